@@ -1,6 +1,7 @@
 """The two text functions: normalize() for text and queries alike, repair() for documents only."""
 
 import re
+from dataclasses import dataclass
 
 # Han ideographs (with extensions and compatibility forms), CJK symbols and punctuation,
 # full-width forms and the curly quotes and dashes Chinese text uses.
@@ -40,3 +41,112 @@ def normalize(text: str) -> str:
 def count_han(text: str) -> int:
     """Count the Han characters in text (splitting and cleaning must conserve them)."""
     return len(HAN_RE.findall(text))
+
+
+@dataclass
+class Repaired:
+    """A document's cleaned paragraphs, and the lines repair dropped with the reason."""
+
+    paragraphs: list[str]
+    dropped: list[tuple[int, str, str]]  # (line number from 1, line, reason)
+
+
+def repair(lines: list[str], first_line: int = 1, header_lines: int = 0) -> Repaired:
+    """Clean one speech's lines: drop page numbers, rejoin lines a page break split.
+
+    `lines` are raw lines; `first_line` is the line number of the first one in its file, and
+    the first `header_lines` non-blank lines are the title block, where a title broken over
+    two lines is rejoined but title, byline and dateline stay separate paragraphs.
+    """
+    from indexer import patterns as p
+
+    paragraphs: list[str] = []
+    dropped: list[tuple[int, str, str]] = []
+    open_paragraph = False  # the last paragraph may continue on the next line
+    seen = 0
+    for number, raw in enumerate(lines, first_line):
+        line = normalize(raw).strip()
+        if not line:
+            continue
+        if p.PAGE_NUMBER_RE.match(line):
+            dropped.append((number, raw, "page number"))
+            continue
+        in_header = seen < header_lines
+        seen += 1
+        for piece in _split_run_on(line):
+            if open_paragraph and paragraphs and _continues(paragraphs[-1], piece, in_header):
+                paragraphs[-1] += piece
+            else:
+                paragraphs.append(piece)
+            open_paragraph = _may_continue(paragraphs[-1], in_header)
+    return Repaired(paragraphs, dropped)
+
+
+def _may_continue(line: str, in_header: bool) -> bool:
+    """Tell whether the next line may be the rest of this one."""
+    from indexer import patterns as p
+
+    if p.ends_sentence(line) or p.DATELINE_RE.match(line) or p.SALUTATION_RE.match(line):
+        return False
+    if p.is_title(line) or p.SUBTITLE_RE.match(line) or p.SECTION_RE.match(line):
+        return False
+    return True
+
+
+def _continues(previous: str, line: str, in_header: bool) -> bool:
+    """Tell whether `line` is the rest of `previous`, cut by a page or line break."""
+    from indexer import patterns as p
+
+    if p.SALUTATION_RE.match(line) or p.DATELINE_RE.match(line) or p.SUBTITLE_RE.match(line):
+        return False
+    if p.SECTION_RE.match(line) or p.is_heading(line):
+        return False
+    if in_header:
+        # A title broken over two lines (003: 在市政府…推进电视 / 电话会议上的讲话).
+        # A stray fragment (003's lone 篇) is not the start of a title.
+        return len(previous) >= 6 and not _is_byline(previous) and len(previous) + len(line) <= 100
+    # A tiny tail that ends the sentence: (一)、…紧盯薄弱指 / 标。 (004 line 326).
+    tiny_tail = len(line) <= 6 and p.ends_sentence(line)
+    if p.is_heading(previous) and not tiny_tail:
+        return _word_straddles(previous, line)
+    return (
+        tiny_tail
+        or previous[-1] in p.CONTINUING_CHARS
+        or len(previous) >= 30
+        or _word_straddles(previous, line)
+    )
+
+
+def _is_byline(line: str) -> bool:
+    """Tell whether a header line names an office and a person (郴州市市长阚保勇)."""
+    return bool(re.search(r"(长|书记|主任|主席|总理|委员|部长|局长)[^\s]{2,4}$", line)) and len(line) <= 40
+
+
+def _word_straddles(previous: str, line: str) -> bool:
+    """Tell whether a word runs across the break: 招商引|资, 薄弱指|标."""
+    from indexer.segment import cut
+
+    left, right = previous[-4:], line[:4]
+    position = 0
+    for word in cut(left + right):
+        if position < len(left) < position + len(word) and HAN_RE.match(word):
+            return True
+        position += len(word)
+    return False
+
+
+# A whole document on one line (002): title, salutation and numbered parts glued together.
+_RUN_ON_LIMIT = 3000
+_RUN_ON_BREAK_RE = re.compile(
+    r"(?<=[讲话发言）)])(?=[（(]\d{4}年)"  # title | (2021年-月-日)
+    r"|(?<=[）)])(?=同志们[：:])"  # dateline | 同志们:
+    r"|(?<=同志们[：:])"  # 同志们: | body
+    r"|(?<=[。！？：:])(?=[一二三四五六七八九十]+、)"  # …。| 二、…
+)
+
+
+def _split_run_on(line: str) -> list[str]:
+    """Split a run-on line that holds a whole document into paragraphs."""
+    if len(line) < _RUN_ON_LIMIT:
+        return [line]
+    return [piece for piece in _RUN_ON_BREAK_RE.split(line) if piece]
