@@ -15,6 +15,7 @@ from pathlib import Path
 
 from indexer import schema
 from indexer.describe import describe
+from indexer.groups import near_duplicate_groups
 from indexer.readers import UnreadableFile, read_document
 from indexer.segment import init_jieba, words
 from indexer.split import split_document
@@ -230,6 +231,8 @@ def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = Fals
                 f"{len(old)} now served; check the corpus folder, or pass --force to replace it anyway"
             )
         aliases = _aliases(old_generation, old, speeches)
+        for speech_id_, group in near_duplicate_groups(list(speeches.values())).items():
+            speeches[speech_id_]["group"] = group
         version = time.strftime("%Y%m%dT%H%M%S") + "-" + hashlib.sha256(
             "".join(sorted(speeches)).encode()).hexdigest()[:8]
         generation = index_dir / f"{schema.GENERATION_PREFIX}{version}"

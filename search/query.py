@@ -1,0 +1,583 @@
+r"""Parse the query language into a boolean tree of exact terms plus field filters.
+
+Grammar (the contract users rely on)
+------------------------------------
+A query is a sequence of *words* separated by whitespace (any character for which
+``str.isspace()`` is true, the ideographic space U+3000 included). Outside double quotes
+only the following are syntax; everything else is text, including Chinese, curly quotes
+“ ” (they do not group: ``“营商 环境”`` is the two terms ``“营商`` and ``环境”``), full-width
+punctuation such as （ ） and ：, and lowercase ``or`` / ``not`` / ``near``:
+
+- ``(`` and ``)`` (ASCII) group; they also end a word, so ``a(b)c`` is ``a (b) c``.
+- ``"…"`` (ASCII double quotes) is a literal: everything inside is text, whitespace,
+  parentheses, ``OR``, colons and a leading ``-`` included. Inside quotes ``\"`` is a quote
+  and ``\\`` a backslash; a backslash before any other character is kept with it. Outside
+  quotes a backslash is ordinary text. Bare and quoted pieces written without whitespace
+  between them form one word: ``营商"环境"`` is ``营商环境``.
+- ``OR`` and ``NOT``, uppercase, as a whole word with no quoted piece.
+- ``-`` at the start of a word negates the rest of the word, which must follow with no
+  space: ``-双过半``, ``-"a b"``, ``-(a OR b)``, ``-NEAR(a b)``. The rest is always an operand,
+  so ``-OR`` excludes the text ``OR``; ``--a`` is ``a``. A ``-`` elsewhere is text (``2018-2020``).
+- ``NEAR(`` (the word ``NEAR`` directly followed by ``(``) opens a NEAR group. ``NEAR`` then a
+  space then ``(`` is an error, since it would silently mean something else; ``NEAR`` in any
+  other place is text.
+- ``field:value`` when the word starts, outside quotes, with one of the names in FIELDS
+  (province, year, speaker, level, city, title, date_source; lowercase) and a colon. Any
+  other word holding a colon is text: ``http://x``, ``时间:2021``, ``Year:2021``,
+  ``year：2021`` (full-width colon), ``"year:2021"``. The value is the rest of the word and may
+  be quoted: ``title:"经济 运行"``.
+
+Every term and every filter value is normalised with ``indexer.text.normalize`` after the
+query is split into words, exactly as speech text is, so ``２０２１年`` is ``2021年`` and
+``"营商 环境"`` is ``营商环境``. A term that normalises to empty (``"   "``) is dropped, with
+any NOT or NEAR slot it filled. A term matches a speech when it is an exact, case-sensitive
+substring of one of its paragraphs.
+
+Boolean structure, tightest first::
+
+    query    := or_expr
+    or_expr  := and_expr ( "OR" and_expr )*
+    and_expr := unary unary*                  (juxtaposition is AND)
+    unary    := ( "NOT" | "-" )* primary
+    primary  := term | "(" or_expr ")" | "NEAR(" term term+ ")"
+
+so ``a b OR c`` is ``(a AND b) OR c`` and ``NOT a b`` is ``(NOT a) AND b``. NEAR requires all
+its terms (at least two as written, plain or quoted, no operators, groups or filters) inside
+one paragraph; a NEAR of one distinct term is that term. Nested ANDs and ORs are flattened
+and double negations cancel, so equal queries give equal trees.
+
+Field filters apply to the whole query wherever they are written: ``a OR b year:2021`` is
+``year:2021 AND (a OR b)``. Hence a filter must stand at the top level: not inside
+parentheses or NEAR, not negated, not next to OR. Repeated filters on one field are ORed
+(``province:湖南 province:甘肃``), different fields ANDed. ``province:`` takes full or short
+names (resolved to full names), ``year:`` a 4-digit year or a range ``Y1-Y2`` with Y1 <= Y2,
+and any field takes ``未知`` for an unknown value. A query of filters only lists the speeches
+that pass them.
+
+A query must say what a speech has to contain: a query that would match speeches holding
+none of its terms (``-a``, ``NOT a``, ``a OR -b``) is refused unless a filter gives the set
+to exclude from (``province:湖南 -双过半``).
+
+Limits: at most ``max_length`` characters (1000) and ``max_terms`` terms (64, NEAR's
+included), parentheses at most 20 deep; control characters (U+0000-U+001F but tab, line
+feed and carriage return, U+007F) and surrogates are refused. Malformed queries raise QueryError, a one-line
+message with an example of the right form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field as _field
+
+from indexer.schema import FILTER_FIELDS, UNKNOWN
+from indexer.text import normalize
+
+__all__ = [
+    "FIELDS", "MAX_DEPTH", "And", "Near", "Not", "Or", "Query", "QueryError", "Term",
+    "matches", "parse", "positive_terms",
+]
+
+# Fields a `field:` prefix may name; the schema owns the list so search and index agree.
+FIELDS: tuple[str, ...] = tuple(FILTER_FIELDS)
+MAX_DEPTH = 20  # parenthesis levels; deeper is never a real query and would risk recursion
+
+_EXAMPLES = {
+    "province": "province:湖南",
+    "year": "year:2021 or year:2018-2020",
+    "speaker": "speaker:何良军",
+    "level": "level:县",
+    "city": "city:郴州市",
+    "title": 'title:经济运行 or title:"经济 运行"',
+    "date_source": "date_source:printed",
+}
+_YEAR_RE = re.compile(r"([0-9]{4})(?:-([0-9]{4}))?")
+
+
+class QueryError(ValueError):
+    """A malformed query; str(err) is a one-line message saying what is wrong and giving an example of the right form."""
+
+    def __init__(self, message: str, position: int | None = None):
+        super().__init__(message)
+        self.position = position  # character offset in the query, when one place is to blame
+
+
+@dataclass(frozen=True)
+class Term:
+    """Match speeches with this exact (normalised, non-empty) text in one paragraph."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class And:
+    """Match speeches every item matches."""
+
+    items: tuple
+
+
+@dataclass(frozen=True)
+class Or:
+    """Match speeches any item matches."""
+
+    items: tuple
+
+
+@dataclass(frozen=True)
+class Not:
+    """Match speeches the item does not match."""
+
+    item: object
+
+
+@dataclass(frozen=True)
+class Near:
+    """Match speeches with one paragraph holding every term."""
+
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: the boolean tree (None for filters only), the filters and the input."""
+
+    text: object | None
+    filters: dict = _field(default_factory=dict)  # field -> tuple of str values, in query order
+    raw: str = ""
+
+
+# ---- tokens ------------------------------------------------------------------------------
+
+_LPAREN, _RPAREN, _NEAR, _OR, _NOT, _TERM, _FIELD = "(", ")", "NEAR(", "OR", "NOT", "term", "field"
+
+
+@dataclass(frozen=True)
+class _Token:
+    """One piece of the query: a parenthesis, NEAR(, OR, NOT (or -), a term or a filter."""
+
+    kind: str
+    pos: int
+    text: str = ""  # a term's normalised text ("" when it normalised away), a filter's raw value
+    name: str = ""  # a filter's field
+    raw: str = ""  # the word as typed, for messages
+
+
+def _check_characters(query: str) -> None:
+    """Refuse control characters and surrogates, naming the first one as U+XXXX."""
+    for pos, char in enumerate(query):
+        code = ord(char)
+        # A carriage return is whitespace: queries pasted from Windows text carry \r\n.
+        if (code < 0x20 and char not in "\t\n\r") or code == 0x7F:
+            raise QueryError(
+                f"the query contains the control character U+{code:04X} at position {pos}; "
+                "remove it (e.g. retype the query instead of pasting it)", pos)
+        if 0xD800 <= code <= 0xDFFF:
+            raise QueryError(
+                f"the query contains an unpaired surrogate U+{code:04X} at position {pos}; "
+                "remove it (e.g. retype the query instead of pasting it)", pos)
+
+
+def _read_word(query: str, start: int) -> tuple[str, str, bool, int]:
+    """Read one word from start: (text, bare text before any quote, quoted?, end)."""
+    pieces: list[str] = []
+    bare_prefix: list[str] = []
+    quoted = False
+    i, n = start, len(query)
+    while i < n:
+        char = query[i]
+        if char == '"':
+            opening = i
+            quoted = True
+            i += 1
+            while True:
+                if i >= n:
+                    raise QueryError(
+                        f'the quote " at position {opening} is never closed; close it, e.g. "营商 环境"', opening)
+                char = query[i]
+                if char == "\\" and i + 1 < n and query[i + 1] in '"\\':
+                    pieces.append(query[i + 1])
+                    i += 2
+                elif char == '"':
+                    i += 1
+                    break
+                else:
+                    pieces.append(char)
+                    i += 1
+        elif char.isspace() or char in "()":
+            break
+        else:
+            pieces.append(char)
+            if not quoted:
+                bare_prefix.append(char)
+            i += 1
+    return "".join(pieces), "".join(bare_prefix), quoted, i
+
+
+def _tokenize(query: str, max_terms: int) -> list[_Token]:
+    """Split the query into tokens, normalising each term and checking word-level errors."""
+    tokens: list[_Token] = []
+    terms = 0
+    i, n = 0, len(query)
+    while i < n:
+        char = query[i]
+        if char.isspace():
+            i += 1
+            continue
+        if char in "()":
+            tokens.append(_Token(char, i))
+            i += 1
+            continue
+        start = i
+        negated = False
+        while i < n and query[i] == "-":
+            negated = True
+            tokens.append(_Token(_NOT, i, raw="-"))
+            i += 1
+        if negated and (i >= n or query[i].isspace() or query[i] == ")"):
+            raise QueryError(
+                f"the - at position {i - 1} needs a term right after it, with no space, "
+                "e.g. 招商引资 -营商环境", i - 1)
+        if negated and query[i] == "(":
+            continue  # -( … ): the group is read as usual
+        word_start = i
+        text, bare, quoted, i = _read_word(query, i)
+        word = query[start:i]
+        if not quoted and not negated and text in (_OR, _NOT):
+            tokens.append(_Token(text, word_start, raw=text))
+            continue
+        if not quoted and text == "NEAR":
+            if i < n and query[i] == "(":
+                tokens.append(_Token(_NEAR, word_start, raw="NEAR("))
+                i += 1
+                continue
+            rest = query[i:].lstrip()
+            if rest.startswith("("):
+                # NEAR (a b) would silently be the word NEAR and a group: say what was meant.
+                raise QueryError(
+                    f"NEAR at position {word_start} must touch its parenthesis, e.g. NEAR(营商环境 招商引资); "
+                    'quote it to search for the word, e.g. "NEAR"', word_start)
+        name = bare.split(":", 1)[0] if ":" in bare else None
+        if name in FIELDS:
+            value = text[len(name) + 1:]
+            if not value:
+                raise QueryError(
+                    f"{name}: at position {word_start} needs a value right after the colon, "
+                    f"e.g. {_EXAMPLES.get(name, name + ':未知')}", word_start)
+            tokens.append(_Token(_FIELD, word_start, text=value, name=name, raw=query[word_start:i]))
+            continue
+        term = normalize(text)
+        if term:
+            terms += 1
+            if terms > max_terms:
+                raise QueryError(
+                    f"the query has more than {max_terms} terms (the one over the limit is at position {word_start}); "
+                    "search for fewer alternatives at a time, e.g. 营商环境 OR 招商引资", word_start)
+        tokens.append(_Token(_TERM, word_start, text=term, raw=word))
+    return tokens
+
+
+# ---- filters -----------------------------------------------------------------------------
+
+
+def _take_filters(tokens: list[_Token], resolve_province) -> tuple[list[_Token], dict]:
+    """Remove the top-level filters from tokens and return them resolved; refuse misplaced ones."""
+    rest: list[_Token] = []
+    filters: dict[str, list[str]] = {}
+    depth = 0
+    for index, token in enumerate(tokens):
+        if token.kind in (_LPAREN, _NEAR):
+            depth += 1
+        elif token.kind == _RPAREN:
+            depth = max(depth - 1, 0)  # an unmatched ) is reported by the parser
+        if token.kind != _FIELD:
+            rest.append(token)
+            continue
+        before = tokens[index - 1].kind if index else None
+        after = tokens[index + 1].kind if index + 1 < len(tokens) else None
+        where = None
+        if depth:
+            where = "inside parentheses or NEAR"
+        elif before == _NOT:
+            where = "negated"
+        elif _OR in (before, after):
+            where = "an alternative of OR"
+        if where:
+            raise QueryError(
+                f"the filter {token.raw} at position {token.pos} is {where}, but filters apply to the "
+                f"whole query; write it at the top level, e.g. {token.raw} (营商环境 OR 招商引资)", token.pos)
+        value = _filter_value(token, resolve_province)
+        values = filters.setdefault(token.name, [])
+        if value not in values:
+            values.append(value)
+    return rest, {name: tuple(values) for name, values in filters.items()}
+
+
+def _filter_value(token: _Token, resolve_province) -> str:
+    """Normalise and check one filter value; resolve a province name to its full name."""
+    name, value = token.name, normalize(token.text)
+    if not value:
+        raise QueryError(
+            f"{name}: at position {token.pos} has an empty value; e.g. {_EXAMPLES.get(name, name + ':未知')}",
+            token.pos)
+    if value == UNKNOWN:
+        return value
+    if name == "year":
+        found = _YEAR_RE.fullmatch(value)
+        if not found:
+            raise QueryError(
+                f'bad year "{value}" at position {token.pos}; use a 4-digit year or a range, '
+                "e.g. year:2021 or year:2018-2020 (or year:未知)", token.pos)
+        if found.group(2) and found.group(1) > found.group(2):
+            raise QueryError(
+                f'the year range "{value}" at position {token.pos} runs backwards; write the earlier year '
+                f"first, e.g. year:{found.group(2)}-{found.group(1)}", token.pos)
+    if name == "province" and resolve_province is not None:
+        full = resolve_province(value)
+        if full is None:
+            raise QueryError(f'unknown province "{value}"; try a name such as 湖南 or 湖南省', token.pos)
+        return full
+    return value
+
+
+# ---- parser ------------------------------------------------------------------------------
+
+
+class _Parser:
+    """Recursive descent over tokens; depth is capped, NOT chains are read in a loop."""
+
+    def __init__(self, tokens: list[_Token], length: int):
+        self.tokens = tokens
+        self.length = length
+        self.index = 0
+        self.depth = 0
+
+    def peek(self) -> _Token | None:
+        """Return the next token without taking it, or None at the end."""
+        return self.tokens[self.index] if self.index < len(self.tokens) else None
+
+    def take(self) -> _Token:
+        """Take the next token."""
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def parse(self):
+        """Parse every token as one or_expr; None if only dropped terms were left."""
+        node = self.or_expr()
+        extra = self.peek()
+        if extra is not None:  # or_expr stops only at the end or at a ")" it did not open
+            raise QueryError(
+                f"the ) at position {extra.pos} has no matching (; e.g. (营商环境 OR 招商引资) 项目", extra.pos)
+        return node
+
+    def or_expr(self):
+        """Parse and_expr ( OR and_expr )*."""
+        items = [self.and_expr()]
+        while (token := self.peek()) is not None and token.kind == _OR:
+            self.take()
+            following = self.peek()
+            if following is None or following.kind in (_OR, _RPAREN):
+                raise _or_error(token)
+            items.append(self.and_expr())
+        return _make_or(items)
+
+    def and_expr(self):
+        """Parse unary+ up to an OR, a ) or the end."""
+        items = [self.unary()]
+        while (token := self.peek()) is not None and token.kind not in (_OR, _RPAREN):
+            items.append(self.unary())
+        return _make_and(items)
+
+    def unary(self):
+        """Parse ( NOT | - )* primary; the chain is counted, not recursed, so it may be long."""
+        negations: list[_Token] = []
+        while (token := self.peek()) is not None and token.kind == _NOT:
+            negations.append(self.take())
+        token = self.peek()
+        if token is None or token.kind in (_OR, _RPAREN):
+            if negations:
+                last = negations[-1]
+                if last.raw == "-":
+                    raise QueryError(
+                        f"the - at position {last.pos} needs a term right after it, e.g. 招商引资 -营商环境",
+                        last.pos)
+                raise QueryError(
+                    f"NOT at position {last.pos} needs a term after it, e.g. 招商引资 NOT 营商环境", last.pos)
+            if token is None:
+                raise QueryError("the query is empty; type a phrase, e.g. 营商环境", self.length)
+            if token.kind == _OR:
+                raise _or_error(token)
+            raise QueryError(
+                f"the ) at position {token.pos} has no matching (; e.g. (营商环境 OR 招商引资) 项目", token.pos)
+        node = self.primary()
+        return _make_not(node) if len(negations) % 2 else node
+
+    def primary(self):
+        """Parse a term, a parenthesised or_expr or a NEAR group."""
+        token = self.take()
+        if token.kind == _TERM:
+            return Term(token.text) if token.text else None
+        if token.kind == _NEAR:
+            return self.near(token)
+        # Only "(" is left: unary() refused OR, ")" and the end, NOT was consumed there.
+        if self.depth >= MAX_DEPTH:
+            raise QueryError(
+                f"the parentheses at position {token.pos} nest more than {MAX_DEPTH} deep; "
+                "flatten the query, e.g. (营商环境 OR 招商引资) 项目", token.pos)
+        following = self.peek()
+        if following is not None and following.kind == _RPAREN:
+            raise QueryError(
+                f"empty parentheses () at position {token.pos}; put terms inside, e.g. (营商环境 OR 招商引资)",
+                token.pos)
+        self.depth += 1
+        node = self.or_expr()
+        self.depth -= 1
+        closing = self.peek()
+        if closing is None:
+            raise QueryError(
+                f"the ( at position {token.pos} is never closed; e.g. (营商环境 OR 招商引资) 项目", token.pos)
+        self.take()
+        return node
+
+    def near(self, opening: _Token):
+        """Parse the terms of a NEAR group up to its )."""
+        terms: list[_Token] = []
+        while True:
+            token = self.peek()
+            if token is None:
+                raise QueryError(
+                    f"NEAR( at position {opening.pos} is never closed; e.g. NEAR(营商环境 招商引资)", opening.pos)
+            self.take()
+            if token.kind == _RPAREN:
+                break
+            if token.kind != _TERM:
+                what = "a (" if token.kind in (_LPAREN, _NEAR) else (token.raw or token.kind)
+                raise QueryError(
+                    f"NEAR takes only terms, but has {what} at position {token.pos}; "
+                    "e.g. NEAR(营商环境 招商引资)", token.pos)
+            terms.append(token)
+        if len(terms) < 2:
+            raise QueryError(
+                f"NEAR at position {opening.pos} needs at least 2 terms; e.g. NEAR(营商环境 招商引资)", opening.pos)
+        kept = tuple(dict.fromkeys(Term(t.text) for t in terms if t.text))
+        if not kept:
+            return None
+        return kept[0] if len(kept) == 1 else Near(kept)
+
+
+def _or_error(token: _Token) -> QueryError:
+    """Build the error for an OR missing an operand."""
+    return QueryError(f"OR at position {token.pos} needs a term on each side, e.g. 营商环境 OR 招商引资", token.pos)
+
+
+# The builders drop terms that normalised away (None) and flatten nested And/Or, so equal
+# queries give equal trees whatever parentheses were written.
+
+def _make_and(items):
+    """Build an And of the kept items, or the one item, or None."""
+    flat: list = []
+    for item in items:
+        if item is None:
+            continue
+        flat.extend(item.items if isinstance(item, And) else (item,))
+    if not flat:
+        return None
+    return flat[0] if len(flat) == 1 else And(tuple(flat))
+
+
+def _make_or(items):
+    """Build an Or of the kept items, or the one item, or None."""
+    flat: list = []
+    for item in items:
+        if item is None:
+            continue
+        flat.extend(item.items if isinstance(item, Or) else (item,))
+    if not flat:
+        return None
+    return flat[0] if len(flat) == 1 else Or(tuple(flat))
+
+
+def _make_not(item):
+    """Negate an item, cancelling a double negation."""
+    if item is None:
+        return None
+    return item.item if isinstance(item, Not) else Not(item)
+
+
+def _anchored(node, positive: bool = True) -> bool:
+    """Tell whether every speech the tree matches must contain some term (De Morgan-aware)."""
+    if isinstance(node, (Term, Near)):
+        return positive
+    if isinstance(node, Not):
+        return _anchored(node.item, not positive)
+    if isinstance(node, And):  # under NOT an And is an Or of negations
+        test = any if positive else all
+        return test(_anchored(item, positive) for item in node.items)
+    if isinstance(node, Or):
+        test = all if positive else any
+        return test(_anchored(item, positive) for item in node.items)
+    return False
+
+
+# ---- the interface -----------------------------------------------------------------------
+
+
+def parse(query: str, *, resolve_province=None, max_length: int = 1000, max_terms: int = 64) -> Query:
+    """Parse a query into its boolean tree and filters, or raise QueryError."""
+    if not isinstance(query, str):
+        raise QueryError(f"the query must be text, not {type(query).__name__}; e.g. 营商环境")
+    if len(query) > max_length:
+        raise QueryError(
+            f"the query is {len(query)} characters long, over the limit of {max_length}; "
+            "shorten it, e.g. keep the most distinctive phrase such as 营商环境", max_length)
+    _check_characters(query)
+    if not query.strip():
+        raise QueryError("the query is empty; type a phrase, e.g. 营商环境", 0)
+    tokens = _tokenize(query, max_terms)
+    tokens, filters = _take_filters(tokens, resolve_province)
+    text = _Parser(tokens, len(query)).parse() if tokens else None
+    if text is None and not filters:
+        raise QueryError(
+            "the query has nothing to search for once spaces are removed; type a phrase, e.g. 营商环境", 0)
+    if text is not None and not filters and not _anchored(text):
+        raise QueryError(
+            "the query only excludes: it would match speeches holding none of its terms, nearly every "
+            "speech; add a term or filter that must match, e.g. 营商环境 -双过半 or province:湖南 -双过半", 0)
+    return Query(text, filters, query)
+
+
+def positive_terms(node) -> list[Term]:
+    """Return the terms a match may contain (not negated), in query order, without repeats."""
+    found: dict[Term, None] = {}
+
+    def walk(item, positive: bool) -> None:
+        if isinstance(item, Term):
+            if positive:
+                found.setdefault(item)
+        elif isinstance(item, Near):
+            if positive:
+                for term in item.terms:
+                    found.setdefault(term)
+        elif isinstance(item, Not):
+            walk(item.item, not positive)
+        elif isinstance(item, (And, Or)):
+            for child in item.items:
+                walk(child, positive)
+
+    if node is not None:
+        walk(node, True)
+    return list(found)
+
+
+def matches(node, paragraphs: list[str]) -> bool:
+    """Tell whether a speech, given as its paragraphs, matches the tree."""
+    if isinstance(node, Term):
+        return any(node.text in paragraph for paragraph in paragraphs)
+    if isinstance(node, Near):
+        return any(all(term.text in paragraph for term in node.terms) for paragraph in paragraphs)
+    if isinstance(node, And):
+        return all(matches(item, paragraphs) for item in node.items)
+    if isinstance(node, Or):
+        return any(matches(item, paragraphs) for item in node.items)
+    if isinstance(node, Not):
+        return not matches(node.item, paragraphs)
+    raise TypeError(f"not a query node: {node!r}")

@@ -1,0 +1,32 @@
+"""Shared fixtures: the shipped corpus and one index of it built per test session."""
+
+from pathlib import Path
+
+import pytest
+
+from indexer.build import build_index
+from search import Corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def shipped_index(tmp_path_factory) -> Path:
+    """Build the index of the shipped corpus once per session."""
+    index_dir = tmp_path_factory.mktemp("shipped") / "index"
+    build_index(CORPUS, index_dir)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def corpus(shipped_index) -> Corpus:
+    """The shipped corpus opened for searching."""
+    return Corpus(shipped_index)
+
+
+@pytest.fixture(scope="session")
+def texts(corpus) -> dict[str, list[str]]:
+    """Every speech's cleaned paragraphs by id: what a plain scan searches."""
+    return {s["id"]: corpus.speech(s["id"])["text"].split("\n") for s in corpus.speeches()}
