@@ -1,0 +1,69 @@
+"""Geometry of the hits-per-year chart, drawn as inline SVG by the template."""
+
+UNKNOWN = "未知"
+MAX_SPAN = 80  # years; a wider span is drawn with only the years that occur, not every year between
+
+
+def year_chart(counts: dict, totals: dict | None = None) -> dict | None:
+    """Lay out bars of speeches per year, the rate count/total per year, and unknown years apart.
+
+    counts and totals map year strings (and 未知) to numbers of speeches; totals are the
+    denominators of the rate (None draws counts only, as on the overview).
+    """
+    known = sorted(int(y) for y in (totals or counts) if y != UNKNOWN and str(y).isdigit())
+    known = sorted(set(known) | {int(y) for y in counts if y != UNKNOWN and str(y).isdigit()})
+    unknown_total = (totals or counts).get(UNKNOWN, 0)
+    if not known and not counts.get(UNKNOWN) and not unknown_total:
+        return None
+    if known and known[-1] - known[0] < MAX_SPAN:
+        years = list(range(known[0], known[-1] + 1))
+    else:
+        years = known
+    slots = [str(y) for y in years]
+    has_unknown = bool(counts.get(UNKNOWN) or unknown_total)
+    left, top, height = 44, 14, 150
+    # Few years get wider slots so the chart never shrinks to a stamp; many get narrow ones.
+    step = max(14, min(60, 480 // max(1, len(slots) + has_unknown)))
+    bar_width = round(step * 0.65)
+    gap = step // 2 + 6 if has_unknown and slots else 0
+    width = left + step * (len(slots) + has_unknown) + gap + (40 if totals else 12)
+    peak = max(list(counts.values()) + [1])
+    scale = _nice_max(peak)
+    bars = []
+    label_every = max(1, len(slots) // 16)
+    for position, year in enumerate(slots + ([UNKNOWN] if has_unknown else [])):
+        count = counts.get(year, 0)
+        total = totals.get(year, 0) if totals else None
+        x = left + position * step + (gap if year == UNKNOWN else 0) + (step - bar_width) / 2
+        bar_height = height * count / scale
+        rate = (count / total) if total else None
+        bars.append({
+            "year": year, "count": count, "total": total, "rate": rate,
+            "x": round(x, 1), "y": round(top + height - bar_height, 1), "width": bar_width,
+            "height": round(bar_height, 1), "cx": round(x + bar_width / 2, 1),
+            "rate_y": round(top + height * (1 - rate), 1) if rate is not None else None,
+            "label": year == UNKNOWN or position % label_every == 0 or position == len(slots) - 1,
+        })
+    # The rate line joins consecutive years that have speeches; it breaks where a year has none,
+    # and the unknown bar is not a point in time.
+    lines, run = [], []
+    for bar in bars:
+        if bar["year"] != UNKNOWN and bar["rate_y"] is not None:
+            run.append(f"{bar['cx']},{bar['rate_y']}")
+        else:
+            lines.append(run)
+            run = []
+    lines = [" ".join(run) for run in lines + [run] if len(run) > 1]
+    ticks = [{"value": v, "y": round(top + height - height * v / scale, 1)} for v in (0, scale // 2, scale)]
+    return {"width": width, "height": top + height + 30, "top": top, "bottom": top + height, "left": left,
+            "right": width - (40 if totals else 12), "bars": bars, "lines": lines, "ticks": ticks,
+            "with_rate": totals is not None}
+
+
+def _nice_max(peak: int) -> int:
+    """Round an axis maximum up to an even number that reads well (2, 4, 10, 20, 50 …)."""
+    for nice in (2, 4, 6, 10, 20, 40, 60, 100, 200, 400, 600, 1000):
+        if peak <= nice:
+            return nice
+    magnitude = 10 ** (len(str(peak)) - 1)
+    return -(-peak // magnitude) * magnitude + (magnitude if (-(-peak // magnitude)) % 2 else 0)

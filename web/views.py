@@ -1,0 +1,189 @@
+"""Helpers both blueprints share: reading request arguments, running the library, building URLs."""
+
+from dataclasses import dataclass, field
+
+from flask import current_app, request, url_for
+
+from search.corpus import Corpus, SearchError
+from search.query import QueryError, positive_terms
+
+FILTERS = ("province", "year", "speaker", "level")
+# Query-string order of every argument, so equal views get equal URLs.
+ARGS = ("q",) + FILTERS + ("sort", "page", "page_size", "collapse", "width")
+UNKNOWN = "未知"
+KWIC_PAGE_SIZE = 50  # concordance rows are one line each: a longer page reads better
+
+
+def corpus() -> Corpus:
+    """Return the app's one Corpus."""
+    return current_app.extensions["corpus"]
+
+
+@dataclass
+class Params:
+    """What a search, concordance or export URL asks for."""
+
+    q: str = ""
+    filters: dict = field(default_factory=dict)  # field -> tuple of values as given in the URL
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int | None = None
+    collapse: bool = False
+    width: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        """Tell whether nothing is asked: no query and no filter."""
+        return not self.q.strip() and not self.filters
+
+
+def read_params(args=None) -> Params:
+    """Read and check the search arguments of a request; bad numbers are a 400, never a 500."""
+    args = request.args if args is None else args
+    filters = {}
+    for name in FILTERS:
+        values = tuple(dict.fromkeys(v.strip() for v in args.getlist(name) if v.strip()))
+        if values:
+            filters[name] = values
+    max_size = int(current_app.config["MAX_PAGE_SIZE"])
+    return Params(
+        q=args.get("q", ""),
+        filters=filters,
+        sort=args.get("sort", "relevance") or "relevance",
+        page=_number(args.get("page"), "page", 1, 10**6) or 1,
+        page_size=_number(args.get("page_size"), "page_size", 1, max_size),
+        collapse=args.get("collapse", "") in ("1", "true", "on", "yes"),
+        width=_number(args.get("width"), "width", 0, 1000),
+    )
+
+
+def _number(value, name: str, low: int, high: int) -> int | None:
+    """Read a whole number argument within [low, high]; None when absent."""
+    if value is None or value == "":
+        return None
+    text = value.strip()
+    if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 12:
+        raise SearchError(f"{name} must be a whole number between {low} and {high}, not {value!r}")
+    number = int(text)
+    if not low <= number <= high:
+        raise SearchError(f"{name} must be between {low} and {high}, not {number}")
+    return number
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def resolve_filters(params: Params) -> dict:
+    """Check and resolve URL filter values with the query parser (so 湖南 means 湖南省)."""
+    resolved = {}
+    for name, values in params.filters.items():
+        for value in values:
+            try:
+                parsed = corpus().parse(f"{name}:{_quote(value)}")
+            except QueryError as error:
+                raise QueryError(f"{name}={value}: {error}") from None
+            for full in parsed.filters.get(name, ()):
+                resolved.setdefault(name, [])
+                if full not in resolved[name]:
+                    resolved[name].append(full)
+    return {name: tuple(values) for name, values in resolved.items()}
+
+
+def library_query(params: Params, filters: dict) -> str:
+    """Return the query to hand the library: the user's, or the filters alone written as one."""
+    if params.q.strip():
+        return params.q
+    # The library refuses an empty query; a query of filters only lists the matching speeches.
+    return " ".join(f"{name}:{_quote(v)}" for name, values in filters.items() for v in values)
+
+
+def run_search(params: Params, page_size: int | None = None, page: int | None = None) -> dict:
+    """Search with the URL's query and filters; the result's query is what the user typed."""
+    filters = resolve_filters(params)
+    result = corpus().search(
+        library_query(params, filters), filters, sort=params.sort, page=page or params.page,
+        page_size=page_size or params.page_size, collapse=params.collapse,
+    )
+    result["query"] = params.q
+    return result
+
+
+def run_kwic(params: Params) -> dict:
+    """Return the concordance of the URL's query; an empty query is the parser's error."""
+    filters = resolve_filters(params)
+    return corpus().kwic(params.q, filters, width=params.width)
+
+
+def query_terms(q: str) -> tuple[list[str], str | None]:
+    """Return the positive terms of a query to mark, and the parser's message if it is malformed."""
+    if not q.strip():
+        return [], None
+    try:
+        parsed = corpus().parse(q)
+    except QueryError as error:
+        return [], str(error)
+    return [t.text for t in positive_terms(parsed.text)], None
+
+
+def base_url() -> str:
+    """Return the prefix of permalinks: BASE_URL, else the address this request came to."""
+    return (current_app.config.get("BASE_URL") or request.host_url).rstrip("/")
+
+
+def permalink(speech_id: str, paragraph: int | None = None) -> str:
+    """Return the absolute, stable link to a speech or one of its paragraphs."""
+    link = f"{base_url()}/speech/{speech_id}"
+    return f"{link}#p{paragraph}" if paragraph else link
+
+
+def citation(speech: dict, paragraph: int | None = None) -> str:
+    """Return the citation line researchers paste: speaker，《title》，date[，第N段]，permalink."""
+    parts = [speech.get("speaker") or UNKNOWN, f"《{speech.get('title') or UNKNOWN}》", speech.get("date") or UNKNOWN]
+    if paragraph:
+        parts.append(f"第{paragraph}段")
+    parts.append(permalink(speech["id"], paragraph))
+    return "，".join(parts)
+
+
+def url_with(endpoint: str | None = None, set: dict | None = None, add: tuple | None = None,
+             drop: tuple | None = None, keep_page: bool = False) -> str:
+    """Return this view's URL changed: arguments set, a filter value added or dropped."""
+    args = {name: request.args.getlist(name) for name in ARGS if request.args.getlist(name)}
+    if not keep_page:
+        args.pop("page", None)
+    for name, value in (set or {}).items():
+        if value is None or value == "" or value is False:
+            args.pop(name, None)
+        else:
+            args[name] = [str(value)]
+    if add:
+        name, value = add
+        values = args.setdefault(name, [])
+        if str(value) not in values:
+            values.append(str(value))
+    if drop:
+        name, value = drop
+        args[name] = [v for v in args.get(name, []) if v != str(value)]
+    ordered = {name: args[name] for name in ARGS if args.get(name)}
+    return url_for(endpoint or request.endpoint, **ordered)
+
+
+def template_helpers() -> dict:
+    """Give templates the URL helpers and the corpus-drift warning."""
+    return {"url_with": url_with, "permalink": permalink, "UNKNOWN": UNKNOWN, "corpus_drift": _drift,
+            "index_version": _index_version}
+
+
+def _drift():
+    try:
+        return current_app.extensions["corpus_watch"].changes(corpus().generation())
+    except SearchError:
+        return None
+
+
+def _index_version():
+    try:
+        return corpus().index_version
+    except SearchError:
+        return None
