@@ -45,7 +45,7 @@ def is_title(line: str) -> bool:
 
 def is_heading(line: str) -> bool:
     """Tell whether a line is a short numbered heading (一、… （二）… 第三，…)."""
-    if len(line) > 40 or not HEADING_RE.match(line):
+    if len(line) > 60 or not HEADING_RE.match(line):
         return False
     # A heading holds no finished sentence: 第四，…加力。一要突出招商引 is prose.
     return not re.search(r"[。！？；]", line[:-1])

@@ -27,7 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
         KWIC_WIDTH=30,
         QUERY_TIME_LIMIT_MS=10000,
         BASE_URL="",
-        JSON_AS_ASCII=False,
+        CORPUS_CHECK_SECONDS=10,  # how often pages look for corpus files changed since the build
     )
     config = dict(config or {})
     config_file = config.get("CONFIG_FILE") or os.environ.get("SPEECHES_WEB_CONFIG")
@@ -42,10 +42,11 @@ def create_app(config: dict | None = None) -> Flask:
         if name in settings:
             settings[name] = int(settings[name])
     settings["base_url"] = str(settings.get("base_url") or "").rstrip("/")
-    from web.state import CorpusWatch
+    from web.state import AllCounts, CorpusWatch
 
     app.extensions["corpus"] = Corpus(app.config["INDEX"], settings=settings)
-    app.extensions["corpus_watch"] = CorpusWatch(app.config.get("CORPUS"))
+    app.extensions["corpus_watch"] = CorpusWatch(app.config.get("CORPUS"), float(app.config["CORPUS_CHECK_SECONDS"]))
+    app.extensions["all_counts"] = AllCounts()
 
     from web import api, pages
     from web.views import template_helpers

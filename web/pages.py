@@ -9,7 +9,6 @@ from markupsafe import Markup
 from search.corpus import mark
 from web import views
 from web.chart import year_chart
-from web.state import AllCounts
 
 bp = Blueprint("pages", __name__)
 
@@ -18,8 +17,7 @@ FACET_NAMES = {"province": "省份", "year": "年份", "speaker": "讲话人", "
 
 def _all_counts() -> dict:
     """Return facet counts over every speech, cached per index version."""
-    cache = current_app.extensions.setdefault("all_counts", AllCounts())
-    return cache.get(views.corpus().generation())
+    return current_app.extensions["all_counts"].get(views.corpus().generation())
 
 
 @bp.get("/")
