@@ -35,6 +35,7 @@ class Summary:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     dropped: list[dict] = field(default_factory=list)  # spans that belong to no speech
     duplicates: int = 0
+    reused: int = 0  # files unchanged since the last build, not read again
     seconds: float = 0.0
     index_version: str | None = None
     generation: str | None = None
@@ -44,7 +45,7 @@ class Summary:
         return {
             "files_read": self.files_read, "speeches": self.speeches,
             "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
-            "dropped": self.dropped, "duplicates": self.duplicates,
+            "dropped": self.dropped, "duplicates": self.duplicates, "reused": self.reused,
             "seconds": round(self.seconds, 3), "index_version": self.index_version,
         }
 
@@ -191,60 +192,128 @@ def _aliases(old_generation: Path | None, old: list[dict], new_ids: dict) -> dic
     return resolved
 
 
-def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = False,
+def code_version() -> str:
+    """Hash the indexer's own code and data: a build by other code must not reuse old results."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".tsv", ".csv", ".txt") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _read_manifest(generation: Path | None) -> dict:
+    """Read a generation's manifest (empty when there is none)."""
+    if generation is None:
+        return {}
+    try:
+        return json.loads((generation / schema.MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+class _OldGeneration:
+    """The serving generation, as far as a new build can reuse it."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.manifest = _read_manifest(path)
+        self.speeches = _read_speeches(path) if self.manifest else []
+        self.by_id = {s["id"]: s for s in self.speeches}
+        self._store = None
+
+    def reusable(self, relpath: str, digest: str | None) -> bool:
+        """Tell whether a file is unchanged since this generation was built by this code."""
+        return (
+            digest is not None
+            and self.manifest.get("code_version") == code_version()
+            and self.manifest.get("files", {}).get(relpath) == digest
+            and relpath in self.manifest.get("file_speeches", {})
+        )
+
+    def records(self, relpath: str) -> tuple[list[dict], list[dict]]:
+        """Return a reused file's speech records, texts loaded, and its dropped spans."""
+        if self._store is None:
+            self._store = (self.path / schema.STORE).read_bytes()
+        records = []
+        for speech_id_ in self.manifest["file_speeches"][relpath]:
+            old = dict(self.by_id[speech_id_])
+            offset, length, raw_length = old.pop("store")
+            old["text"] = self._store[offset : offset + length].decode("utf-8")
+            old["raw"] = self._store[offset + length : offset + length + raw_length].decode("utf-8")
+            old["reused"] = True
+            records.append(old)
+        dropped = [d for d in self.manifest.get("summary", {}).get("dropped", []) if d["path"] == relpath]
+        return records, dropped
+
+
+def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = False, full: bool = False,
                 progress=None) -> Summary:
-    """Build a new generation from every file under corpus and make it current."""
+    """Bring the index up to date with every file under corpus, then make it current.
+
+    Files unchanged since the serving generation (same path, same SHA-256, same indexer code)
+    are reused as they are unless `full`; the others are read, split and described again.
+    """
     started = time.monotonic()
     corpus, index_dir = Path(corpus), Path(index_dir)
     if not corpus.is_dir():
         raise BuildError(f"corpus folder {corpus} does not exist; pass --corpus DIR or set SPEECHES_CORPUS")
     with build_lock(index_dir):
         _clean_debris(index_dir)
-        old_generation = current_generation(index_dir)
-        old = _read_speeches(old_generation)
-        files = corpus_files(corpus)
-        jobs_list = [(str(path), path.relative_to(corpus).as_posix()) for path in files]
-        summary = Summary()
-        results = _run_jobs(jobs_list, jobs, progress)
+        old = _OldGeneration(current_generation(index_dir))
+        files = [(path, path.relative_to(corpus).as_posix()) for path in corpus_files(corpus)]
+        hashes = {relpath: _file_hash(path) for path, relpath in files}
+        reused = set() if full else {relpath for _, relpath in files if old.reusable(relpath, hashes[relpath])}
+        jobs_list = [(str(path), relpath) for path, relpath in files if relpath not in reused]
+        results = dict(zip((relpath for _, relpath in jobs_list), _run_jobs(jobs_list, jobs, progress)))
+        summary = Summary(reused=len(reused))
         speeches: dict[str, dict] = {}
-        hashes = {}
-        for (path, relpath), result in zip(jobs_list, results):
-            hashes[relpath] = _file_hash(Path(path))
-            if "skipped" in result:
-                summary.skipped.append((relpath, result["skipped"]))
+        file_speeches: dict[str, list[str]] = {}
+        for _, relpath in files:
+            if relpath in reused:
+                records, dropped = old.records(relpath)
+            elif "skipped" in results[relpath]:
+                summary.skipped.append((relpath, results[relpath]["skipped"]))
                 continue
+            else:
+                records, dropped = results[relpath]["speeches"], results[relpath]["dropped"]
             summary.files_read += 1
-            summary.dropped.extend(result["dropped"])
-            for speech in result["speeches"]:
-                if speech["id"] in speeches:
+            summary.dropped.extend(dropped)
+            file_speeches[relpath] = [record["id"] for record in records]
+            for ordinal, record in enumerate(records, 1):
+                if record["id"] in speeches:
                     # The same speech arrived twice (a .txt and an .html): index it once.
-                    speeches[speech["id"]]["sources"].append(relpath)
+                    speeches[record["id"]]["sources"].append(relpath)
                     summary.duplicates += 1
                 else:
-                    speeches[speech["id"]] = speech
+                    record.update(source=relpath, sources=[relpath], ordinal=ordinal, group=None)
+                    speeches[record["id"]] = record
         summary.speeches = len(speeches)
         if not speeches:
             raise BuildError(f"no speeches found under {corpus}; the index was left as it was")
-        if old and len(speeches) < len(old) / 2 and not force:
+        if old.speeches and len(speeches) < len(old.speeches) / 2 and not force:
             raise BuildError(
                 f"the new index would hold {len(speeches)} speeches, fewer than half of the "
-                f"{len(old)} now served; check the corpus folder, or pass --force to replace it anyway"
+                f"{len(old.speeches)} now served; check the corpus folder, or pass --force to replace it anyway"
             )
-        aliases = _aliases(old_generation, old, speeches)
-        for speech_id_, group in near_duplicate_groups(list(speeches.values())).items():
-            speeches[speech_id_]["group"] = group
+        aliases = _aliases(old.path, old.speeches, speeches)
+        for member, group in near_duplicate_groups(list(speeches.values())).items():
+            speeches[member]["group"] = group
         version = time.strftime("%Y%m%dT%H%M%S") + "-" + hashlib.sha256(
             "".join(sorted(speeches)).encode()).hexdigest()[:8]
-        generation = index_dir / f"{schema.GENERATION_PREFIX}{version}"
-        if generation.exists():
-            shutil.rmtree(generation)
         staging = index_dir / f".tmp-{version}-{os.getpid()}"
-        _write_generation(staging, list(speeches.values()), aliases)
+        _write_generation(staging, list(speeches.values()), aliases, old if not full else None)
         summary.seconds = time.monotonic() - started
         summary.index_version = version
         manifest = {"index_version": version, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                    "corpus": str(corpus.resolve()), "files": hashes, "summary": summary.as_dict()}
+                    "code_version": code_version(), "corpus": str(corpus.resolve()),
+                    "files": {relpath: digest for relpath, digest in hashes.items() if relpath in file_speeches},
+                    "file_speeches": file_speeches, "summary": summary.as_dict()}
         (staging / schema.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        generation = index_dir / f"{schema.GENERATION_PREFIX}{version}"
+        if generation.exists():
+            shutil.rmtree(generation)
         os.replace(staging, generation)
         _switch(index_dir, generation.name)
         summary.generation = generation.name
@@ -255,6 +324,8 @@ def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = Fals
 def _run_jobs(jobs_list, jobs: int, progress):
     """Process files, in worker processes when jobs > 1, reporting progress per file."""
     global _worker_places
+    if not jobs_list:
+        return []
     init_jieba()
     _worker_places = _load_places()
     results = []
@@ -274,30 +345,59 @@ def _run_jobs(jobs_list, jobs: int, progress):
     return results
 
 
-def _write_generation(folder: Path, speeches: list[dict], aliases: dict) -> None:
-    """Write a complete generation into folder: Whoosh index, metadata, texts, aliases."""
+def _write_generation(folder: Path, speeches: list[dict], aliases: dict, old: "_OldGeneration | None") -> None:
+    """Write a complete generation into folder: Whoosh index, metadata, texts, aliases.
+
+    With an old generation, its Whoosh index is linked in and updated (speeches gone are
+    deleted, new ones added) instead of being written again from scratch.
+    """
     from whoosh import index as whoosh_index
 
-    (folder / schema.WHOOSH_DIR).mkdir(parents=True)
+    folder.mkdir(parents=True)
+    whoosh_dir = folder / schema.WHOOSH_DIR
     speeches.sort(key=lambda s: (s["source"], s["ordinal"]))
-    ix = whoosh_index.create_in(str(folder / schema.WHOOSH_DIR), schema.make_schema())
+    ids = {s["id"] for s in speeches}
+    if old is not None and old.path is not None and old.manifest.get("code_version") == code_version():
+        _link_tree(old.path / schema.WHOOSH_DIR, whoosh_dir)
+        ix = whoosh_index.open_dir(str(whoosh_dir))
+        present = set(old.by_id)
+    else:
+        whoosh_dir.mkdir()
+        ix = whoosh_index.create_in(str(whoosh_dir), schema.make_schema())
+        present = set()
     writer = ix.writer(limitmb=256)
+    for gone in present - ids:
+        writer.delete_by_term("id", gone)
     offset = 0
     with open(folder / schema.STORE, "wb") as store, open(folder / schema.SPEECHES, "w", encoding="utf-8") as meta:
         for speech in speeches:
-            text, raw = speech.pop("text").encode("utf-8"), speech.pop("raw").encode("utf-8")
-            store.write(text)
-            store.write(raw)
-            speech["store"] = [offset, len(text), len(raw)]
-            offset += len(text) + len(raw)
-            body_words, title_words = speech.pop("words"), speech.pop("title_words")
-            writer.add_document(
-                id=speech["id"], grams=text.decode("utf-8"), words=body_words, title=title_words,
-                **{f: _facet_value(speech.get(f)) for f in ("province", "city", "year", "speaker", "level")},
-            )
+            text, raw = speech.pop("text"), speech.pop("raw")
+            body_words, title_words = speech.pop("words", None), speech.pop("title_words", None)
+            speech.pop("reused", None)
+            if speech["id"] not in present:
+                writer.add_document(
+                    id=speech["id"], grams=text, words=body_words, title=title_words,
+                    **{f: _facet_value(speech.get(f)) for f in ("province", "city", "year", "speaker", "level")},
+                )
+            text_bytes, raw_bytes = text.encode("utf-8"), raw.encode("utf-8")
+            store.write(text_bytes)
+            store.write(raw_bytes)
+            speech["store"] = [offset, len(text_bytes), len(raw_bytes)]
+            offset += len(text_bytes) + len(raw_bytes)
             meta.write(json.dumps(speech, ensure_ascii=False) + "\n")
     writer.commit()
     (folder / schema.ALIASES).write_text(json.dumps(aliases, ensure_ascii=False), encoding="utf-8")
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Hard-link a Whoosh folder into a new generation (segment files are never rewritten)."""
+    target.mkdir()
+    for path in source.iterdir():
+        if path.is_file():
+            try:
+                os.link(path, target / path.name)
+            except OSError:  # a filesystem without hard links
+                shutil.copy2(path, target / path.name)
 
 
 def _facet_value(value) -> str:

@@ -157,12 +157,14 @@ def index_command(corpus, index_dir, jobs, full, force):
         bar.__enter__()
         progress = lambda _path: bar.update(1)  # noqa: E731
     try:
-        summary = build_index(Path(corpus), Path(index_dir), jobs=jobs, force=force, progress=progress)
+        summary = build_index(Path(corpus), Path(index_dir), jobs=jobs, force=force, full=full, progress=progress)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
     click.echo(f"Read {summary.files_read} files, found {summary.speeches} speeches "
                f"in {summary.seconds:.1f} s (index version {summary.index_version}).")
+    if summary.reused:
+        click.echo(f"{summary.reused} unchanged files were reused from the previous index.")
     if summary.duplicates:
         click.echo(f"{summary.duplicates} speeches arrived more than once and were indexed once.")
     for path, reason in summary.skipped:

@@ -153,3 +153,34 @@ def test_manifest_records_files_and_their_hashes(shipped_index):
     manifest = json.loads((shipped_index / current / schema.MANIFEST).read_text(encoding="utf-8"))
     assert sorted(manifest["files"]) == sorted(p.name for p in CORPUS.iterdir())
     assert manifest["summary"]["speeches"] == len(Corpus(shipped_index).speeches())
+
+
+def _search_state(index_dir: Path) -> tuple:
+    corpus = Corpus(index_dir)
+    speeches = [{k: v for k, v in s.items()} for s in corpus.speeches()]
+    hits = {phrase: sorted((r["id"], r["paragraph"], r["offset"]) for r in corpus.kwic(phrase)["rows"])
+            for phrase in ("双过半", "六稳", "营商环境", "同志们")}
+    return speeches, hits
+
+
+def test_an_update_reads_only_changed_files_and_equals_a_full_build(tmp_path):
+    corpus = _copy_corpus(tmp_path / "corpus", {"000", "001", "002", "003"})
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir)
+    changed = corpus / "002_ecd33ae129aadc56.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("双过半", "双过半（修订）", 1), encoding="utf-8")
+    (corpus / "001_1d8c1133fb1961e9.txt").unlink()
+    shutil.copy(CORPUS / "004_92cf6fb917628260.txt", corpus / "new.txt")
+    summary = build_index(corpus, index_dir, force=True)
+    assert summary.reused == 2  # 000 and 003; 002 changed, 001 removed, new.txt added
+    assert summary.files_read == 4
+    full_dir = tmp_path / "full"
+    build_index(corpus, full_dir, full=True)
+    assert _search_state(index_dir) == _search_state(full_dir)
+
+
+def test_full_reads_every_file_again(tmp_path):
+    corpus = _copy_corpus(tmp_path / "corpus", {"000", "001"})
+    build_index(corpus, tmp_path / "index")
+    assert build_index(corpus, tmp_path / "index").reused == 2
+    assert build_index(corpus, tmp_path / "index", full=True).reused == 0
