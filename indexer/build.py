@@ -64,7 +64,7 @@ def corpus_files(corpus: Path) -> list[Path]:
     return found
 
 
-def _file_hash(path: Path) -> str | None:
+def file_hash(path: Path) -> str | None:
     """Hash a regular file's bytes; None when it cannot be read (the reader says why)."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
@@ -263,7 +263,7 @@ def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = Fals
         _clean_debris(index_dir)
         old = _OldGeneration(current_generation(index_dir))
         files = [(path, path.relative_to(corpus).as_posix()) for path in corpus_files(corpus)]
-        hashes = {relpath: _file_hash(path) for path, relpath in files}
+        hashes = {relpath: file_hash(path) for path, relpath in files}
         reused = set() if full else {relpath for _, relpath in files if old.reusable(relpath, hashes[relpath])}
         jobs_list = [(str(path), relpath) for path, relpath in files if relpath not in reused]
         results = dict(zip((relpath for _, relpath in jobs_list), _run_jobs(jobs_list, jobs, progress)))

@@ -157,12 +157,31 @@ def _decode_unmarked(data: bytes) -> tuple[str, str]:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        raise UnreadableFile("undecodable text (neither UTF-8 nor GB18030)") from None
+        text = None
     # GB18030 maps nearly every byte pair to some character, so success proves little: text
     # that is mostly private-use or control characters was never GB18030.
-    if _mostly_unusual(text):
+    if text is not None and not _mostly_unusual(text):
+        return text, "gb18030"
+    # Files pasted together from GBK and UTF-8 sources: decode each line on its own.
+    text = _decode_lines(data)
+    if text is None or _mostly_unusual(text):
         raise UnreadableFile("undecodable text (neither UTF-8 nor GB18030)")
-    return text, "gb18030"
+    return text, "mixed utf-8/gb18030"
+
+
+def _decode_lines(data: bytes) -> str | None:
+    """Decode each line as UTF-8, else GB18030; None if some line is neither."""
+    lines = []
+    for line in data.split(b"\n"):
+        for codec in ("utf-8", "gb18030"):
+            try:
+                lines.append(line.decode(codec))
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            return None
+    return "\n".join(lines)
 
 
 _ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")

@@ -1,8 +1,6 @@
 """The `speeches` command: a thin shell over the indexer and search libraries."""
 
-import csv
 import functools
-import io
 import json
 import os
 import sys
@@ -11,6 +9,7 @@ from pathlib import Path
 import click
 
 from search.corpus import Corpus, SearchError
+from search.export import csv_lines
 from search.query import QueryError
 
 FORMATS = ("json", "jsonl", "csv")
@@ -79,21 +78,9 @@ def _open(index_dir, **settings) -> Corpus:
 
 
 def _filters(province=(), year=(), speaker=(), level=()) -> dict:
-    filters = {}
-    for name, values in (("province", province), ("year", year), ("speaker", speaker), ("level", level)):
-        if values:
-            filters[name] = tuple(values)
-    if "province" in filters:
-        from indexer.places import gazetteer
-
-        resolved = []
-        for value in filters["province"]:
-            full = value if value == "未知" else gazetteer().province(value)
-            if full is None:
-                raise QueryError(f'unknown province "{value}"; try a name such as 湖南 or 湖南省')
-            resolved.append(full)
-        filters["province"] = tuple(resolved)
-    return filters
+    """Collect the filter flags that were given; the library checks and resolves them."""
+    given = {"province": province, "year": year, "speaker": speaker, "level": level}
+    return {name: tuple(values) for name, values in given.items() if values}
 
 
 def _echo_json(document) -> None:
@@ -105,27 +92,10 @@ def _echo_jsonl(rows) -> None:
         click.echo(json.dumps(row, ensure_ascii=False))
 
 
-def _echo_csv(rows: list[dict], columns: list[str], context: dict) -> None:
-    """Print rows as CSV with a BOM so Excel reads Chinese; context columns repeat on each row."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(columns + list(context))
-    for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns] + [_cell(v) for v in context.values()])
-    click.echo(out.getvalue(), nl=False)
-
-
-def _cell(value) -> str:
-    """Render a CSV cell; cells starting with = + - @ are quoted against formula injection."""
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple, dict)):
-        value = json.dumps(value, ensure_ascii=False)
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        text = "'" + text
-    return text
+def _echo_csv(rows, columns: list[str], context: dict) -> None:
+    """Print rows as CSV (UTF-8 with BOM) with the context columns on each row."""
+    for line in csv_lines(rows, columns, context):
+        click.echo(line, nl=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -72,6 +72,19 @@ class _Generation:
     manifest: dict
 
 
+@dataclass
+class _Ranked:
+    """A query's matching speeches, counted and ordered."""
+
+    parsed: q.Query
+    generation: _Generation
+    terms: list[str]
+    paragraphs: dict[int, list[str]]
+    occurrences: dict[int, int]
+    folded: dict[int, int]
+    order: list[tuple[int, float]]
+
+
 class Corpus:
     """An index folder opened for searching; picks up a rebuilt index by itself."""
 
@@ -178,11 +191,11 @@ class Corpus:
 
     # ---- matching ------------------------------------------------------------------------
 
-    def parse(self, query: str) -> q.Query:
-        """Parse a query with this corpus's province names."""
+    def parse(self, query: str, filters: dict | None = None) -> q.Query:
+        """Parse a query and extra filters ({field: values}) with this corpus's province names."""
         from indexer.places import gazetteer
 
-        return q.parse(query, resolve_province=gazetteer().province)
+        return q.parse(query, filters=filters, resolve_province=gazetteer().province)
 
     def _candidates(self, generation, searcher, node) -> set[int] | None:
         """Return positions of speeches that may match the tree; None means all of them."""
@@ -237,13 +250,13 @@ class Corpus:
                 return False
         return True
 
-    def matching(self, parsed: q.Query, extra_filters: dict | None = None):
+    def matching(self, parsed: q.Query):
         """Return (generation, [(position, paragraphs)]) of every speech the query matches."""
         started = time.monotonic()
         limit = self.settings["query_time_limit_ms"] / 1000
         generation = self.generation()
         searcher = self._searcher(generation)
-        filters = merge_filters(parsed.filters, extra_filters)
+        filters = parsed.filters
         candidates = self._candidates(generation, searcher, parsed.text)
         positions = sorted(candidates) if candidates is not None else range(len(generation.speeches))
         matched = []
@@ -266,52 +279,66 @@ class Corpus:
     def search(self, query: str, filters: dict | None = None, sort: str = "relevance", page: int = 1,
                page_size: int | None = None, collapse: bool = False) -> dict:
         """Return one page of ranked speeches with exact totals, facets and snippets."""
-        parsed = self.parse(query)
-        if sort not in ("relevance", "date"):
-            raise SearchError(f"unknown sort {sort!r}; use relevance or date")
         page_size = self._page_size(page_size)
         page = _positive_int(page, "page")
-        generation, matched = self.matching(parsed, filters)
-        terms = [t.text for t in q.positive_terms(parsed.text)] if parsed.text is not None else []
-        occurrences = {index: _count(paragraphs, terms) for index, paragraphs in matched}
-        if collapse:
-            matched, folded = self._collapse(generation, matched)
-        else:
-            folded = {}
-        order = self._order(generation, [index for index, _ in matched], terms, sort)
-        paragraphs_of = dict(matched)
+        ranked = self._ranked(query, filters, sort, collapse)
         hits = []
-        for index, score in order[(page - 1) * page_size : page * page_size]:
-            record = public_fields(generation.speeches[index])
-            record.update(score=round(score, 4), occurrences=occurrences[index], folded=folded.get(index, 0),
-                          snippets=self._snippets(paragraphs_of[index], terms))
-            hits.append(record)
+        for index, score in ranked.order[(page - 1) * page_size : page * page_size]:
+            hits.append(self._hit(ranked, index, score, snippets=True))
         return {
             "query": query,
-            "filters": merge_filters(parsed.filters, filters),
-            "index_version": generation.version,
+            "filters": ranked.parsed.filters,
+            "index_version": ranked.generation.version,
             "sort": sort,
-            "total": len(matched),
-            "occurrences": sum(occurrences[index] for index, _ in matched),
+            "total": len(ranked.order),
+            "occurrences": sum(ranked.occurrences[index] for index, _ in ranked.order),
             "page": page,
             "page_size": page_size,
-            "facets": facet_counts(generation.speeches[index] for index, _ in matched),
+            "facets": facet_counts(ranked.generation.speeches[index] for index, _ in ranked.order),
             "hits": hits,
         }
 
+    def hits(self, query: str, filters: dict | None = None, sort: str = "relevance", collapse: bool = False):
+        """Yield every matching speech in result order, without snippets (for exports)."""
+        ranked = self._ranked(query, filters, sort, collapse)
+        for index, score in ranked.order:
+            yield self._hit(ranked, index, score, snippets=False)
+
+    def _ranked(self, query: str, filters: dict | None, sort: str, collapse: bool) -> "_Ranked":
+        """Match, count, collapse and order: everything a page or an export needs."""
+        if sort not in ("relevance", "date"):
+            raise SearchError(f"unknown sort {sort!r}; use relevance or date")
+        parsed = self.parse(query, filters)
+        generation, matched = self.matching(parsed)
+        terms = [t.text for t in q.positive_terms(parsed.text)] if parsed.text is not None else []
+        occurrences = {index: _count(paragraphs, terms) for index, paragraphs in matched}
+        folded = {}
+        if collapse:
+            matched, folded = self._collapse(generation, matched)
+        order = self._order(generation, [index for index, _ in matched], terms, sort)
+        return _Ranked(parsed, generation, terms, dict(matched), occurrences, folded, order)
+
+    def _hit(self, ranked: "_Ranked", index: int, score: float, snippets: bool) -> dict:
+        record = public_fields(ranked.generation.speeches[index])
+        record.update(score=round(score, 4), occurrences=ranked.occurrences[index],
+                      folded=ranked.folded.get(index, 0))
+        if snippets:
+            record["snippets"] = self._snippets(ranked.paragraphs[index], ranked.terms)
+        return record
+
     def facets(self, query: str, filters: dict | None = None, collapse: bool = False) -> dict:
         """Return exact facet counts over every speech the query matches."""
-        parsed = self.parse(query)
-        generation, matched = self.matching(parsed, filters)
+        parsed = self.parse(query, filters)
+        generation, matched = self.matching(parsed)
         if collapse:
             matched, _ = self._collapse(generation, matched)
         return facet_counts(generation.speeches[index] for index, _ in matched)
 
     def kwic(self, query: str, filters: dict | None = None, width: int | None = None) -> dict:
         """Return every occurrence of the query's terms in the matching speeches, one row each."""
-        parsed = self.parse(query)
+        parsed = self.parse(query, filters)
         width = self.settings["kwic_width"] if width is None else _positive_int(width, "width", allow_zero=True)
-        generation, matched = self.matching(parsed, filters)
+        generation, matched = self.matching(parsed)
         terms = [t.text for t in q.positive_terms(parsed.text)] if parsed.text is not None else []
         rows = []
         base = self.settings["base_url"].rstrip("/")
@@ -325,7 +352,7 @@ class Corpus:
                     "right": paragraph[offset + len(term) : offset + len(term) + width],
                     "url": f"{base}/speech/{speech['id']}#p{number}",
                 })
-        return {"query": query, "filters": merge_filters(parsed.filters, filters),
+        return {"query": query, "filters": parsed.filters,
                 "index_version": generation.version, "total": len(rows), "rows": rows}
 
     def _page_size(self, page_size) -> int:
@@ -404,17 +431,6 @@ def public_fields(speech: dict) -> dict:
     return {name: speech.get(name) for name in schema.SPEECH_FIELDS}
 
 
-def merge_filters(*filter_dicts) -> dict:
-    """Merge filter dicts: values for one field are ORed, different fields ANDed."""
-    merged: dict[str, tuple] = {}
-    for filters in filter_dicts:
-        for field, values in (filters or {}).items():
-            if isinstance(values, (str, int)):
-                values = (str(values),)
-            merged[field] = tuple(dict.fromkeys(tuple(merged.get(field, ())) + tuple(str(v) for v in values)))
-    return merged
-
-
 def _filter_value_ok(speech: dict, field: str, value: str) -> bool:
     actual = speech.get(field)
     if value == schema.UNKNOWN:
@@ -463,15 +479,21 @@ def _occurrences(paragraphs: list[str], terms: list[str]):
 def mark(paragraph: str, terms: list[str], start: int = 0, end: int | None = None) -> str:
     """Escape a stretch of paragraph as HTML with <mark> around exactly each occurrence."""
     end = len(paragraph) if end is None else end
-    spans = []
-    for term in sorted(terms, key=len, reverse=True):
-        position = paragraph.find(term)
+    # Look only near the window: a paragraph may hold a million occurrences (a hostile file).
+    longest = max((len(term) for term in terms), default=0)
+    low, high = max(0, start - longest), min(len(paragraph), end + longest)
+    found = []
+    for term in terms:
+        position = paragraph.find(term, low, high)
         while position != -1:
-            span = (position, position + len(term))
-            if not any(a < span[1] and span[0] < b for a, b in spans):
-                spans.append(span)
-            position = paragraph.find(term, position + len(term))
-    spans.sort()
+            found.append((position, position + len(term)))
+            position = paragraph.find(term, position + len(term), high)
+    # Leftmost first, the longer term first where two begin together; overlaps are skipped.
+    found.sort(key=lambda span: (span[0], -span[1]))
+    spans = []
+    for a, b in found:
+        if not spans or a >= spans[-1][1]:
+            spans.append((a, b))
     # Widen the window so no mark is cut in half.
     for a, b in spans:
         if a < start < b:

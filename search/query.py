@@ -73,7 +73,7 @@ from indexer.schema import FILTER_FIELDS, UNKNOWN
 from indexer.text import normalize
 
 __all__ = [
-    "FIELDS", "MAX_DEPTH", "And", "Near", "Not", "Or", "Query", "QueryError", "Term",
+    "FIELDS", "MAX_DEPTH", "check_filter", "check_filters", "And", "Near", "Not", "Or", "Query", "QueryError", "Term",
     "matches", "parse", "positive_terms",
 ]
 
@@ -312,30 +312,55 @@ def _take_filters(tokens: list[_Token], resolve_province) -> tuple[list[_Token],
 
 
 def _filter_value(token: _Token, resolve_province) -> str:
+    """Normalise and check one filter value of a query; resolve a province name."""
+    return check_filter(token.name, token.text, resolve_province, token.pos)
+
+
+def check_filter(name: str, value: str, resolve_province=None, pos: int | None = None) -> str:
     """Normalise and check one filter value; resolve a province name to its full name."""
-    name, value = token.name, normalize(token.text)
+    where = f" at position {pos}" if pos is not None else ""
+    if name not in FIELDS:
+        raise QueryError(f"unknown filter field {name!r}; use one of {', '.join(FIELDS)}, e.g. province:湖南", pos)
+    if not isinstance(value, str):
+        value = str(value)
+    _check_characters(value)
+    value = normalize(value)
     if not value:
-        raise QueryError(
-            f"{name}: at position {token.pos} has an empty value; e.g. {_EXAMPLES.get(name, name + ':未知')}",
-            token.pos)
+        raise QueryError(f"{name}:{where} has an empty value; e.g. {_EXAMPLES.get(name, name + ':未知')}", pos)
     if value == UNKNOWN:
         return value
     if name == "year":
         found = _YEAR_RE.fullmatch(value)
         if not found:
             raise QueryError(
-                f'bad year "{value}" at position {token.pos}; use a 4-digit year or a range, '
-                "e.g. year:2021 or year:2018-2020 (or year:未知)", token.pos)
+                f'bad year "{value}"{where}; use a 4-digit year or a range, '
+                "e.g. year:2021 or year:2018-2020 (or year:未知)", pos)
         if found.group(2) and found.group(1) > found.group(2):
             raise QueryError(
-                f'the year range "{value}" at position {token.pos} runs backwards; write the earlier year '
-                f"first, e.g. year:{found.group(2)}-{found.group(1)}", token.pos)
+                f'the year range "{value}"{where} runs backwards; write the earlier year '
+                f"first, e.g. year:{found.group(2)}-{found.group(1)}", pos)
     if name == "province" and resolve_province is not None:
         full = resolve_province(value)
         if full is None:
-            raise QueryError(f'unknown province "{value}"; try a name such as 湖南 or 湖南省', token.pos)
+            raise QueryError(f'unknown province "{value}"; try a name such as 湖南 or 湖南省', pos)
         return full
     return value
+
+
+def check_filters(filters: dict | None, resolve_province=None) -> dict:
+    """Check a dict of filters {field: value or values}; values of one field are ORed."""
+    checked: dict[str, tuple] = {}
+    for name, values in (filters or {}).items():
+        if isinstance(values, (str, int)):
+            values = (values,)
+        found = []
+        for value in values:
+            value = check_filter(name, value, resolve_province)
+            if value not in found:
+                found.append(value)
+        if found:
+            checked[name] = tuple(found)
+    return checked
 
 
 # ---- parser ------------------------------------------------------------------------------
@@ -521,8 +546,13 @@ def _anchored(node, positive: bool = True) -> bool:
 # ---- the interface -----------------------------------------------------------------------
 
 
-def parse(query: str, *, resolve_province=None, max_length: int = 1000, max_terms: int = 64) -> Query:
-    """Parse a query into its boolean tree and filters, or raise QueryError."""
+def parse(query: str, *, filters: dict | None = None, resolve_province=None, max_length: int = 1000,
+          max_terms: int = 64) -> Query:
+    """Parse a query into its boolean tree and filters, or raise QueryError.
+
+    `filters` ({field: values}) are checked like filters written in the query and ANDed with
+    them; with filters, the query text may be empty (the filters alone list speeches).
+    """
     if not isinstance(query, str):
         raise QueryError(f"the query must be text, not {type(query).__name__}; e.g. 营商环境")
     if len(query) > max_length:
@@ -530,19 +560,24 @@ def parse(query: str, *, resolve_province=None, max_length: int = 1000, max_term
             f"the query is {len(query)} characters long, over the limit of {max_length}; "
             "shorten it, e.g. keep the most distinctive phrase such as 营商环境", max_length)
     _check_characters(query)
+    given = check_filters(filters, resolve_province)
     if not query.strip():
+        if given:
+            return Query(None, given, query)
         raise QueryError("the query is empty; type a phrase, e.g. 营商环境", 0)
     tokens = _tokenize(query, max_terms)
-    tokens, filters = _take_filters(tokens, resolve_province)
+    tokens, written = _take_filters(tokens, resolve_province)
+    for name, values in given.items():
+        written[name] = tuple(dict.fromkeys(written.get(name, ()) + values))
     text = _Parser(tokens, len(query)).parse() if tokens else None
-    if text is None and not filters:
+    if text is None and not written:
         raise QueryError(
             "the query has nothing to search for once spaces are removed; type a phrase, e.g. 营商环境", 0)
-    if text is not None and not filters and not _anchored(text):
+    if text is not None and not written and not _anchored(text):
         raise QueryError(
             "the query only excludes: it would match speeches holding none of its terms, nearly every "
             "speech; add a term or filter that must match, e.g. 营商环境 -双过半 or province:湖南 -双过半", 0)
-    return Query(text, filters, query)
+    return Query(text, written, query)
 
 
 def positive_terms(node) -> list[Term]:

@@ -25,7 +25,7 @@ SMALL = {
 （2021年3月5日）
 同志们：
 今天召开会议，目标是确保实现双过半，{XSS}这是一段测试。
-=HYPERLINK("http://evil.example")双过半的任务很重。
+=SUM(1,2)双过半的任务很重。
 +1双过半@here全县上下要抓好落实。
 -2双过半，全县要再接再厉。
 """,
@@ -152,7 +152,7 @@ def test_search_page_shows_totals_marked_snippets_and_links_to_the_first_hit(cli
     for hit in result["hits"]:
         first = hit["snippets"][0]["paragraph"]
         assert page.hrefs(rf"^/speech/{hit['id']}\?q=%E5%8F%8C%E8%BF%87%E5%8D%8A#p{first}$")
-    assert "<svg" in html and "rate-line" in html or "rate-dot" in html
+    assert "<svg" in html and "rate-dot" in html
 
 
 def test_a_facet_link_adds_its_filter_and_its_count_is_exact(client, corpus):
@@ -311,8 +311,8 @@ def test_an_id_a_rebuild_changed_redirects_permanently(tmp_path):
     for path, target in ((f"/speech/{old_id}", f"/speech/{new_id}"), (f"/speech/{old_id}/raw", f"/speech/{new_id}/raw")):
         response = client.get(path + "?q=双过半&x=1")
         assert response.status_code == 301
-        assert response.headers["Location"] == target + "?q=双过半&x=1" or \
-            response.headers["Location"] == target + "?q=%E5%8F%8C%E8%BF%87%E5%8D%8A&x=1"
+        assert client.get(path + "?q=%E5%8F%8C%E8%BF%87%E5%8D%8A&x=1").headers["Location"] == response.headers["Location"]
+        assert response.headers["Location"] == target + "?q=%E5%8F%8C%E8%BF%87%E5%8D%8A&x=1"
     api = client.get(f"/api/speech/{old_id}")
     assert api.status_code == 301 and api.headers["Location"] == f"/api/speech/{new_id}"
     assert client.get(f"/speech/{old_id}?q=双过半", follow_redirects=True).status_code == 200
@@ -398,7 +398,7 @@ def test_export_of_speeches_lists_every_matching_speech(shipped_index, corpus):
 def test_export_neutralises_formulas(small_client):
     rows = read_csv(small_client.get("/export.csv?q=双过半"))
     cells = [cell for row in rows[1:] for cell in row]
-    assert "'=HYPERLINK(\"http://evil.example\")" in cells
+    assert "'=SUM(1,2)" in cells
     assert "'+1" in cells and "'@here全县上下要抓好落实。" in cells and "'-2" in cells
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
 
@@ -418,7 +418,7 @@ def test_markup_in_a_speech_renders_inert_everywhere(small_client, small):
         assert 'onerror=alert(1)>"' not in html, url
     html = small_client.get(f"/speech/{speech['id']}?q=alert").get_data(as_text=True)
     assert "&lt;script&gt;<mark id=\"hit-1\">alert</mark>(1)&lt;/script&gt;" in html
-    assert "&#34;&gt;&lt;img src=x onerror=<mark" in html
+    assert "&quot;&gt;&lt;img src=x onerror=<mark" in html
     api = small_client.get(f"/api/speech/{speech['id']}")
     assert api.mimetype == "application/json" and XSS in api.get_json()["title"]
     search = small_client.get("/api/search?q=alert")
@@ -450,16 +450,23 @@ def test_a_malformed_query_on_the_api_is_a_json_400(client, corpus):
             assert response.get_json()["error"]
 
 
-@pytest.mark.parametrize("value", ["abc", "-1", "0", "1.5", "1e3", "99999999999999999999", "100000", "２"])
-@pytest.mark.parametrize("name", ["page", "page_size"])
+BAD_NUMBERS = ["abc", "-1", "0", "1.5", "1e3", "99999999999999999999", "２"]
+
+
+# Malformed numbers are refused; a far page is only an empty page.
+@pytest.mark.parametrize("name, value", [("page", v) for v in BAD_NUMBERS] + [("page", "1000001")]
+                         + [("page_size", v) for v in BAD_NUMBERS])
 def test_bad_paging_values_are_400_never_500(client, name, value):
-    if name == "page" and value == "100000":
-        pytest.skip("a far page is an empty page, not an error")
     for path in ("/", "/api/search", "/kwic", "/api/kwic"):
         response = client.get(f"{path}?q=双过半&{name}={value}")
         assert response.status_code == 400, (path, value)
         text = response.get_data(as_text=True)
         assert name in text and "must be" in text
+
+
+def test_a_page_size_over_the_maximum_is_capped_as_on_the_command_line(client):
+    document = client.get("/api/search?q=双过半&page_size=100000").get_json()
+    assert document["page_size"] == 200
 
 
 def test_a_far_page_is_empty_not_an_error(client):

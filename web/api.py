@@ -1,13 +1,11 @@
 """JSON API and CSV exports: the library's dicts as they are, and every row streamed."""
 
-import csv
-import io
 import json
 
 from flask import Blueprint, Response, jsonify, redirect, request, url_for
 
 from indexer.schema import SPEECH_FIELDS
-from search.cli import _cell
+from search.export import csv_lines
 from search.query import QueryError
 from web import views
 
@@ -61,50 +59,20 @@ def export():
     # Computed before streaming starts, so a bad query is a 400, not a broken download.
     context = {"query": params.q, "filters": json.dumps(result["filters"], ensure_ascii=False),
                "index_version": result["index_version"]}
-    return Response(_csv_lines(rows, columns, context), mimetype="text/csv",
+    return Response(csv_lines(rows, columns, context), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="speeches-{name}.csv"'})
 
 
 def _all_speeches(params: views.Params) -> tuple[dict, list[dict]]:
-    """Collect every matching speech in search order, page by page; all speeches when nothing is asked."""
+    """Return every matching speech in result order; all speeches when nothing is asked."""
     corpus = views.corpus()
     if params.empty:
         rows = corpus.speeches()
-        for row in rows:
-            row["url"] = views.permalink(row["id"])
-        return {"filters": {}, "index_version": corpus.index_version}, rows
-    size = corpus.settings["max_page_size"]
-    for _attempt in range(3):
-        first = views.run_search(params, page_size=size, page=1)
-        rows = list(first["hits"])
-        page = 1
-        while len(rows) < first["total"]:
-            page += 1
-            more = views.run_search(params, page_size=size, page=page)
-            if more["index_version"] != first["index_version"] or not more["hits"]:
-                break  # the index was rebuilt between pages: start again on the new one
-            rows.extend(more["hits"])
-        if len(rows) == first["total"]:
-            break
+        context = {"filters": {}, "index_version": corpus.index_version}
+    else:
+        parsed = corpus.parse(params.q, params.filters)
+        rows = list(corpus.hits(params.q, params.filters, sort=params.sort, collapse=params.collapse))
+        context = {"filters": parsed.filters, "index_version": corpus.index_version}
     for row in rows:
         row["url"] = views.permalink(row["id"])
-    return first, rows
-
-
-def _csv_lines(rows: list[dict], columns: list[str], context: dict):
-    """Yield CSV text: a BOM so Excel reads Chinese, a header, then one line per row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def take() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(columns + list(context))
-    yield "\ufeff" + take()
-    tail = [_cell(v) for v in context.values()]
-    for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns] + tail)
-        yield take()
+    return context, rows

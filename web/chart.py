@@ -10,30 +10,32 @@ def year_chart(counts: dict, totals: dict | None = None) -> dict | None:
     counts and totals map year strings (and 未知) to numbers of speeches; totals are the
     denominators of the rate (None draws counts only, as on the overview).
     """
-    known = sorted(int(y) for y in (totals or counts) if y != UNKNOWN and str(y).isdigit())
-    known = sorted(set(known) | {int(y) for y in counts if y != UNKNOWN and str(y).isdigit()})
-    unknown_total = (totals or counts).get(UNKNOWN, 0)
-    if not known and not counts.get(UNKNOWN) and not unknown_total:
+    rated = totals is not None
+    totals = totals or {}
+    seen = set(counts) | set(totals)
+    known = sorted(int(y) for y in seen if y != UNKNOWN and str(y).isdigit())
+    has_unknown = bool(counts.get(UNKNOWN) or totals.get(UNKNOWN))
+    if not known and not has_unknown:
         return None
     if known and known[-1] - known[0] < MAX_SPAN:
         years = list(range(known[0], known[-1] + 1))
     else:
         years = known
     slots = [str(y) for y in years]
-    has_unknown = bool(counts.get(UNKNOWN) or unknown_total)
     left, top, height = 44, 14, 150
     # Few years get wider slots so the chart never shrinks to a stamp; many get narrow ones.
     step = max(14, min(60, 480 // max(1, len(slots) + has_unknown)))
     bar_width = round(step * 0.65)
     gap = step // 2 + 6 if has_unknown and slots else 0
-    width = left + step * (len(slots) + has_unknown) + gap + (40 if totals else 12)
+    margin = 40 if rated else 12  # room for the rate axis on the right
+    width = left + step * (len(slots) + has_unknown) + gap + margin
     peak = max(list(counts.values()) + [1])
     scale = _nice_max(peak)
     bars = []
     label_every = max(1, len(slots) // 16)
     for position, year in enumerate(slots + ([UNKNOWN] if has_unknown else [])):
         count = counts.get(year, 0)
-        total = totals.get(year, 0) if totals else None
+        total = totals.get(year, 0) if rated else None
         x = left + position * step + (gap if year == UNKNOWN else 0) + (step - bar_width) / 2
         bar_height = height * count / scale
         rate = (count / total) if total else None
@@ -56,14 +58,14 @@ def year_chart(counts: dict, totals: dict | None = None) -> dict | None:
     lines = [" ".join(run) for run in lines + [run] if len(run) > 1]
     ticks = [{"value": v, "y": round(top + height - height * v / scale, 1)} for v in (0, scale // 2, scale)]
     return {"width": width, "height": top + height + 30, "top": top, "bottom": top + height, "left": left,
-            "right": width - (40 if totals else 12), "bars": bars, "lines": lines, "ticks": ticks,
-            "with_rate": totals is not None}
+            "right": width - margin, "bars": bars, "lines": lines, "ticks": ticks, "with_rate": rated}
 
 
 def _nice_max(peak: int) -> int:
-    """Round an axis maximum up to an even number that reads well (2, 4, 10, 20, 50 …)."""
-    for nice in (2, 4, 6, 10, 20, 40, 60, 100, 200, 400, 600, 1000):
-        if peak <= nice:
-            return nice
-    magnitude = 10 ** (len(str(peak)) - 1)
-    return -(-peak // magnitude) * magnitude + (magnitude if (-(-peak // magnitude)) % 2 else 0)
+    """Round an axis maximum up to 2, 4, 6 or 10 times a power of ten, so its half is round too."""
+    magnitude = 1
+    while True:
+        for nice in (2, 4, 6, 10):
+            if peak <= nice * magnitude:
+                return nice * magnitude
+        magnitude *= 10

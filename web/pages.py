@@ -1,7 +1,9 @@
 """HTML pages: search and overview, speech, raw text, concordance."""
 
+import itertools
 import math
 import re
+from urllib.parse import quote
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
@@ -52,11 +54,9 @@ def _chart(params: views.Params, result: dict) -> dict | None:
     counts = result["facets"]["year"]
     if params.collapse:
         # Denominators count every version, so the numerators must too.
-        filters = views.resolve_filters(params)
-        counts = views.corpus().facets(views.library_query(params, filters), filters)["year"]
+        counts = views.corpus().facets(params.q, params.filters)["year"]
     if result["filters"]:
-        filter_only = views.Params(filters=dict(result["filters"]))
-        totals = views.corpus().facets(views.library_query(filter_only, result["filters"]))["year"]
+        totals = views.corpus().facets("", result["filters"])["year"]
     else:
         totals = _all_counts()["facets"]["year"]
     return year_chart(counts, totals)
@@ -75,25 +75,18 @@ def speech(speech_id):
     record = corpus.speech(current)
     q = request.args.get("q", "")
     terms, notice = views.query_terms(q)
-    paragraphs, hits = [], 0
+    paragraphs, counter = [], itertools.count(1)
     for number, text in enumerate(record["text"].split("\n"), 1):
-        before = hits
-
-        def numbered(_match):
-            nonlocal hits
-            hits += 1
-            return f'<mark id="hit-{hits}">'
-
-        # mark() escapes the text; the only tags in its output are its own <mark>s.
-        html = _MARK.sub(numbered, mark(text, terms)) if terms else mark(text, [])
-        paragraphs.append({"number": number, "html": Markup(html), "hits": hits - before})
+        # mark() escapes the text; the only tags in its output are its own <mark>s, numbered here.
+        html = _MARK.sub(lambda _: f'<mark id="hit-{next(counter)}">', mark(text, terms))
+        paragraphs.append({"number": number, "html": Markup(html), "hits": html.count("<mark ")})
+    hits = sum(p["hits"] for p in paragraphs)
     first_hit = next((p["number"] for p in paragraphs if p["hits"]), None)
     chosen = first_hit or 1
     return render_template(
         "speech.html", speech=record, q=q, notice=notice, paragraphs=paragraphs, hits=hits,
         first_hit=first_hit, chosen=chosen, cite_speech=views.citation(record),
-        cite_paragraph=views.citation(record, chosen),
-        cite_prefix=views.citation(record).rsplit("，", 1)[0] + "，",
+        cite_paragraph=views.citation(record, chosen), cite_prefix=views.citation_prefix(record),
         speech_link=views.permalink(record["id"]),
     )
 
@@ -112,7 +105,8 @@ def _moved(endpoint: str, speech_id: str):
     """Redirect permanently to a speech's new id, keeping the query string."""
     target = url_for(endpoint, speech_id=speech_id)
     if request.query_string:
-        target += "?" + request.query_string.decode("latin-1")
+        # Keep the query string byte for byte; escape only what arrived unescaped (raw UTF-8).
+        target += "?" + quote(request.query_string, safe="=&+%;/?:@,$!*'()~")
     return redirect(target, code=301)
 
 

@@ -5,7 +5,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from indexer.build import _file_hash, corpus_files
+from indexer.build import file_hash, corpus_files
 from search.corpus import facet_counts
 
 
@@ -31,9 +31,10 @@ class CorpusWatch:
         return answer
 
     def _compare(self, manifest: dict) -> dict | None:
-        folder = Path(self.folder or manifest.get("corpus") or "")
-        if not str(folder) or not folder.is_dir():
+        folder = self.folder or manifest.get("corpus")
+        if not folder or not Path(folder).is_dir():
             return None
+        folder = Path(folder)
         recorded = manifest.get("files") or {}
         built = _timestamp(manifest.get("built_at"))
         current = {}
@@ -50,7 +51,7 @@ class CorpusWatch:
                     # Untouched since the build read it: trust the manifest instead of hashing.
                     digest = recorded[relpath]
                 else:
-                    digest = _file_hash(path)
+                    digest = file_hash(path)
                 cached = (*key, digest)
                 self._hashes[relpath] = cached
             current[relpath] = cached[2]

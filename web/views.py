@@ -45,13 +45,13 @@ def read_params(args=None) -> Params:
         values = tuple(dict.fromkeys(v.strip() for v in args.getlist(name) if v.strip()))
         if values:
             filters[name] = values
-    max_size = int(current_app.config["MAX_PAGE_SIZE"])
     return Params(
         q=args.get("q", ""),
         filters=filters,
         sort=args.get("sort", "relevance") or "relevance",
         page=_number(args.get("page"), "page", 1, 10**6) or 1,
-        page_size=_number(args.get("page_size"), "page_size", 1, max_size),
+        # A page size over max_page_size is capped by the library, as on the command line.
+        page_size=_number(args.get("page_size"), "page_size", 1, 10**6),
         collapse=args.get("collapse", "") in ("1", "true", "on", "yes"),
         width=_number(args.get("width"), "width", 0, 1000),
     )
@@ -70,49 +70,15 @@ def _number(value, name: str, low: int, high: int) -> int | None:
     return number
 
 
-def _quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def resolve_filters(params: Params) -> dict:
-    """Check and resolve URL filter values with the query parser (so 湖南 means 湖南省)."""
-    resolved = {}
-    for name, values in params.filters.items():
-        for value in values:
-            try:
-                parsed = corpus().parse(f"{name}:{_quote(value)}")
-            except QueryError as error:
-                raise QueryError(f"{name}={value}: {error}") from None
-            for full in parsed.filters.get(name, ()):
-                resolved.setdefault(name, [])
-                if full not in resolved[name]:
-                    resolved[name].append(full)
-    return {name: tuple(values) for name, values in resolved.items()}
-
-
-def library_query(params: Params, filters: dict) -> str:
-    """Return the query to hand the library: the user's, or the filters alone written as one."""
-    if params.q.strip():
-        return params.q
-    # The library refuses an empty query; a query of filters only lists the matching speeches.
-    return " ".join(f"{name}:{_quote(v)}" for name, values in filters.items() for v in values)
-
-
 def run_search(params: Params, page_size: int | None = None, page: int | None = None) -> dict:
-    """Search with the URL's query and filters; the result's query is what the user typed."""
-    filters = resolve_filters(params)
-    result = corpus().search(
-        library_query(params, filters), filters, sort=params.sort, page=page or params.page,
-        page_size=page_size or params.page_size, collapse=params.collapse,
-    )
-    result["query"] = params.q
-    return result
+    """Search with the URL's query and filters (the library checks and resolves them)."""
+    return corpus().search(params.q, params.filters, sort=params.sort, page=page or params.page,
+                           page_size=page_size or params.page_size, collapse=params.collapse)
 
 
 def run_kwic(params: Params) -> dict:
     """Return the concordance of the URL's query; an empty query is the parser's error."""
-    filters = resolve_filters(params)
-    return corpus().kwic(params.q, filters, width=params.width)
+    return corpus().kwic(params.q, params.filters, width=params.width)
 
 
 def query_terms(q: str) -> tuple[list[str], str | None]:
@@ -137,13 +103,15 @@ def permalink(speech_id: str, paragraph: int | None = None) -> str:
     return f"{link}#p{paragraph}" if paragraph else link
 
 
+def citation_prefix(speech: dict) -> str:
+    """Return the start of a citation: speaker，《title》，date，"""
+    return f"{speech.get('speaker') or UNKNOWN}，《{speech.get('title') or UNKNOWN}》，{speech.get('date') or UNKNOWN}，"
+
+
 def citation(speech: dict, paragraph: int | None = None) -> str:
-    """Return the citation line researchers paste: speaker，《title》，date[，第N段]，permalink."""
-    parts = [speech.get("speaker") or UNKNOWN, f"《{speech.get('title') or UNKNOWN}》", speech.get("date") or UNKNOWN]
-    if paragraph:
-        parts.append(f"第{paragraph}段")
-    parts.append(permalink(speech["id"], paragraph))
-    return "，".join(parts)
+    """Return the citation line researchers paste: speaker，《title》，date，[第N段，]permalink."""
+    where = f"第{paragraph}段，" if paragraph else ""
+    return citation_prefix(speech) + where + permalink(speech["id"], paragraph)
 
 
 def url_with(endpoint: str | None = None, set: dict | None = None, add: tuple | None = None,

@@ -1,0 +1,40 @@
+"""CSV for spreadsheets, shared by `speeches … --csv` and the web exports."""
+
+import csv
+import io
+import json
+
+
+def csv_cell(value) -> str:
+    """Render one CSV cell; text starting with = + - @ is prefixed with ' against formula injection."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, dict)):
+        value = json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        text = "'" + text
+    return text
+
+
+def csv_lines(rows, columns: list[str], context: dict):
+    """Yield CSV text line by line: a BOM so Excel reads Chinese, a header, then each row.
+
+    `context` (query, filters, index version) is repeated as the last columns of every row,
+    so a row pasted elsewhere still says where it came from.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def take() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(list(columns) + list(context))
+    yield "\ufeff" + take()
+    tail = [csv_cell(v) for v in context.values()]
+    for row in rows:
+        writer.writerow([csv_cell(row.get(c)) for c in columns] + tail)
+        yield take()

@@ -1,0 +1,127 @@
+"""Hardening: bad files, killed rebuilds and concurrent builds lose nothing and never corrupt the index."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import indexer.readers
+from indexer.build import build_index
+from search import Corpus
+
+from conftest import CORPUS, DATA
+
+SPEECHES_CLI = [sys.executable, "-c", "from search.cli import main; main()"]
+
+
+def _good_files(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("000_e22c3551305105ef.txt", "001_1d8c1133fb1961e9.txt"):
+        shutil.copy(CORPUS / name, folder / name)
+    return folder
+
+
+def test_every_kind_of_bad_file_is_named_and_the_good_ones_indexed(tmp_path, monkeypatch):
+    corpus = _good_files(tmp_path / "corpus")
+    (corpus / "binary.txt").write_bytes(os.urandom(4096))
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "blank.txt").write_text(" \n\t\n", encoding="utf-8")
+    (corpus / "notazip.docx").write_bytes(b"PK\x03\x04 truncated")
+    os.mkfifo(corpus / "fifo.txt")
+    os.symlink("loop.txt", corpus / "loop.txt")
+    (corpus / "secret.txt").write_text("在全市会议上的讲话\n同志们：\n保密。", encoding="utf-8")
+    page = (DATA / "samples" / "gov_site_meta_tags_report_2024.html").read_bytes()
+    (corpus / "truncated.html").write_bytes(page[: len(page) // 2])
+    (corpus / "mixed.txt").write_bytes("在全市会议上的讲话\n同志们：\n".encode("gbk") + "今天开会，稳中求进。".encode("utf-8"))
+    (corpus / "long.txt").write_text("在全市经济工作会议上的讲话同志们：" + "稳中求进，狠抓落实。" * 1_000_000, encoding="utf-8")
+    docx = corpus / "ok.docx"
+    with zipfile.ZipFile(docx, "w") as archive:
+        archive.writestr("word/document.xml", '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                         "<w:body><w:p><w:r><w:t>在全县招商引资大会上的讲话</w:t></w:r></w:p>"
+                         "<w:p><w:r><w:t>同志们：招商引资是第一要务。</w:t></w:r></w:p></w:body></w:document>")
+    real_open = open
+
+    def guarded_open(path, *args, **kwargs):
+        # Tests run as root, where chmod 000 does not stop reads: simulate the refusal.
+        if str(path).endswith("secret.txt"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(indexer.readers, "open", guarded_open, raising=False)
+    summary = build_index(corpus, tmp_path / "index")
+    skipped = dict(summary.skipped)
+    assert set(skipped) == {"binary.txt", "empty.txt", "blank.txt", "notazip.docx", "fifo.txt", "loop.txt", "secret.txt"}
+    assert skipped["secret.txt"] == "permission denied"
+    assert skipped["fifo.txt"] == "not a regular file"
+    sources = {s["source"] for s in Corpus(tmp_path / "index").speeches()}
+    assert {"000_e22c3551305105ef.txt", "001_1d8c1133fb1961e9.txt", "truncated.html", "mixed.txt", "long.txt", "ok.docx"} <= sources
+    long_speech = next(s for s in Corpus(tmp_path / "index").speeches() if s["source"] == "long.txt")
+    # Regression: snippet marking was quadratic in occurrences and hung on long.txt's million.
+    assert Corpus(tmp_path / "index").search("稳中求进")["total"] >= 2  # mixed.txt and long.txt
+    assert long_speech["chars"] > 9_000_000
+
+
+def _build_command(corpus: Path, index_dir: Path) -> list[str]:
+    return SPEECHES_CLI + ["index", "--corpus", str(corpus), "--index", str(index_dir)]
+
+
+@pytest.fixture(scope="module")
+def slow_corpus(tmp_path_factory) -> Path:
+    """A corpus big enough that a rebuild takes a few seconds, so it can be killed midway."""
+    folder = tmp_path_factory.mktemp("slow")
+    for name in ("003_792cc556aa004db2.txt", "004_92cf6fb917628260.txt"):
+        text = (CORPUS / name).read_text(encoding="utf-8")
+        for copy in range(3):
+            # Each copy differs so none is a duplicate of another.
+            (folder / f"{copy}_{name}").write_text(text.replace("同志们", f"同志们{copy}"), encoding="utf-8")
+    return folder
+
+
+def test_a_rebuild_killed_at_any_point_leaves_the_old_index_serving(tmp_path, slow_corpus):
+    index_dir = tmp_path / "index"
+    build_index(CORPUS, index_dir)
+    before = Corpus(index_dir)
+    version, expected = before.index_version, before.search("双过半")["total"]
+    started = time.monotonic()
+    subprocess.run(_build_command(slow_corpus, tmp_path / "timing"), check=True, capture_output=True)
+    duration = time.monotonic() - started
+    for fraction in (0.1, 0.3, 0.5, 0.7, 0.85, 0.95):
+        process = subprocess.Popen(_build_command(slow_corpus, index_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(duration * fraction)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        fresh = Corpus(index_dir)
+        if fresh.index_version != version:
+            # The kill came after the atomic switch: the new index must then be whole.
+            assert len(fresh.speeches()) == 47 - 6 - 38 + 3 * 44 or fresh.search("双过半")["total"] > 0
+            version = fresh.index_version
+            build_index(CORPUS, index_dir, force=True)
+            version = Corpus(index_dir).index_version
+            continue
+        assert fresh.search("双过半")["total"] == expected
+    # The next build cleans up whatever the killed ones left.
+    build_index(CORPUS, index_dir, force=True)
+    leftovers = [p.name for p in index_dir.iterdir() if p.name.startswith(".tmp-") or p.name.endswith(".tmp")]
+    assert leftovers == []
+    assert Corpus(index_dir).search("双过半")["total"] == expected
+
+
+def test_two_rebuilds_at_once_the_second_refuses_clearly(tmp_path, slow_corpus):
+    index_dir = tmp_path / "index"
+    first = subprocess.Popen(_build_command(slow_corpus, index_dir), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not (index_dir / ".lock").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    second = subprocess.run(_build_command(slow_corpus, index_dir), capture_output=True, text=True)
+    first.wait()
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 2
+    assert "another build is already running" in second.stderr
+    assert "Traceback" not in second.stderr + second.stdout
