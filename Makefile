@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: serve test index bench clean
+.PHONY: serve test index bench clean browser
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,20 @@ serve: $(STAMP)
 	test -f index/CURRENT || $(BIN)/speeches index
 	$(BIN)/speeches serve
 
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# Browser tests drive Debian's chromium (Playwright cannot download its own browser here) and
+# need a CJK font; install both when missing.
+browser:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+# Benchmark at N=5,000 against SQLite FTS5 and Whoosh+jieba (docs/SCALING.md); BENCH_ARGS adds flags.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --n 5000 --out bench/out/results.json $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) index

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from indexer import patterns as p
+from indexer.dating import infer_year
 
 HAN = "\u4e00-\u9fff"
 REDACTION_RE = re.compile(r"[X×xＸ*＊]{1,}|——|某")
@@ -83,8 +84,17 @@ def describe(paragraphs: list[str], title_hint: str | None = None, places=None) 
         speaker, position = _parse_who(who)
     meta.speaker, meta.position = speaker, position
     meta.date, meta.year, meta.year_evidence = _printed_date(header, meta.title)
-    if meta.year is not None:
-        meta.date_source = "printed"
+    # A dateline's year stands as printed; a year read from a title is checked against the
+    # anchors (003 prints 2024 in a title over a speech whose events are of 2020).
+    in_dateline = any(p.DATELINE_RE.match(h) and meta.year_evidence and meta.year_evidence in h for h in header)
+    dated = infer_year(paragraphs, meta.year, printed_words=meta.year_evidence, check_printed=not in_dateline)
+    if dated.year is None:
+        meta.date = None
+    elif dated.source == "inferred":
+        meta.date = str(dated.year)
+    meta.year, meta.year_evidence = dated.year, dated.evidence
+    # A conflict gives no year, with both pieces of evidence; how the year is known stays null.
+    meta.date_source = dated.source if dated.source in ("printed", "inferred") else None
     meta.level = _level(who, meeting, position, byline, paragraphs)
     if places is not None:
         body = "\n".join(paragraphs[len(header):])
