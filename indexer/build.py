@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer import schema
+from indexer.corrections import CorrectionsError, apply_corrections, load_corrections, revert
 from indexer.describe import describe
 from indexer.groups import near_duplicate_groups
 from indexer.readers import UnreadableFile, read_document
@@ -36,6 +37,7 @@ class Summary:
     dropped: list[dict] = field(default_factory=list)  # spans that belong to no speech
     duplicates: int = 0
     reused: int = 0  # files unchanged since the last build, not read again
+    unknown_corrections: list[str] = field(default_factory=list)  # ids in the corrections file no speech has
     seconds: float = 0.0
     index_version: str | None = None
     generation: str | None = None
@@ -45,9 +47,14 @@ class Summary:
         return {
             "files_read": self.files_read, "speeches": self.speeches,
             "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
-            "dropped": self.dropped, "duplicates": self.duplicates, "reused": self.reused,
+            "dropped": self.dropped, "duplicates": self.duplicates, "reused": self.reused, "unknown_corrections": self.unknown_corrections,
             "seconds": round(self.seconds, 3), "index_version": self.index_version,
         }
+
+
+def default_corrections(corpus: Path) -> Path:
+    """Return where the corrections file lives by default: corrections.tsv beside the corpus folder."""
+    return Path(corpus).resolve().parent / "corrections.tsv"
 
 
 def speech_id(text: str) -> str:
@@ -249,7 +256,7 @@ class _OldGeneration:
 
 
 def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = False, full: bool = False,
-                progress=None) -> Summary:
+                progress=None, corrections: Path | None = None) -> Summary:
     """Bring the index up to date with every file under corpus, then make it current.
 
     Files unchanged since the serving generation (same path, same SHA-256, same indexer code)
@@ -257,8 +264,13 @@ def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = Fals
     """
     started = time.monotonic()
     corpus, index_dir = Path(corpus), Path(index_dir)
+    corrections = Path(corrections) if corrections else default_corrections(corpus)
     if not corpus.is_dir():
         raise BuildError(f"corpus folder {corpus} does not exist; pass --corpus DIR or set SPEECHES_CORPUS")
+    try:
+        fixes = load_corrections(corrections)
+    except CorrectionsError as error:
+        raise BuildError(f"{error}; the index was left as it was") from None
     with build_lock(index_dir):
         _clean_debris(index_dir)
         old = _OldGeneration(current_generation(index_dir))
@@ -298,6 +310,9 @@ def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = Fals
                 f"{len(old.speeches)} now served; check the corpus folder, or pass --force to replace it anyway"
             )
         aliases = _aliases(old.path, old.speeches, speeches)
+        for record in speeches.values():
+            revert(record)  # a reused record carries last build's corrections
+        summary.unknown_corrections = apply_corrections(speeches, fixes, aliases)
         for member, group in near_duplicate_groups(list(speeches.values())).items():
             speeches[member]["group"] = group
         version = time.strftime("%Y%m%dT%H%M%S") + "-" + hashlib.sha256(

@@ -110,8 +110,10 @@ def main():
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @click.option("--full", is_flag=True, help="Rebuild every file, not only changed ones.")
 @click.option("--force", is_flag=True, help="Replace the index even if it would lose over half its speeches.")
+@click.option("--corrections", type=click.Path(dir_okay=False), envvar="SPEECHES_CORRECTIONS",
+              help="Corrections file (TSV: id, field, value, note) [default: corrections.tsv beside the corpus folder].")
 @_friendly_errors
-def index_command(corpus, index_dir, jobs, full, force):
+def index_command(corpus, index_dir, jobs, full, force, corrections):
     """Build or update the index from every file under the corpus folder.
 
     \b
@@ -127,7 +129,8 @@ def index_command(corpus, index_dir, jobs, full, force):
         bar.__enter__()
         progress = lambda _path: bar.update(1)  # noqa: E731
     try:
-        summary = build_index(Path(corpus), Path(index_dir), jobs=jobs, force=force, full=full, progress=progress)
+        summary = build_index(Path(corpus), Path(index_dir), jobs=jobs, force=force, full=full, progress=progress,
+                              corrections=corrections)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -137,6 +140,8 @@ def index_command(corpus, index_dir, jobs, full, force):
         click.echo(f"{summary.reused} unchanged files were reused from the previous index.")
     if summary.duplicates:
         click.echo(f"{summary.duplicates} speeches arrived more than once and were indexed once.")
+    for unknown in summary.unknown_corrections:
+        click.echo(f"Correction for unknown id {unknown}: no speech has it; check the id with `speeches list`")
     for path, reason in summary.skipped:
         click.echo(f"Skipped {path}: {reason}")
     for span in summary.dropped:
