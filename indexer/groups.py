@@ -2,24 +2,47 @@
 
 Two speeches are near-duplicates when the Jaccard similarity of their sets of 8-character
 shingles (whitespace removed) is at least 0.6; groups are the connected components (single
-linkage). Only pairs that share a sample of shingles are compared, so the cost stays near
-linear in the corpus size.
+linkage). Comparing every pair is quadratic, and keeping every shingle set costs gigabytes at
+5,000 speeches, so each speech gets a 64-bin one-permutation MinHash signature; locality-
+sensitive banding (32 bands of 2 bins: a pair at the threshold becomes a candidate with
+probability 0.99995) proposes pairs, the signatures screen them, and the exact Jaccard of the
+shingle sets, recomputed for the few survivors, decides.
 """
 
 import re
 import zlib
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 
 SHINGLE = 8
 THRESHOLD = 0.6
-# Keep one shingle in SAMPLE as a candidate key: pairs above the threshold share many.
-SAMPLE = 8
+BINS = 64
+ROWS = 2  # bins per band
+SCREEN = 0.4  # signature estimate below which a pair cannot plausibly reach the threshold
+_EMPTY = 1 << 32
 
 
 def shingles(text: str) -> set[int]:
     """Return the hashed 8-character shingles of a text with whitespace removed."""
     compact = re.sub(r"\s+", "", text)
     return {zlib.crc32(compact[i : i + SHINGLE].encode("utf-8")) for i in range(max(1, len(compact) - SHINGLE + 1))}
+
+
+def signature(found: set[int]) -> tuple[int, ...]:
+    """Return the one-permutation MinHash signature: the smallest hash in each of 64 bins."""
+    bins = [_EMPTY] * BINS
+    for value in found:
+        slot = value % BINS
+        if value < bins[slot]:
+            bins[slot] = value
+    return tuple(bins)
+
+
+def estimate(a: tuple, b: tuple) -> float:
+    """Estimate Jaccard similarity from two signatures (bins empty in both are skipped)."""
+    used = [(x, y) for x, y in zip(a, b) if x != _EMPTY or y != _EMPTY]
+    if not used:
+        return 1.0
+    return sum(x == y for x, y in used) / len(used)
 
 
 def jaccard(a: set, b: set) -> float:
@@ -35,12 +58,12 @@ def near_duplicate_groups(speeches: list[dict]) -> dict[str, str]:
     The representative is the earliest-dated version (a partial date counts as its first day,
     undated last), then the lowest id.
     """
-    sets = [shingles(s["text"]) for s in speeches]
-    keys: dict[int, list[int]] = defaultdict(list)
-    for position, found in enumerate(sets):
-        for shingle in found:
-            if shingle % SAMPLE == 0:
-                keys[shingle].append(position)
+    signatures = []
+    sizes = []
+    for speech in speeches:
+        found = shingles(speech["text"])
+        signatures.append(signature(found))
+        sizes.append(len(found))
     parent = list(range(len(speeches)))
 
     def root(i: int) -> int:
@@ -49,22 +72,49 @@ def near_duplicate_groups(speeches: list[dict]) -> dict[str, str]:
             i = parent[i]
         return i
 
-    compared: set[tuple[int, int]] = set()
-    for members in keys.values():
-        if len(members) < 2 or len(members) > 200:
-            # A key shared by hundreds of speeches is boilerplate (同志们，…), not evidence.
-            continue
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                pair = (members[x], members[y])
-                if pair in compared or root(pair[0]) == root(pair[1]):
-                    continue
-                compared.add(pair)
-                small, large = sorted((len(sets[pair[0]]), len(sets[pair[1]])))
-                if small / large < THRESHOLD:
-                    continue  # Jaccard can't reach the threshold
-                if jaccard(sets[pair[0]], sets[pair[1]]) >= THRESHOLD:
-                    parent[root(pair[0])] = root(pair[1])
+    cache: OrderedDict[int, set] = OrderedDict()
+
+    def shingle_set(i: int) -> set:
+        if i in cache:
+            cache.move_to_end(i)
+        else:
+            cache[i] = shingles(speeches[i]["text"])
+            if len(cache) > 64:
+                cache.popitem(last=False)
+        return cache[i]
+
+    checked: set[tuple[int, int]] = set()
+
+    def consider(i: int, j: int) -> None:
+        if root(i) == root(j):
+            return
+        pair = (i, j) if i < j else (j, i)
+        if pair in checked:
+            return
+        checked.add(pair)
+        small, large = sorted((sizes[i], sizes[j]))
+        if small < THRESHOLD * large or estimate(signatures[i], signatures[j]) < SCREEN:
+            return  # Jaccard can't reach the threshold, or plainly does not
+        if jaccard(shingle_set(i), shingle_set(j)) >= THRESHOLD:
+            parent[root(i)] = root(j)
+
+    for band in range(0, BINS, ROWS):
+        buckets: dict[tuple, list[int]] = defaultdict(list)
+        for position, sig in enumerate(signatures):
+            key = sig[band : band + ROWS]
+            if all(value == _EMPTY for value in key):
+                continue
+            buckets[key].append(position)
+        for members in buckets.values():
+            if len(members) <= 40:
+                for x in range(len(members)):
+                    for y in range(x + 1, len(members)):
+                        consider(members[x], members[y])
+            else:
+                # A crowded bucket is shared boilerplate: link along the chain, not every pair.
+                for x in range(1, len(members)):
+                    consider(members[x - 1], members[x])
+                    consider(members[0], members[x])
     components: dict[int, list[int]] = defaultdict(list)
     for position in range(len(speeches)):
         components[root(position)].append(position)
