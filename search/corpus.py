@@ -79,7 +79,7 @@ class _Ranked:
     parsed: q.Query
     generation: _Generation
     terms: list[str]
-    paragraphs: dict[int, list[str]]
+    texts: dict[int, str]
     occurrences: dict[int, int]
     folded: dict[int, int]
     order: list[tuple[int, float]]
@@ -251,13 +251,16 @@ class Corpus:
         return True
 
     def matching(self, parsed: q.Query):
-        """Return (generation, [(position, paragraphs)]) of every speech the query matches."""
+        """Return (generation, [(position, cleaned text)]) of every speech the query matches."""
         started = time.monotonic()
         limit = self.settings["query_time_limit_ms"] / 1000
         generation = self.generation()
         searcher = self._searcher(generation)
         filters = parsed.filters
         candidates = self._candidates(generation, searcher, parsed.text)
+        # Without NEAR, and with no term holding a line break, a term is in some paragraph
+        # exactly when it is in the whole text: test the text without splitting it.
+        whole_text = parsed.text is not None and not _needs_paragraphs(parsed.text)
         positions = sorted(candidates) if candidates is not None else range(len(generation.speeches))
         matched = []
         for count, index in enumerate(positions):
@@ -269,9 +272,9 @@ class Corpus:
             speech = generation.speeches[index]
             if filters and not self._filter_ok(speech, filters):
                 continue
-            paragraphs = self.text(index, generation).split("\n")
-            if parsed.text is None or q.matches(parsed.text, paragraphs):
-                matched.append((index, paragraphs))
+            text = self.text(index, generation)
+            if parsed.text is None or q.matches(parsed.text, [text] if whole_text else text.split("\n")):
+                matched.append((index, text))
         return generation, matched
 
     # ---- results -------------------------------------------------------------------------
@@ -311,7 +314,7 @@ class Corpus:
         parsed = self.parse(query, filters)
         generation, matched = self.matching(parsed)
         terms = [t.text for t in q.positive_terms(parsed.text)] if parsed.text is not None else []
-        occurrences = {index: _count(paragraphs, terms) for index, paragraphs in matched}
+        occurrences = {index: _count(text, terms) for index, text in matched}
         folded = {}
         if collapse:
             matched, folded = self._collapse(generation, matched)
@@ -323,7 +326,7 @@ class Corpus:
         record.update(score=round(score, 4), occurrences=ranked.occurrences[index],
                       folded=ranked.folded.get(index, 0))
         if snippets:
-            record["snippets"] = self._snippets(ranked.paragraphs[index], ranked.terms)
+            record["snippets"] = self._snippets(ranked.texts[index].split("\n"), ranked.terms)
         return record
 
     def facets(self, query: str, filters: dict | None = None, collapse: bool = False) -> dict:
@@ -342,9 +345,9 @@ class Corpus:
         terms = [t.text for t in q.positive_terms(parsed.text)] if parsed.text is not None else []
         rows = []
         base = self.settings["base_url"].rstrip("/")
-        for index, paragraphs in matched:
+        for index, text in matched:
             speech = generation.speeches[index]
-            for number, paragraph, offset, term in _occurrences(paragraphs, terms):
+            for number, paragraph, offset, term in _occurrences(text.split("\n"), terms):
                 rows.append({
                     "id": speech["id"], "title": speech["title"], "speaker": speech["speaker"],
                     "year": speech["year"], "province": speech["province"], "paragraph": number,
@@ -458,9 +461,24 @@ def facet_counts(speeches) -> dict:
     return {facet: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))) for facet, values in counts.items()}
 
 
-def _count(paragraphs: list[str], terms: list[str]) -> int:
-    """Count leftmost non-overlapping occurrences of the terms, paragraph by paragraph."""
-    return sum(paragraph.count(term) for paragraph in paragraphs for term in terms)
+def _needs_paragraphs(node) -> bool:
+    """Tell whether matching a tree must look paragraph by paragraph (NEAR, or a term with a line break)."""
+    if isinstance(node, q.Near):
+        return True
+    if isinstance(node, q.Term):
+        return "\n" in node.text
+    if isinstance(node, q.Not):
+        return _needs_paragraphs(node.item)
+    return any(_needs_paragraphs(item) for item in node.items)
+
+
+def _count(text: str, terms: list[str]) -> int:
+    """Count leftmost non-overlapping occurrences of the terms, paragraph by paragraph.
+
+    A term without a line break cannot cross paragraphs, so counting in the whole text gives
+    the same number; a term with one never occurs inside a paragraph.
+    """
+    return sum(text.count(term) for term in terms if "\n" not in term)
 
 
 def _occurrences(paragraphs: list[str], terms: list[str]):

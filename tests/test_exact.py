@@ -70,3 +70,23 @@ def test_phrases_split_by_page_breaks_in_004_are_found(corpus, texts, phrase):
     found_in_004 = [r for r in corpus.kwic(phrase)["rows"]
                     if corpus.speech(r["id"], with_text=False)["source"].startswith("004_")]
     assert len(found_in_004) == across_lines
+
+
+@pytest.mark.parametrize("query, holds", [
+    ("NEAR(营商环境 招商引资)", lambda ps: any("营商环境" in p and "招商引资" in p for p in ps)),
+    ("营商环境 招商引资", lambda ps: any("营商环境" in p for p in ps) and any("招商引资" in p for p in ps)),
+    ("双过半 OR 开门红", lambda ps: any("双过半" in p or "开门红" in p for p in ps)),
+    ("招商引资 -疫情", lambda ps: any("招商引资" in p for p in ps) and not any("疫情" in p for p in ps)),
+    ("(六稳 OR 六保) NOT 双过半", lambda ps: any("六稳" in p or "六保" in p for p in ps) and not any("双过半" in p for p in ps)),
+    ("同志们 level:县", None),
+])
+def test_boolean_and_near_queries_equal_a_paragraph_scan(corpus, texts, query, holds):
+    result = corpus.search(query, page_size=200)
+    if holds is None:  # a filter: compare with the metadata
+        levels = {s["id"]: s["level"] for s in corpus.speeches()}
+        holds_id = lambda sid, ps: levels[sid] == "县" and any("同志们" in p for p in ps)  # noqa: E731
+    else:
+        holds_id = lambda sid, ps: holds(ps)  # noqa: E731
+    expected = {sid for sid, ps in texts.items() if holds_id(sid, ps)}
+    assert {hit["id"] for hit in result["hits"]} == expected
+    assert result["total"] == len(expected)
