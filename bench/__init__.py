@@ -1,0 +1,1 @@
+"""Benchmark: a synthetic corpus from the shipped paragraphs, our index against two peers."""

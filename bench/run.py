@@ -1,0 +1,573 @@
+"""Run the benchmark: generate N speeches, build our index and two peers, time a fixed query set.
+
+    python -m bench.run --n 5000 --runs 20 --out bench/out/results.json
+
+Every build runs in a child process whose whole process tree (forked workers included) is
+sampled for memory. Every query is timed warm, and every engine's answers are compared with
+a plain substring scan of the texts that engine was given. Prints a table; writes JSON.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench import generate, peers
+
+ROOT = Path(__file__).resolve().parent.parent
+PHRASES = ["双过半", "稳中求进", "营商环境", "高质量发展", "招商引资", "六稳", "六保", "开门红", "三高四新",
+           "一带一路", "碳达峰", "疫情防控"]
+FILTERS = {"province": "湖南省", "year": "2021"}
+
+
+def query_set() -> list[dict]:
+    """Return the fixed queries: 12 phrases, an AND of two, a filtered phrase, a common 2-character word."""
+    specs = [{"name": p, "kind": "phrase", "terms": [p]} for p in PHRASES]
+    specs.append({"name": "营商环境 AND 招商引资", "kind": "and", "terms": ["营商环境", "招商引资"]})
+    specs.append({"name": "高质量发展 湖南省 2021", "kind": "filtered", "terms": ["高质量发展"], "filters": dict(FILTERS)})
+    specs.append({"name": "改革", "kind": "two_char", "terms": ["改革"]})
+    return specs
+
+
+# ---- memory of a process tree ----------------------------------------------------------------
+
+
+def _children_map() -> dict[int, list[int]]:
+    """Map every live pid to its children's pids, from /proc/*/stat."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue  # exited between listdir and open
+        # The command name is in parentheses and may hold spaces: split after the last ')'.
+        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    return children
+
+
+def _status_kb(pid: int, path: str, key: bytes) -> int:
+    """Read one `Key:  N kB` line of /proc/<pid>/<path>; 0 when the process is gone."""
+    try:
+        with open(f"/proc/{pid}/{path}", "rb") as handle:
+            for line in handle:
+                if line.startswith(key):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+_PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def _rss_kb(pid: int) -> int:
+    """Read a process's resident set size from /proc/<pid>/statm; 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * _PAGE_KB
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def tree_pids(pid: int) -> list[int]:
+    """Return a process and all its descendants."""
+    children = _children_map()
+    pids, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        pids.append(current)
+        stack.extend(children.get(current, ()))
+    return pids
+
+
+def tree_memory(pid: int, with_pss: bool = True) -> tuple[int, int, int]:
+    """Return (summed RSS kB, summed PSS kB or 0, processes) of a process and its descendants."""
+    pids = tree_pids(pid)
+    rss = sum(_rss_kb(p) for p in pids)
+    # PSS shares each copy-on-write page among the processes mapping it: forked workers
+    # share jieba's dictionary, which summed RSS counts once per worker.
+    pss = sum(_status_kb(p, "smaps_rollup", b"Pss:") for p in pids) if with_pss else 0
+    return rss, pss, len(pids)
+
+
+class TreeSampler(threading.Thread):
+    """Sample a process tree's memory every `interval` seconds and keep the peaks."""
+
+    # smaps_rollup walks page tables (~2 ms for a 500 MB process, more for larger): PSS is read
+    # every 40th sample (2 s) so the sampler costs the measured build about 1% of a core.
+    PSS_EVERY = 40
+
+    def __init__(self, pid: int, interval: float = 0.05, cap_kb: int | None = None):
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.cap_kb = pid, interval, cap_kb
+        self.peak_rss = self.peak_pss = self.peak_processes = 0
+        self.over_cap = False
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        sample = 0
+        while not self.stopped.is_set():
+            rss, pss, count = tree_memory(self.pid, with_pss=sample % self.PSS_EVERY == 0)
+            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+            self.peak_processes = max(self.peak_processes, count)
+            if self.cap_kb and rss > self.cap_kb and not self.over_cap:
+                # Stop the build before it takes the machine's memory from everyone else.
+                self.over_cap = True
+                os.killpg(self.pid, signal.SIGKILL)
+            sample += 1
+            self.stopped.wait(self.interval)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join()
+
+
+def build_in_child(engine: str, corpus: Path, meta_dir: Path, index: Path, log: Path, jobs: int,
+                   timeout: float | None, memory_cap_mb: float | None = None) -> dict:
+    """Build one engine's index in a child process; return its seconds and memory peaks."""
+    result_file = index.parent / f"{index.name}.{engine}.json"
+    progress = index.parent / f"{index.name}.{engine}.progress.json"
+    for stale in (result_file, progress):
+        stale.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "bench.peers", "build", engine, str(corpus), str(meta_dir), str(index),
+               str(result_file), "--jobs", str(jobs), "--progress", str(progress)]
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    with open(log, "ab") as log_handle:
+        # A session of its own, so a timeout can stop the child and its workers together.
+        child = subprocess.Popen(command, cwd=ROOT, stdout=log_handle, stderr=log_handle, start_new_session=True)
+        sampler = TreeSampler(child.pid, cap_kb=int(memory_cap_mb * 1024) if memory_cap_mb else None)
+        sampler.start()
+        timer = None
+        if timeout:
+            timer = threading.Timer(timeout, lambda: os.killpg(child.pid, signal.SIGKILL))
+            timer.start()
+        # wait4 returns the child's own resource usage, which includes its reaped workers.
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if timer:
+            timer.cancel()
+        sampler.stop()
+    wall = time.perf_counter() - started
+    measured = {"returncode": child.returncode, "wall_seconds": round(wall, 3),
+                "peak_tree_rss_mb": round(sampler.peak_rss / 1024, 1),
+                "peak_tree_pss_mb": round(sampler.peak_pss / 1024, 1),
+                "peak_processes": sampler.peak_processes,
+                # ru_maxrss is the largest single process (kB on Linux), not a sum.
+                "max_process_rss_mb": round(usage.ru_maxrss / 1024, 1),
+                # CPU seconds of the child and its workers: well below wall x jobs means
+                # the build waited, on I/O or on other work competing for the cores.
+                "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+                "loadavg_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
+    if child.returncode == 0 and result_file.exists():
+        inner = json.loads(result_file.read_text(encoding="utf-8"))
+        measured.update({k: v for k, v in inner.items() if k != "seconds"})
+        measured["seconds"] = round(inner["seconds"], 3)
+    else:
+        if sampler.over_cap:
+            measured["error"] = f"stopped at {memory_cap_mb:.0f} MB of process-tree RSS after {wall:.0f} s"
+        elif timeout and wall >= timeout:
+            measured["error"] = f"stopped after {timeout:.0f} s"
+        else:
+            measured["error"] = f"exit status {child.returncode}; see {log}"
+        if progress.exists():  # the stages that did finish
+            measured.update(json.loads(progress.read_text(encoding="utf-8")))
+    return measured
+
+
+def folder_mb(path: Path) -> float:
+    """Return the size of every file under a folder, in MB."""
+    total = sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
+    return round(total / 2**20, 1)
+
+
+# ---- timing and exactness --------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Return the nearest-rank percentile of values."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * fraction // 1))
+    return ordered[int(rank) - 1]
+
+
+def time_query(searcher, spec: dict, runs: int) -> dict:
+    """Run a query once to warm up, then `runs` times; return median and p95 in ms."""
+    answer = searcher.run(spec)
+    times, cpu = [], []
+    for _ in range(runs):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        searcher.run(spec)
+        times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    # CPU time beside wall time: when another program competes for the cores, wall time
+    # grows and CPU time does not.
+    return {"median_ms": round(statistics.median(times), 2), "p95_ms": round(percentile(times, 0.95), 2),
+            "cpu_median_ms": round(statistics.median(cpu), 2), "runs": runs, "total": answer["total"],
+            "hits": answer["hits"], "snippets": answer["snippets"]}
+
+
+def reference(texts: list[dict], spec: dict) -> dict[str, int]:
+    """Scan texts for a spec: {id: occurrences} of speeches holding every term and passing the filters."""
+    found = {}
+    filters = spec.get("filters") or {}
+    for row in texts:
+        if any(row.get(field) != value for field, value in filters.items()):
+            continue
+        paragraphs = row["text"].split("\n")
+        # Leftmost non-overlapping occurrences within paragraphs: str.count, as the README defines.
+        counts = [sum(p.count(term) for p in paragraphs) for term in spec["terms"]]
+        if all(counts):
+            found[row["id"]] = sum(counts)
+    return found
+
+
+def exactness(searcher, texts: list[dict], spec: dict) -> dict:
+    """Compare an engine's matching speeches (and counts, when it gives them) with the scan."""
+    expected = reference(texts, spec)
+    found, totals = searcher.matches(spec)
+    both = set(found) & set(expected)
+    recall = len(both) / len(expected) if expected else 1.0
+    precision = len(both) / len(found) if found else 1.0
+    report = {"expected": len(expected), "found": len(found), "recall": round(recall, 4),
+              "precision": round(precision, 4)}
+    if totals:
+        report["occurrences_expected"] = sum(expected.values())
+        report["occurrences_found"] = totals["occurrences"]
+        report["counts_exact"] = (
+            totals["total"] == len(expected) and totals["occurrences"] == sum(expected.values())
+            and all(found.get(k) == v for k, v in expected.items()))
+    report["exact"] = recall == 1.0 and precision == 1.0 and report.get("counts_exact", True)
+    return report
+
+
+def metadata_agreement(texts: list[dict], meta: list) -> dict:
+    """Return the share of speeches whose metadata our indexer read as the generator wrote it."""
+    chosen = {m.file: m for m in meta}
+    agree = {"province": 0, "year": 0, "speaker": 0}
+    for row in texts:
+        m = chosen.get(row["file"])
+        if m is None:
+            continue
+        agree["province"] += row["province"] == m.province
+        agree["year"] += row["year"] == str(m.year)
+        agree["speaker"] += row["speaker"] == m.speaker
+    return {k: round(v / max(1, len(texts)), 4) for k, v in agree.items()}
+
+
+# ---- targets and the FINDINGS.md check -------------------------------------------------------
+
+# FINDINGS.md, "Peer figures": (low, high) per N; a single figure is (x, x).
+FINDINGS = {
+    "fts5": {"build_s": {500: (2.5, 2.5), 5000: (28, 28)}, "peak_mb": {5000: (30, 30)},
+             "index_mb": {5000: (396, 396)}, "phrase_ms": {500: (4, 10), 5000: (7, 58)}},
+    "whoosh_jieba": {"build_s": {500: (24, 24), 5000: (272, 295)}, "peak_mb": {5000: (1100, 1200)},
+                     "index_mb": {5000: (242, 242)}, "phrase_ms": {500: (1, 16), 5000: (7, 330)}},
+}
+
+
+def findings_check(n: int, engines: dict) -> dict:
+    """Compare the peers' figures with FINDINGS.md's at the same N: within ±30% of its range."""
+    checks = {}
+    for engine, figures in FINDINGS.items():
+        measured = engines.get(engine)
+        if not measured or "seconds" not in measured["build"]:
+            continue
+        values = {"build_s": (measured["build"]["seconds"],) * 2,
+                  "peak_mb": (measured["build"]["peak_tree_rss_mb"],) * 2,
+                  "index_mb": (measured["build"]["index_mb"],) * 2}
+        shape = measured.get("findings_shape_ms")
+        if engine == "fts5" and shape:
+            # FINDINGS' FTS5 figures are of phrases it answers: three characters and more.
+            shape = {name: ms for name, ms in shape.items() if len(name) >= 3}
+        if shape:
+            values["phrase_ms"] = (min(shape.values()), max(shape.values()))
+        for figure, by_n in figures.items():
+            if n not in by_n or figure not in values:
+                continue
+            low, high = by_n[n]
+            got = values[figure]
+            checks[f"{engine}.{figure}"] = {
+                "findings": [low, high], "measured": [round(got[0], 2), round(got[1], 2)],
+                "within_30pct": 0.7 * low <= got[0] and got[1] <= 1.3 * high}
+    return checks
+
+
+def evaluate_targets(engines: dict, specs: list[dict]) -> dict:
+    """Judge the issue's targets on what was measured; None where a needed engine is missing."""
+    ours = engines.get("ours")
+    if not ours or "queries" not in ours:
+        return {}
+    targets = {}
+    targets["ours_exact_on_every_query"] = all(q["exact"] for q in ours["queries"].values())
+    naive = engines.get("whoosh_jieba", {}).get("build", {})
+    if "chars_per_s" in naive and "chars_per_s" in ours["build"]:
+        ratio = ours["build"]["chars_per_s"] / naive["chars_per_s"]
+        targets["build_throughput_vs_naive"] = {"ratio": round(ratio, 3), "target": 1.5, "met": ratio >= 1.5}
+    peak = ours["build"]["peak_tree_rss_mb"]
+    targets["peak_memory_mb"] = {"measured": peak, "target": 1024, "met": peak <= 1024}
+    slowest = max(q["p95_ms"] for q in ours["queries"].values())
+    targets["query_p95_ms"] = {"slowest": slowest, "target": 50, "met": slowest <= 50,
+                               "over": [n for n, q in ours["queries"].items() if q["p95_ms"] > 50]}
+    fts5 = engines.get("fts5", {}).get("queries")
+    if fts5:
+        compared = {name: round(ours["queries"][name]["p95_ms"] / max(fts5[name]["p95_ms"], 1e-6), 2)
+                    for name in fts5 if fts5[name]["exact"]}
+        targets["query_p95_vs_fts5"] = {"ratios": compared, "target": 2.0,
+                                        "met": all(r <= 2.0 for r in compared.values()),
+                                        "fts5_inexact": [n for n in fts5 if not fts5[n]["exact"]]}
+    reindex = ours.get("reindex")
+    if reindex and "ratio" in reindex:
+        targets["reindex_one_file"] = {"ratio": reindex["ratio"], "target": 0.1, "met": reindex["ratio"] < 0.1}
+    elif reindex and "ratio_at_least" in reindex:
+        targets["reindex_one_file"] = {"ratio_at_least": reindex["ratio_at_least"], "target": 0.1, "met": False}
+    else:
+        targets["reindex_one_file"] = {"met": None, "note": (reindex or {}).get("note", "not measured")}
+    return targets
+
+
+# ---- the run ---------------------------------------------------------------------------------
+
+
+def run(n: int, runs: int, out: Path | None, engines: list[str], workdir: Path | None, jobs: int = 2,
+        whoosh_runs: int | None = None, build_timeout: float | None = None, keep: bool = False,
+        reindex_cap: float = 1.0, queries_only: bool = False, memory_cap_mb: float | None = None,
+        log=print) -> dict:
+    """Run the whole benchmark and return (and write) its results.
+
+    With `queries_only`, the corpus and indexes already in `workdir` are searched again and
+    the build figures are taken from the results already in `out`: for re-timing queries on
+    a quiet machine without rebuilding.
+    """
+    if queries_only and (workdir is None or out is None or not Path(out).exists()):
+        raise ValueError("queries_only needs the workdir and the results file of an earlier run")
+    temporary = workdir is None
+    workdir = Path(workdir or tempfile.mkdtemp(prefix="speeches-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    corpus = workdir / "corpus"
+    specs = query_set()
+    results: dict = {
+        "n": n, "runs": runs, "jobs": jobs, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "sqlite": sqlite3.sqlite_version, "platform": platform.platform(),
+                    "loadavg_1min_at_start": round(os.getloadavg()[0], 2)},
+        "queries": specs, "engines": {},
+    }
+    try:
+        if queries_only:
+            previous = json.loads(Path(out).read_text(encoding="utf-8"))
+            if previous["n"] != n:
+                raise ValueError(f"{out} holds a run with N = {previous['n']}, not {n}")
+            meta = generate.load_meta(workdir)
+            results["corpus"] = previous["corpus"]
+            results["builds_from"] = previous["started"]
+            for engine in engines:
+                kept = previous["engines"][engine]
+                results["engines"][engine] = {k: kept[k] for k in ("build", "reindex") if k in kept}
+        else:
+            meta = build_all(n, engines, workdir, jobs, build_timeout, results, log, memory_cap_mb)
+        time_all(engines, specs, runs, whoosh_runs, workdir, meta, results, log)
+        if "ours" in engines and "seconds" in results["engines"]["ours"]["build"] and not queries_only:
+            full = results["engines"]["ours"]["build"]["seconds"]
+            # A re-index slower than the cap has failed the < 10% target whatever its end.
+            cap = min(filter(None, [build_timeout, reindex_cap * full if reindex_cap else None]), default=None)
+            results["engines"]["ours"]["reindex"] = reindex(corpus, workdir, workdir / "build.log", jobs, cap, full,
+                                                            memory_cap_mb)
+            log("  ours re-index: " + json.dumps(results["engines"]["ours"]["reindex"], ensure_ascii=False))
+        results["targets"] = evaluate_targets(results["engines"], specs)
+        results["findings_check"] = findings_check(n, results["engines"])
+        results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    finally:
+        if temporary and not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    if out:
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    return results
+
+
+def build_all(n: int, engines: list[str], workdir: Path, jobs: int, build_timeout, results: dict, log,
+              memory_cap_mb: float | None = None) -> list:
+    """Generate the corpus and build every engine's index, each in a child process."""
+    corpus = workdir / "corpus"
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    started = time.perf_counter()
+    meta = generate.generate(n, workdir)
+    chars = sum(m.chars for m in meta)
+    results["corpus"] = {"speeches": len(meta), "chars": chars,
+                         "mb": round(sum(f.stat().st_size for f in corpus.iterdir()) / 2**20, 1),
+                         "generate_seconds": round(time.perf_counter() - started, 2)}
+    log(f"generated {len(meta)} speeches, {chars:,} characters in {corpus}")
+    for engine in engines:
+        index = workdir / f"index-{engine}"
+        if index.exists():
+            shutil.rmtree(index)
+        log(f"building {engine} …")
+        build = build_in_child(engine, corpus, workdir, index, workdir / "build.log", jobs, build_timeout,
+                               memory_cap_mb)
+        if "seconds" in build:
+            build["chars_per_s"] = round(chars / build["seconds"])
+            build["index_mb"] = folder_mb(index)
+        results["engines"][engine] = {"build": build}
+        log(f"  {engine}: " + json.dumps(build, ensure_ascii=False))
+    return meta
+
+
+def time_all(engines: list[str], specs: list[dict], runs: int, whoosh_runs, workdir: Path, meta: list,
+             results: dict, log) -> None:
+    """Time every query on every built engine and judge its answers against the scan."""
+    for engine in engines:
+        entry = results["engines"][engine]
+        if "seconds" not in entry["build"]:
+            continue
+        searcher = peers.open_searcher(engine, workdir / f"index-{engine}", workdir / "corpus", workdir)
+        entry["query_loadavg_1min"] = [round(os.getloadavg()[0], 2)]
+        try:
+            texts = searcher.texts()
+            if engine == "ours":
+                entry["disabled_caches"] = searcher.disabled_caches
+                entry["metadata_agreement"] = metadata_agreement(texts, meta)
+            engine_runs = whoosh_runs if engine == "whoosh_jieba" and whoosh_runs else runs
+            entry["queries"] = {}
+            for spec in specs:
+                timing = time_query(searcher, spec, engine_runs)
+                timing.update(exactness(searcher, texts, spec))
+                entry["queries"][spec["name"]] = timing
+                log(f"  {engine} {spec['name']}: {timing['median_ms']} / {timing['p95_ms']} ms, "
+                    f"recall {timing['recall']}, precision {timing['precision']}")
+            if hasattr(searcher, "run_findings_shape"):
+                entry["findings_shape_ms"] = {}
+                for spec in specs[: len(PHRASES)]:
+                    searcher.run_findings_shape(spec)
+                    times = []
+                    for _ in range(engine_runs):
+                        begun = time.perf_counter()
+                        searcher.run_findings_shape(spec)
+                        times.append((time.perf_counter() - begun) * 1000)
+                    entry["findings_shape_ms"][spec["name"]] = round(statistics.median(times), 2)
+        finally:
+            searcher.close()
+        entry["query_loadavg_1min"].append(round(os.getloadavg()[0], 2))
+
+
+def reindex(corpus: Path, workdir: Path, build_log: Path, jobs: int, timeout, full_seconds: float,
+            memory_cap_mb: float | None = None) -> dict:
+    """Change one file and rebuild our index, when build_index can do that incrementally."""
+    if not peers.incremental_available():
+        return {"available": False, "note": "not yet available: build_index has no incremental mode"}
+    changed = sorted(corpus.iterdir())[0]
+    with open(changed, "a", encoding="utf-8") as handle:
+        handle.write("会议要求，各地各部门要把这次会议精神迅速传达下去，确保各项任务落到实处。\n")
+    build = build_in_child("ours_reindex", corpus, workdir, workdir / "index-ours", build_log, jobs, timeout,
+                           memory_cap_mb)
+    if "seconds" in build:
+        build["ratio"] = round(build["seconds"] / full_seconds, 4)
+    elif timeout and build["wall_seconds"] >= timeout:
+        build["ratio_at_least"] = round(build["wall_seconds"] / full_seconds, 4)
+    build["available"] = True
+    return build
+
+
+def table(results: dict) -> str:
+    """Render the results as a plain-text table."""
+    engines = results["engines"]
+    names = list(engines)
+    lines = [f"N = {results['n']} speeches, {results.get('corpus', {}).get('chars', 0):,} characters; "
+             f"{results['runs']} warm runs per query"]
+    header = f"{'':28}" + "".join(f"{name:>24}" for name in names)
+    lines += ["", header, "-" * len(header)]
+
+    def row(label, values):
+        lines.append(f"{label:28}" + "".join(f"{v:>24}" for v in values))
+
+    builds = [engines[e]["build"] for e in names]
+    row("build s", [str(b.get("seconds", b.get("error", "?")))[:22] for b in builds])
+    row("chars/s", [f"{b['chars_per_s']:,}" if "chars_per_s" in b else "-" for b in builds])
+    row("CPU s (child + workers)", [str(b.get("cpu_seconds", "-")) for b in builds])
+    row("peak RSS tree MB (PSS)", [f"{b['peak_tree_rss_mb']} ({b['peak_tree_pss_mb']})" for b in builds])
+    row("max process RSS MB", [str(b["max_process_rss_mb"]) for b in builds])
+    row("index MB", [str(b.get("index_mb", "-")) for b in builds])
+    lines += ["", "query: median / p95 ms  recall/precision"]
+    for spec in results["queries"]:
+        cells = []
+        for e in names:
+            q = engines[e].get("queries", {}).get(spec["name"])
+            if q is None:
+                cells.append("-")
+            else:
+                mark = "" if q["exact"] else f" R{q['recall']:.2f}/P{q['precision']:.2f}"
+                cells.append(f"{q['median_ms']:.1f} / {q['p95_ms']:.1f}{mark or ' exact'}")
+        row(spec["name"], cells)
+    reindex_result = engines.get("ours", {}).get("reindex")
+    if reindex_result:
+        lines.append("")
+        if not reindex_result.get("available"):
+            verdict = reindex_result["note"]
+        elif "ratio" in reindex_result:
+            verdict = f"{reindex_result['seconds']} s ({reindex_result['ratio']} of a full build)"
+        else:
+            verdict = f"{reindex_result.get('error')} (at least {reindex_result.get('ratio_at_least')} of a full build)"
+        lines.append("ours re-index after one changed file: " + verdict)
+    if results.get("targets"):
+        lines += ["", "targets:"]
+        for name, verdict in results["targets"].items():
+            lines.append(f"  {name}: {json.dumps(verdict, ensure_ascii=False)}")
+    if results.get("findings_check"):
+        lines += ["", "peers against FINDINGS.md (±30%):"]
+        for name, check in results["findings_check"].items():
+            lines.append(f"  {name}: findings {check['findings']}, measured {check['measured']}, "
+                         f"{'within' if check['within_30pct'] else 'OUTSIDE'}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    """Run the benchmark from the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=5000, help="speeches to generate")
+    parser.add_argument("--runs", type=int, default=20, help="warm runs per query")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "results.json")
+    parser.add_argument("--peers", default=",".join(peers.ENGINES),
+                        help="engines to run, comma-separated: " + ",".join(peers.ENGINES))
+    parser.add_argument("--workdir", type=Path, help="keep corpus and indexes here (default: a temp dir, removed)")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes for our build")
+    parser.add_argument("--whoosh-runs", type=int, help="warm runs per query for whoosh_jieba (its snippets are slow)")
+    parser.add_argument("--build-timeout", type=float, help="stop a build after this many seconds")
+    parser.add_argument("--memory-cap-mb", type=float,
+                        help="stop a build whose process tree holds more than this much RSS")
+    parser.add_argument("--queries-only", action="store_true",
+                        help="re-time the queries on the corpus and indexes of an earlier run (same --workdir and --out)")
+    parser.add_argument("--reindex-cap", type=float, default=1.0,
+                        help="stop our re-index after this fraction of the full build's time (0: never)")
+    args = parser.parse_args(argv)
+    engines = [e.strip() for e in args.peers.split(",") if e.strip()]
+    unknown = set(engines) - set(peers.ENGINES)
+    if unknown:
+        parser.error(f"unknown engines {sorted(unknown)}; choose from {', '.join(peers.ENGINES)}")
+    results = run(args.n, args.runs, args.out, engines, args.workdir, args.jobs, args.whoosh_runs,
+                  args.build_timeout, reindex_cap=args.reindex_cap, queries_only=args.queries_only,
+                  memory_cap_mb=args.memory_cap_mb,
+                  log=lambda m: print(m, flush=True))
+    print()
+    print(table(results))
+    print(f"\nwrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""The benchmark code still works: a tiny corpus, every engine, results of the right shape.
+
+Benchmarks are not tests: this checks the bench code and our exactness on 20 speeches, not
+any timing (`make bench` measures).
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # bench/ is run from the project folder, not installed
+    sys.path.insert(0, str(ROOT))
+
+from bench import generate, run  # noqa: E402
+
+
+def test_generator_is_deterministic_and_readable(tmp_path):
+    first = generate.generate(5, tmp_path / "a")
+    second = generate.generate(5, tmp_path / "b")
+    assert first == second
+    for speech in first:
+        a = (tmp_path / "a" / "corpus" / speech.file).read_text(encoding="utf-8")
+        assert a == (tmp_path / "b" / "corpus" / speech.file).read_text(encoding="utf-8")
+        lines = a.split("\n")
+        assert lines[0] == speech.title and lines[0].endswith("上的讲话")
+        assert lines[2] == f"（{speech.year}年{int(speech.date[5:7])}月{int(speech.date[8:])}日）"
+        assert 2015 <= speech.year <= 2024 and speech.province.endswith(("省", "自治区"))
+        assert speech.chars >= generate.TARGET_CHARS
+    assert generate.load_meta(tmp_path / "a") == first
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("bench")
+    out = workdir / "results.json"
+    results = run.run(20, 2, out, ["ours", "fts5", "whoosh_jieba"], workdir / "work", whoosh_runs=1,
+                      log=lambda message: None)
+    assert json.loads(out.read_text(encoding="utf-8")) == json.loads(json.dumps(results))
+    return results
+
+
+def test_results_have_every_engine_query_and_measure(results):
+    names = [spec["name"] for spec in run.query_set()]
+    assert len(names) == 15 and results["n"] == 20 and results["corpus"]["speeches"] == 20
+    for engine in ("ours", "fts5", "whoosh_jieba"):
+        entry = results["engines"][engine]
+        build = entry["build"]
+        assert build["returncode"] == 0 and "error" not in build
+        for key in ("seconds", "chars_per_s", "peak_tree_rss_mb", "peak_tree_pss_mb", "max_process_rss_mb", "index_mb"):
+            assert build[key] > 0, (engine, key)
+        assert list(entry["queries"]) == names
+        for query in entry["queries"].values():
+            assert 0 <= query["median_ms"] <= query["p95_ms"]
+            assert 0 <= query["recall"] <= 1 and 0 <= query["precision"] <= 1
+    assert set(results["targets"]) >= {"ours_exact_on_every_query", "build_throughput_vs_naive",
+                                       "peak_memory_mb", "query_p95_ms", "query_p95_vs_fts5", "reindex_one_file"}
+    assert "build s" in run.table(results)
+
+
+def test_ours_is_exact_on_every_query(results):
+    ours = results["engines"]["ours"]
+    for name, query in ours["queries"].items():
+        assert query["recall"] == 1.0 and query["precision"] == 1.0 and query["counts_exact"], name
+        assert query["hits"] == min(20, query["expected"]), name
+    assert results["targets"]["ours_exact_on_every_query"] is True
+    # The generator's metadata is what our indexer reads back.
+    assert ours["metadata_agreement"] == {"province": 1.0, "year": 1.0, "speaker": 1.0}
+
+
+def test_fts5_misses_two_character_phrases_and_the_scan_does_not(results):
+    fts5 = results["engines"]["fts5"]["queries"]
+    assert fts5["六稳"]["expected"] > 0 and fts5["六稳"]["found"] == 0
+    assert fts5["营商环境"]["recall"] == 1.0 and fts5["营商环境"]["precision"] == 1.0
+
+
+def test_memory_of_a_process_tree_counts_the_children():
+    import subprocess
+    import time
+
+    # A parent holding 40 MB whose child holds another 40 MB: the tree holds both.
+    hold = "import time; b = b'x' * (40 << 20); time.sleep(5)"
+    script = f"import subprocess, sys; c = subprocess.Popen([sys.executable, '-c', {hold!r}]); {hold}; c.kill()"
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        peak, processes = 0, 0
+        for _ in range(80):
+            rss, pss, count = run.tree_memory(parent.pid)
+            peak, processes = max(peak, rss), max(processes, count)
+            if peak >= 80 * 1024 and processes == 2:
+                break
+            time.sleep(0.05)
+        assert processes == 2 and peak >= 80 * 1024
+    finally:
+        parent.kill()
+        parent.wait()
