@@ -120,3 +120,24 @@ def test_every_command_is_documented_in_the_readme():
             for option in param.opts:
                 if option.startswith("--") and option not in ("--help",):
                     assert option in readme, (name, option)
+
+
+def test_collapse_folds_near_duplicate_versions_in_results_and_facets(run, corpus, texts):
+    plain = json.loads(run("search", "同志们", "--json", "--page-size", "200").output)
+    folded = json.loads(run("search", "同志们", "--json", "--page-size", "200", "--collapse").output)
+    groups = {}
+    for speech in corpus.speeches():
+        if speech["group"] and any("同志们" in p for p in texts[speech["id"]]):
+            groups.setdefault(speech["group"], []).append(speech["id"])
+    hidden = sum(len(members) - 1 for members in groups.values())
+    assert hidden > 0  # 003's versions all say 同志们
+    assert folded["total"] == plain["total"] - hidden
+    assert sum(folded["facets"]["level"].values()) == folded["total"]
+    by_id = {hit["id"]: hit for hit in folded["hits"]}
+    speeches = {s["id"]: s for s in corpus.speeches()}
+    for members in groups.values():
+        # The kept version is the earliest-dated matching one, then the lowest id (the group's
+        # representative when it matches).
+        kept = min(members, key=lambda i: (speeches[i]["date"] is None, speeches[i]["date"] or "", i))
+        assert by_id[kept]["folded"] == len(members) - 1
+        assert not (set(members) - {kept}) & set(by_id)
