@@ -78,11 +78,11 @@ def repair(lines: list[str], first_line: int = 1, header_lines: int = 0) -> Repa
                 paragraphs[-1] += piece
             else:
                 paragraphs.append(piece)
-            open_paragraph = _may_continue(paragraphs[-1], in_header)
+            open_paragraph = _may_continue(paragraphs[-1])
     return Repaired(paragraphs, dropped)
 
 
-def _may_continue(line: str, in_header: bool) -> bool:
+def _may_continue(line: str) -> bool:
     """Tell whether the next line may be the rest of this one."""
     from indexer import patterns as p
 

@@ -12,9 +12,6 @@ from search.corpus import Corpus, SearchError
 from search.export import csv_lines
 from search.query import QueryError
 
-FORMATS = ("json", "jsonl", "csv")
-
-
 def _index_option(command):
     return click.option(
         "--index", "index_dir", type=click.Path(file_okay=False), envvar="SPEECHES_INDEX", default="index",
