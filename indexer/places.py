@@ -76,6 +76,15 @@ MEETING_END_RE = re.compile(r"^.{0,40}?(?:会议|大会|全会|会)")
 
 MIN_MENTIONS = 3  # the body names its own place, and speaks of itself, at least this often
 DOMINANCE = 2.0   # a winning branch has at least twice the mentions of any rival
+# A division the body never names is still its own when it names enough of the places inside
+# it: a province speech lists its cities (淮南、淮北、铜陵…), a city speech hears its counties.
+DISTINCT_INSIDE = {0: 3, 1: 2}
+# Prefectures are 市, 州, 地区 or 盟; a compilation that redacts 湘西州 writes 全市 and 市政府.
+PREFECTURE_LEVELS = frozenset({"市", "州", "地区", "盟"})
+# A county whose stem is an everyday word (清流县) counts without its city or province when its
+# full name, of at least this many characters, recurs this often: 2018年清流县金融工作任务分解表.
+REPEATED = 2
+MARKS_PATH = Path(__file__).resolve().parent / "data" / "province_marks.tsv"
 
 
 @dataclass(frozen=True)
@@ -147,6 +156,12 @@ def _level(name: str) -> str:
         if name.endswith(suffix):
             return level
     return "区"
+
+
+def _same_level(div: "Division", level: str) -> bool:
+    """Tell whether a division speaks at a level: 湘西土家族苗族自治州 at 州, and at 市 too."""
+    own = _level(div.name)
+    return own == level or (div.rank == 1 and own in PREFECTURE_LEVELS and level in PREFECTURE_LEVELS)
 
 
 def _stem(name: str, code: str) -> str:
@@ -339,11 +354,16 @@ class Gazetteer:
 
     def _known(self, hits: list[_Hit]) -> set[str]:
         """Return the codes the hits name without any doubt."""
-        return {hit.codes[0] for hit in hits if len(hit.codes) == 1 and not hit.needs_context}
+        # A full county name that is also an everyday word, named again and again (清流县 three
+        # times), is the county: the everyday readings are cut off at 县 by SUFFIX_WORDS.
+        repeated = Counter(hit.key for hit in hits
+                           if hit.needs_context and len(hit.codes) == 1 and len(hit.key) >= 3)
+        return {hit.codes[0] for hit in hits
+                if len(hit.codes) == 1 and (not hit.needs_context or repeated[hit.key] >= REPEATED)}
 
     def _pick(self, hit: _Hit, known: set[str]) -> str | None:
         """Return the one division a hit names, given the divisions named without doubt."""
-        if len(hit.codes) == 1 and not hit.needs_context:
+        if len(hit.codes) == 1 and (not hit.needs_context or hit.codes[0] in known):
             return hit.codes[0]
         fitting = [c for c in hit.codes if any(a in known for a in self.chain(c)[:-1])]
         return fitting[0] if len(fitting) == 1 else None
@@ -387,7 +407,11 @@ def resolve_place(title: str | None, byline: str | None, body: str) -> Place:
         return _place(g, code, title[begin : hit.end + (meeting.end() if meeting else 0)])
 
     # 3. The body names it repeatedly while speaking of itself at its level.
-    return _from_body(g, named["body"], body)
+    place = _from_body(g, named["body"], body)
+    if place.province:
+        return place
+    # 4. Its places are redacted, but it speaks of its own province's strategies (三高四新).
+    return _from_marks(g, named["body"], body)
 
 
 def _deepest(g: Gazetteer, codes: list[str]) -> str | None:
@@ -406,9 +430,8 @@ def _place(g: Gazetteer, code: str, evidence: str) -> Place:
                  county=div.name if div.rank == 2 else None, evidence=evidence)
 
 
-def _from_body(g: Gazetteer, mentions: list[tuple[_Hit, str]], body: str) -> Place:
-    """Find the division the body speaks of as its own, or nothing if that is not clear."""
-    nothing = Place(None, None, None, None)
+def _speaks_at(body: str) -> tuple[str | None, Counter]:
+    """Return the level the body speaks of itself at (市 for 我市, 全市) and its words, if it does."""
     strong = {lv: Counter() for lv in LEVELS}
     for m in SELF_RE.finditer(body):
         start, end = m.span()
@@ -421,7 +444,16 @@ def _from_body(g: Gazetteer, mentions: list[tuple[_Hit, str]], body: str) -> Pla
     score = {lv: sum(n * (2 if w[0] in "我本" else 1) for w, n in words.items()) for lv, words in strong.items()}
     # The level the speech speaks at: a city speech says 全市 most, and 全省第一 only comparing.
     level = max(LEVELS, key=lambda lv: (score[lv], other[lv]))
-    if sum(strong[level].values()) + other[level] < MIN_MENTIONS or not mentions:
+    if sum(strong[level].values()) + other[level] < MIN_MENTIONS:
+        return None, Counter()
+    return level, strong[level]
+
+
+def _from_body(g: Gazetteer, mentions: list[tuple[_Hit, str]], body: str) -> Place:
+    """Find the division the body speaks of as its own, or nothing if that is not clear."""
+    nothing = Place(None, None, None, None)
+    level, own_words = _speaks_at(body)
+    if level is None or not mentions:
         return nothing
 
     direct = Counter(code for _, code in mentions)
@@ -437,25 +469,93 @@ def _from_body(g: Gazetteer, mentions: list[tuple[_Hit, str]], body: str) -> Pla
     def unrelated(a: str, b: str) -> bool:
         return a not in g.chain(b) and b not in g.chain(a)
 
+    inside = Counter(above for code in direct for above in g.chain(code)[:-1])
+
     def qualifies(code: str) -> bool:
+        div = g.divisions[code]
+        # Named seldom or never itself, it counts by the many places named inside it (淮南、
+        # 淮北、铜陵… in a speech saying 我省; 永昌县、金川区 in one saying 全市).
+        if (div.rank in DISTINCT_INSIDE and inside[code] >= DISTINCT_INSIDE[div.rank]
+                and support[code] >= MIN_MENTIONS + 1 and (_same_level(div, level) or div.rank == 0)):
+            return True
+        if not direct[code]:
+            return False
         # Its own level, or a province: 全省第一 in a city speech is the city's own province,
         # but a province named once in passing (广东某某建材) is no evidence.
-        if _level(g.divisions[code].name) != level and (g.divisions[code].rank != 0 or direct[code] < 2):
+        if not _same_level(div, level) and (div.rank != 0 or direct[code] < 2):
             return False
         if support[code] >= MIN_MENTIONS:
             return True
         # Named twice while nothing unrelated is named more than once: clearly dominant.
         return direct[code] == 2 and all(support[c] <= 1 for c in support if unrelated(code, c))
 
-    candidates = {code for code in direct if qualifies(code)}
+    candidates = {code for code in support if qualifies(code)}
     own = _descend(g, candidates, support, level)
     if own is None:
         return nothing
 
     shown = sorted((c for c in support if own in g.chain(c) or c in g.chain(own)), key=lambda c: -direct[c])
     evidence = [f"{words[c].most_common(1)[0][0]}×{direct[c]}" for c in shown if direct[c]][:4]
-    evidence += [f"{word}×{count}" for word, count in strong[level].most_common(2)]
+    evidence += [f"{word}×{count}" for word, count in own_words.most_common(2)]
     return _place(g, own, ", ".join(evidence))
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Words that belong to one province's own government (三高四新 is Hunan's)."""
+
+    words: str
+    province: str
+    source: str
+
+
+@lru_cache(maxsize=1)
+def province_marks() -> tuple[Mark, ...]:
+    """Read province_marks.tsv once: comment lines (#) and blank lines are skipped."""
+    marks = []
+    provinces = set(gazetteer().provinces.values())
+    with open(MARKS_PATH, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.split("\t")
+            if len(parts) != 3 or not parts[0]:
+                raise ValueError(f"province_marks.tsv:{number}: expected 3 tab-separated columns")
+            if parts[1] not in provinces:
+                raise ValueError(f"province_marks.tsv:{number}: unknown province {parts[1]!r}")
+            marks.append(Mark(*parts))
+    return tuple(marks)
+
+
+def _from_marks(g: Gazetteer, mentions: list[tuple[_Hit, str]], body: str,
+                marks: tuple[Mark, ...] | None = None) -> Place:
+    """Place a speech by the marks of one province it uses, and the places it names inside it."""
+    # A province's own strategy names the province a speech speaks from; its other places are
+    # then the ones it compares itself with (学浙江, 江苏响水事故), not rivals. Marks of two
+    # provinces, or a single mark with no place of its province named, give nothing.
+    nothing = Place(None, None, None, None)
+    found = Counter()
+    for mark in province_marks() if marks is None else marks:
+        if count := body.count(mark.words):
+            found[mark] += count
+    provinces = {mark.province for mark in found}
+    if len(provinces) != 1:
+        return nothing
+    province = provinces.pop()
+    code = next(c for c, d in g.divisions.items() if d.rank == 0 and d.name == province)
+    inside = [(hit, c) for hit, c in mentions if code in g.chain(c)]
+    level, own_words = _speaks_at(body)
+    if level is None or (sum(found.values()) < 2 and not inside):
+        return nothing
+    shown = ", ".join(f"{mark.words}×{count}" for mark, count in found.most_common())
+    marked = inside + [(_Hit(0, 0, mark.words, (code,), "mark", False), code)
+                       for mark, count in found.items() for _ in range(count)]
+    place = _from_body(g, marked, body)
+    if place.province == province and place.city:
+        return Place(place.province, place.city, place.county, f"{shown} ({province}); {place.evidence}")
+    evidence = [shown + f" ({province})"] + [f"{word}×{count}" for word, count in own_words.most_common(2)]
+    return Place(province, None, None, ", ".join(evidence))
 
 
 def _descend(g: Gazetteer, candidates: set[str], support: Counter, level: str) -> str | None:
@@ -465,7 +565,7 @@ def _descend(g: Gazetteer, candidates: set[str], support: Counter, level: str) -
     # part (nothing, across provinces). It also stops at the first candidate of the speech's own
     # level: a city speech lists its counties, and none of them is the speech's own.
     current: str | None = None
-    while current is None or not (current in candidates and _level(g.divisions[current].name) == level):
+    while current is None or not (current in candidates and _same_level(g.divisions[current], level)):
         depth = len(g.chain(current)) if current else 0
         inside = [c for c in candidates if c != current and (current is None or current in g.chain(c))]
         if not inside:

@@ -207,3 +207,70 @@ def test_resolve_is_fast():
     for _ in range(20):
         resolve_place(None, None, body)
     assert (time.perf_counter() - start) / 20 < 0.05  # a few ms each; 50 ms leaves room for slow CI
+
+
+from indexer.places import Mark, _from_marks, province_marks  # noqa: E402
+
+CITY_SELF = "我市经济稳中向好。全市上下要坚定信心。我市要抓好落实。"
+
+
+@pytest.mark.parametrize("body, expected", [
+    # A prefecture speaks at 市 or 州 alike: a compilation that redacts 州 writes 全市.
+    ("要推动湘西发展，擦亮湘西名片，建设智慧湘西。" + CITY_SELF, ("湖南省", "湘西土家族苗族自治州", None)),
+    # A province never named itself, but its cities named as the speech's own.
+    ("我省淮南、淮北、铜陵等资源型城市，黄山、池州等市。全省上下。我省要发展。", ("安徽省", None, None)),
+    # ...and in a city speech, the cities of its province listed: the province, not a city.
+    ("河西五市中金昌市、酒泉市、张掖市分别增长，嘉峪关市、嘉峪关市与酒泉市。" + CITY_SELF, ("甘肃省", None, None)),
+    # Two cities of one province named once each are not enough for the province.
+    ("学习淮南、铜陵经验。" + CITY_SELF, (None, None, None)),
+    # A city speech hears two of its counties report: their city, never named, is its own.
+    ("永昌县政府、金川区政府作了汇报。要推进永昌县、金川区试点。" + CITY_SELF, ("甘肃省", "金昌市", None)),
+    # A county whose stem is an everyday word counts when its full name recurs.
+    ("我县印发清流县金融工作任务分解表，清流县元鸿广场。全县上下。我县要发展。", ("福建省", "三明市", "清流县")),
+    ("我县要发扬清流县风气。全县上下。我县要发展。", (None, None, None)),  # once: an everyday word
+])
+def test_resolve_place_new_rules(body, expected):
+    assert place(None, None, body) == expected
+
+
+def test_province_marks_file_is_read():
+    marks = province_marks()
+    assert Mark("三高四新", "湖南省", marks[0].source) in marks
+    assert all(m.province in gazetteer().provinces.values() for m in marks)
+
+
+MARKS = (Mark("三高四新", "湖南省", "test"), Mark("湘商回归", "湖南省", "test"), Mark("一联三帮", "河南省", "test"))
+
+
+def marked(body: str) -> tuple:
+    g = gazetteer()
+    scan = g._scan(body)
+    known = g._known(scan)
+    mentions = [(hit, code) for hit in scan if (code := g._pick(hit, known))]
+    p = _from_marks(g, mentions, body, MARKS)
+    return p.province, p.city, p.evidence
+
+
+@pytest.mark.parametrize("body, expected", [
+    # Two marks of one province, every place redacted.
+    ("落实“三高四新”战略，做好湘商回归。" + CITY_SELF, ("湖南省", None, "三高四新×1, 湘商回归×1 (湖南省), 我市×2, 全市×1")),
+    # One mark beside a city of its province: the province; named places elsewhere are compared with.
+    ("落实三高四新战略，学浙江、浙江、浙江，对接长沙。" + CITY_SELF, ("湖南省", None, "三高四新×1 (湖南省), 我市×2, 全市×1")),
+    # ...and the city inside the province the speech names as its own.
+    ("落实三高四新，推动怀化发展，擦亮怀化名片，怀化形象。学浙江、浙江、浙江、浙江。" + CITY_SELF,
+     ("湖南省", "怀化市", "三高四新×1 (湖南省); 怀化×3, 三高四新×1, 我市×2, 全市×1")),
+    # One mark and no place of its province: nothing.
+    ("落实三高四新战略。" + CITY_SELF, (None, None, None)),
+    # Marks of two provinces: nothing.
+    ("落实三高四新，做好湘商回归，学习一联三帮。" + CITY_SELF, (None, None, None)),
+    # A body that never speaks of itself: nothing.
+    ("三高四新，湘商回归。", (None, None, None)),
+])
+def test_from_marks(body, expected):
+    assert marked(body) == expected
+
+
+def test_resolve_place_uses_marks_when_the_body_gives_nothing():
+    body = "落实“三高四新”战略，做好湘商回归。" + CITY_SELF
+    p = resolve_place(None, None, body)
+    assert p.province == "湖南省" and "三高四新" in p.evidence
