@@ -45,13 +45,15 @@ def _instrument_stages(progress: Path | None) -> dict[str, float]:
 
     The stages are wrapped by name, so a renamed or removed one just goes untimed; each
     finished stage is written to `progress` at once, so a build stopped by a timeout still
-    tells where its time went.
+    tells where its time went. Reading, splitting, describing and segmenting the files is
+    what the build spends outside these stages.
     """
-    from indexer import build
+    from indexer import build, postings
 
     stages: dict[str, float] = {}
-    for name in ("_run_jobs", "near_duplicate_groups", "_write_generation"):
-        original = getattr(build, name, None)
+    for module, name in ((build, "near_duplicate_groups"), (postings, "write_pairs"), (postings, "write_words"),
+                         (build, "_write_whoosh"), (build, "_write_generation")):
+        original = getattr(module, name, None)
         if original is None:
             continue
 
@@ -64,7 +66,7 @@ def _instrument_stages(progress: Path | None) -> dict[str, float]:
                 if progress is not None:
                     progress.write_text(json.dumps({"stages": stages}), encoding="utf-8")
 
-        setattr(build, name, timed)
+        setattr(module, name, timed)
     return stages
 
 

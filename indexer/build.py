@@ -3,20 +3,24 @@
 import fcntl
 import hashlib
 import json
+import mmap
 import multiprocessing
 import os
 import re
 import shutil
 import stat
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer import schema
+import numpy as np
+
+from indexer import postings, schema
 from indexer.corrections import CorrectionsError, apply_corrections, load_corrections, revert
 from indexer.describe import describe
-from indexer.groups import near_duplicate_groups
+from indexer.groups import BINS, near_duplicate_groups, shingles, signature
 from indexer.readers import UnreadableFile, read_document
 from indexer.segment import init_jieba, words
 from indexer.split import split_document
@@ -111,11 +115,16 @@ def process_file(path: Path, relpath: str, places=None) -> dict:
         record = {name: getattr(meta, name) for name in (
             "title", "speaker", "position", "meeting", "date", "date_source", "year",
             "year_evidence", "province", "city", "level", "province_evidence")}
+        # Ranking weighs a word in the title twice (BM25F with a title boost of 2).
+        weights = Counter(w.lower() for w in words(text))
+        for word, count in Counter(w.lower() for w in words(meta.title or "")).items():
+            weights[word] += 2 * count
+        found = shingles(text)
         record.update(
             id=speech_id(text), published=document.published, site=document.site,
             source=relpath, sources=[relpath], ordinal=len(speeches) + 1, chars=len(text),
             group=None, lines=[span.start + 1, span.end], text=text, raw=raw,
-            words="\n".join(words(text)), title_words="\n".join(words(meta.title or "")),
+            words=dict(weights), signature=signature(found), shingles=len(found),
         )
         speeches.append(record)
     return {"path": relpath, "speeches": speeches, "dropped": dropped}
@@ -227,8 +236,8 @@ class _OldGeneration:
         self.path = path
         self.manifest = _read_manifest(path)
         self.speeches = _read_speeches(path) if self.manifest else []
-        self.by_id = {s["id"]: s for s in self.speeches}
-        self._store = None
+        self.position = {s["id"]: i for i, s in enumerate(self.speeches)}
+        self._store = self._words = self._signatures = None
 
     def reusable(self, relpath: str, digest: str | None) -> bool:
         """Tell whether a file is unchanged since this generation was built by this code."""
@@ -239,20 +248,68 @@ class _OldGeneration:
             and relpath in self.manifest.get("file_speeches", {})
         )
 
+    def vocabulary(self) -> dict[str, int]:
+        """Return the generation's word ids, which a build reusing its speeches extends."""
+        words = json.loads((self.path / schema.VOCABULARY).read_text(encoding="utf-8"))
+        return {word: number for number, word in enumerate(words)}
+
+    def prepare(self, relpaths: set[str]) -> None:
+        """Load what reusing these files needs: texts mapped, their word postings, signatures."""
+        if not relpaths:
+            return
+        with open(self.path / schema.STORE, "rb") as handle:
+            self._store = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if handle.seek(0, 2) else b""
+        keep = np.full(len(self.speeches), -1, dtype=np.int64)
+        for relpath in relpaths:
+            for speech_id_ in self.manifest["file_speeches"][relpath]:
+                keep[self.position[speech_id_]] = self.position[speech_id_]
+        self._words = postings.word_entries(self.path, keep)
+        self._signatures = np.load(self.path / schema.SIGNATURES)
+
     def records(self, relpath: str) -> tuple[list[dict], list[dict]]:
         """Return a reused file's speech records, texts loaded, and its dropped spans."""
-        if self._store is None:
-            self._store = (self.path / schema.STORE).read_bytes()
         records = []
         for speech_id_ in self.manifest["file_speeches"][relpath]:
-            old = dict(self.by_id[speech_id_])
+            position = self.position[speech_id_]
+            old = dict(self.speeches[position])
             offset, length, raw_length = old.pop("store")
-            old["text"] = self._store[offset : offset + length].decode("utf-8")
-            old["raw"] = self._store[offset + length : offset + length + raw_length].decode("utf-8")
-            old["reused"] = True
+            old["text"] = bytes(self._store[offset : offset + length]).decode("utf-8")
+            old["raw"] = bytes(self._store[offset + length : offset + length + raw_length]).decode("utf-8")
+            empty = (np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.float32))
+            old["words"] = self._words.get(position, empty)
+            old["signature"] = self._signatures[position]
             records.append(old)
         dropped = [d for d in self.manifest.get("summary", {}).get("dropped", []) if d["path"] == relpath]
         return records, dropped
+
+
+class _Gathered:
+    """What a build gathers speech by speech: texts go to the store at once, the rest stays small."""
+
+    def __init__(self, folder: Path, vocabulary: dict[str, int]):
+        self.folder = folder
+        self.store = open(folder / schema.STORE, "wb")
+        self.offset = 0
+        self.vocabulary = vocabulary  # word -> id; only ever extended, so reused ids stay valid
+        self.speeches: dict[str, dict] = {}  # id -> metadata, in source order
+        self.words: list[tuple[np.ndarray, np.ndarray]] = []
+        self.signatures: list[np.ndarray] = []
+
+    def add(self, record: dict) -> None:
+        """Store one speech's texts and keep its metadata, word weights and signature."""
+        text, raw = record.pop("text").encode("utf-8"), record.pop("raw").encode("utf-8")
+        self.store.write(text)
+        self.store.write(raw)
+        record["store"] = [self.offset, len(text), len(raw)]
+        self.offset += len(text) + len(raw)
+        weights = record.pop("words")
+        if isinstance(weights, dict):  # fresh from a worker: words as text
+            ids = np.fromiter((self.vocabulary.setdefault(w, len(self.vocabulary)) for w in weights),
+                              dtype=np.uint32, count=len(weights))
+            weights = (ids, np.fromiter(weights.values(), dtype=np.float32, count=len(weights)))
+        self.words.append(weights)
+        self.signatures.append(record.pop("signature"))
+        self.speeches[record["id"]] = record
 
 
 def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = False, full: bool = False,
@@ -274,145 +331,155 @@ def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = Fals
     with build_lock(index_dir):
         _clean_debris(index_dir)
         old = _OldGeneration(current_generation(index_dir))
-        files = [(path, path.relative_to(corpus).as_posix()) for path in corpus_files(corpus)]
+        # Source order is path order: speeches are stored and numbered in it as they arrive.
+        files = sorted(((path, path.relative_to(corpus).as_posix()) for path in corpus_files(corpus)),
+                       key=lambda pair: pair[1])
         hashes = {relpath: file_hash(path) for path, relpath in files}
         reused = set() if full else {relpath for _, relpath in files if old.reusable(relpath, hashes[relpath])}
-        jobs_list = [(str(path), relpath) for path, relpath in files if relpath not in reused]
-        results = dict(zip((relpath for _, relpath in jobs_list), _run_jobs(jobs_list, jobs, progress)))
-        summary = Summary(reused=len(reused))
-        speeches: dict[str, dict] = {}
-        file_speeches: dict[str, list[str]] = {}
-        for _, relpath in files:
-            if relpath in reused:
-                records, dropped = old.records(relpath)
-            elif "skipped" in results[relpath]:
-                summary.skipped.append((relpath, results[relpath]["skipped"]))
-                continue
-            else:
-                records, dropped = results[relpath]["speeches"], results[relpath]["dropped"]
-            summary.files_read += 1
-            summary.dropped.extend(dropped)
-            file_speeches[relpath] = [record["id"] for record in records]
-            for ordinal, record in enumerate(records, 1):
-                if record["id"] in speeches:
-                    # The same speech arrived twice (a .txt and an .html): index it once.
-                    speeches[record["id"]]["sources"].append(relpath)
-                    summary.duplicates += 1
-                else:
-                    record.update(source=relpath, sources=[relpath], ordinal=ordinal, group=None)
-                    speeches[record["id"]] = record
-        summary.speeches = len(speeches)
-        if not speeches:
-            raise BuildError(f"no speeches found under {corpus}; the index was left as it was")
-        if old.speeches and len(speeches) < len(old.speeches) / 2 and not force:
-            raise BuildError(
-                f"the new index would hold {len(speeches)} speeches, fewer than half of the "
-                f"{len(old.speeches)} now served; check the corpus folder, or pass --force to replace it anyway"
-            )
-        aliases = _aliases(old.path, old.speeches, speeches)
-        for record in speeches.values():
-            revert(record)  # a reused record carries last build's corrections
-        summary.unknown_corrections = apply_corrections(speeches, fixes, aliases)
-        for member, group in near_duplicate_groups(list(speeches.values())).items():
-            speeches[member]["group"] = group
-        version = time.strftime("%Y%m%dT%H%M%S") + "-" + hashlib.sha256(
-            "".join(sorted(speeches)).encode()).hexdigest()[:8]
-        staging = index_dir / f".tmp-{version}-{os.getpid()}"
-        _write_generation(staging, list(speeches.values()), aliases, old if not full else None)
+        staging = index_dir / f".tmp-{os.getpid()}-{time.time_ns()}"
+        staging.mkdir()
+        try:
+            summary, generation = _build_into(staging, index_dir, corpus, files, hashes, reused, old, jobs,
+                                              force, progress, fixes, started)
+        except BaseException:
+            _remove(staging)
+            raise
         summary.seconds = time.monotonic() - started
-        summary.index_version = version
-        manifest = {"index_version": version, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                    "code_version": code_version(), "corpus": str(corpus.resolve()),
-                    "files": {relpath: digest for relpath, digest in hashes.items() if relpath in file_speeches},
-                    "file_speeches": file_speeches, "summary": summary.as_dict()}
-        (staging / schema.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-        generation = index_dir / f"{schema.GENERATION_PREFIX}{version}"
-        if generation.exists():
-            shutil.rmtree(generation)
-        os.replace(staging, generation)
         _switch(index_dir, generation.name)
         summary.generation = generation.name
         _clean_debris(index_dir)
         return summary
 
 
+def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reused, old, jobs, force, progress,
+                fixes, started: float) -> tuple[Summary, Path]:
+    """Write a complete generation into staging and move it into place; return what it holds."""
+    old.prepare(reused)
+    gathered = _Gathered(staging, old.vocabulary() if reused else {})
+    jobs_list = [(str(path), relpath) for path, relpath in files if relpath not in reused]
+    results = _run_jobs(jobs_list, jobs, progress)
+    summary = Summary(reused=len(reused))
+    file_speeches: dict[str, list[str]] = {}
+    for _, relpath in files:
+        if relpath in reused:
+            records, dropped = old.records(relpath)
+        else:
+            result = next(results)
+            if "skipped" in result:
+                summary.skipped.append((relpath, result["skipped"]))
+                continue
+            records, dropped = result["speeches"], result["dropped"]
+        summary.files_read += 1
+        summary.dropped.extend(dropped)
+        file_speeches[relpath] = [record["id"] for record in records]
+        for ordinal, record in enumerate(records, 1):
+            if record["id"] in gathered.speeches:
+                # The same speech arrived twice (a .txt and an .html): index it once.
+                gathered.speeches[record["id"]]["sources"].append(relpath)
+                summary.duplicates += 1
+            else:
+                record.update(source=relpath, sources=[relpath], ordinal=ordinal, group=None)
+                gathered.add(record)
+    results.close()  # ends the worker processes before the postings are sorted
+    gathered.store.close()
+    speeches = gathered.speeches
+    summary.speeches = len(speeches)
+    if not speeches:
+        raise BuildError(f"no speeches found under {corpus}; the index was left as it was")
+    if old.speeches and len(speeches) < len(old.speeches) / 2 and not force:
+        raise BuildError(
+            f"the new index would hold {len(speeches)} speeches, fewer than half of the "
+            f"{len(old.speeches)} now served; check the corpus folder, or pass --force to replace it anyway"
+        )
+    aliases = _aliases(old.path, old.speeches, speeches)
+    for record in speeches.values():
+        revert(record)  # a reused record carries last build's corrections
+    summary.unknown_corrections = apply_corrections(speeches, fixes, aliases)
+    digest = hashlib.sha256("".join(sorted(speeches)).encode()).hexdigest()[:8]
+    version = time.strftime("%Y%m%dT%H%M%S") + "-" + digest
+    number = 1
+    while (index_dir / f"{schema.GENERATION_PREFIX}{version}").exists():
+        # Two builds within one second: every generation keeps a name of its own.
+        number += 1
+        version = time.strftime("%Y%m%dT%H%M%S") + f"-{number}-" + digest
+    _write_generation(staging, gathered, aliases)
+    summary.seconds = time.monotonic() - started
+    summary.index_version = version
+    manifest = {"index_version": version, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "code_version": code_version(), "corpus": str(corpus.resolve()),
+                "files": {relpath: digest for relpath, digest in hashes.items() if relpath in file_speeches},
+                "file_speeches": file_speeches, "summary": summary.as_dict()}
+    (staging / schema.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    generation = index_dir / f"{schema.GENERATION_PREFIX}{version}"
+    os.replace(staging, generation)
+    return summary, generation
+
+
 def _run_jobs(jobs_list, jobs: int, progress):
-    """Process files, in worker processes when jobs > 1, reporting progress per file."""
+    """Yield each file's result in order, from worker processes when jobs > 1, reporting progress."""
     global _worker_places
     if not jobs_list:
-        return []
+        return
     init_jieba()
     _worker_places = _load_places()
-    results = []
     if jobs > 1 and len(jobs_list) > 1:
         # Fork after loading jieba and the gazetteer so that workers share them.
         context = multiprocessing.get_context("fork")
         with context.Pool(jobs) as pool:
             for result in pool.imap(_process_job, jobs_list, chunksize=1):
-                results.append(result)
                 if progress:
                     progress(result["path"])
+                yield result
     else:
         for job in jobs_list:
-            results.append(_process_job(job))
+            result = _process_job(job)
             if progress:
                 progress(job[1])
-    return results
+            yield result
 
 
-def _write_generation(folder: Path, speeches: list[dict], aliases: dict, old: "_OldGeneration | None") -> None:
-    """Write a complete generation into folder: Whoosh index, metadata, texts, aliases.
+def _write_generation(folder: Path, gathered: _Gathered, aliases: dict) -> None:
+    """Write the rest of a generation beside its store: groups, metadata, postings, Whoosh, aliases."""
+    speeches = list(gathered.speeches.values())
+    with open(folder / schema.STORE, "rb") as handle:
+        store = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        def text_of(position: int) -> str:
+            offset, length, _ = speeches[position]["store"]
+            return bytes(store[offset : offset + length]).decode("utf-8")
 
-    With an old generation, its Whoosh index is linked in and updated (speeches gone are
-    deleted, new ones added) instead of being written again from scratch.
-    """
-    from whoosh import index as whoosh_index
-
-    folder.mkdir(parents=True)
-    whoosh_dir = folder / schema.WHOOSH_DIR
-    speeches.sort(key=lambda s: (s["source"], s["ordinal"]))
-    ids = {s["id"] for s in speeches}
-    if old is not None and old.path is not None and old.manifest.get("code_version") == code_version():
-        _link_tree(old.path / schema.WHOOSH_DIR, whoosh_dir)
-        ix = whoosh_index.open_dir(str(whoosh_dir))
-        present = set(old.by_id)
-    else:
-        whoosh_dir.mkdir()
-        ix = whoosh_index.create_in(str(whoosh_dir), schema.make_schema())
-        present = set()
-    writer = ix.writer(limitmb=256)
-    for gone in present - ids:
-        writer.delete_by_term("id", gone)
-    offset = 0
-    with open(folder / schema.STORE, "wb") as store, open(folder / schema.SPEECHES, "w", encoding="utf-8") as meta:
+        signatures = np.array(gathered.signatures, dtype=np.uint64).reshape(len(speeches), BINS)
+        sizes = [s["shingles"] for s in speeches]
+        for member, group in near_duplicate_groups(speeches, signatures, sizes, text_of).items():
+            gathered.speeches[member]["group"] = group
+        np.save(folder / schema.SIGNATURES, signatures)
+        postings.write_pairs(lambda: map(text_of, range(len(speeches))), folder)
+    finally:
+        store.close()
+    entries = [(position, ids, weights) for position, (ids, weights) in enumerate(gathered.words)]
+    lengths = [float(weights.sum()) for _, weights in gathered.words]
+    postings.write_words(entries, lengths, folder)
+    vocabulary = [""] * len(gathered.vocabulary)
+    for word, number in gathered.vocabulary.items():
+        vocabulary[number] = word
+    (folder / schema.VOCABULARY).write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
+    with open(folder / schema.SPEECHES, "w", encoding="utf-8") as meta:
         for speech in speeches:
-            text, raw = speech.pop("text"), speech.pop("raw")
-            body_words, title_words = speech.pop("words", None), speech.pop("title_words", None)
-            speech.pop("reused", None)
-            if speech["id"] not in present:
-                writer.add_document(
-                    id=speech["id"], grams=text, words=body_words, title=title_words,
-                    **{f: _facet_value(speech.get(f)) for f in ("province", "city", "year", "speaker", "level")},
-                )
-            text_bytes, raw_bytes = text.encode("utf-8"), raw.encode("utf-8")
-            store.write(text_bytes)
-            store.write(raw_bytes)
-            speech["store"] = [offset, len(text_bytes), len(raw_bytes)]
-            offset += len(text_bytes) + len(raw_bytes)
             meta.write(json.dumps(speech, ensure_ascii=False) + "\n")
-    writer.commit()
+    _write_whoosh(folder / schema.WHOOSH_DIR, speeches)
     (folder / schema.ALIASES).write_text(json.dumps(aliases, ensure_ascii=False), encoding="utf-8")
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    """Hard-link a Whoosh folder into a new generation (segment files are never rewritten)."""
-    target.mkdir()
-    for path in source.iterdir():
-        if path.is_file():
-            try:
-                os.link(path, target / path.name)
-            except OSError:  # a filesystem without hard links
-                shutil.copy2(path, target / path.name)
+def _write_whoosh(folder: Path, speeches: list[dict]) -> None:
+    """Write the Whoosh index of ids and facet columns, in one segment."""
+    from whoosh import index as whoosh_index
+
+    folder.mkdir()
+    writer = whoosh_index.create_in(str(folder), schema.make_schema()).writer(limitmb=128)
+    for speech in speeches:
+        writer.add_document(id=speech["id"], **{f: _facet_value(speech.get(f)) for f in
+                                                ("province", "city", "year", "speaker", "level")})
+    writer.commit()
 
 
 def _facet_value(value) -> str:

@@ -10,60 +10,77 @@ shingle sets, recomputed for the few survivors, decides.
 """
 
 import re
-import zlib
 from collections import OrderedDict, defaultdict
+
+import numpy as np
 
 SHINGLE = 8
 THRESHOLD = 0.6
 BINS = 64
 ROWS = 2  # bins per band
 SCREEN = 0.4  # signature estimate below which a pair cannot plausibly reach the threshold
-_EMPTY = 1 << 32
+EMPTY = np.uint64(2**64 - 1)
+_SPACE_RE = re.compile(r"\s+")
 
 
-def shingles(text: str) -> set[int]:
-    """Return the hashed 8-character shingles of a text with whitespace removed."""
-    compact = re.sub(r"\s+", "", text)
-    return {zlib.crc32(compact[i : i + SHINGLE].encode("utf-8")) for i in range(max(1, len(compact) - SHINGLE + 1))}
+def shingles(text: str) -> np.ndarray:
+    """Return the distinct hashed 8-character shingles of a text with whitespace removed, sorted."""
+    points = np.frombuffer(_SPACE_RE.sub("", text).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(points) < SHINGLE:
+        points = np.concatenate([points, np.zeros(SHINGLE - len(points), dtype=np.uint64)])
+    count = len(points) - SHINGLE + 1
+    value = np.zeros(count, dtype=np.uint64)
+    for k in range(SHINGLE):  # a polynomial hash of each window, wrapping at 2**64
+        value = value * np.uint64(0x100000001B3) + points[k : k + count]
+    # Mix the bits (splitmix64's finaliser) so that the bins below are evenly used.
+    value ^= value >> np.uint64(30)
+    value *= np.uint64(0xBF58476D1CE4E5B9)
+    value ^= value >> np.uint64(27)
+    value *= np.uint64(0x94D049BB133111EB)
+    value ^= value >> np.uint64(31)
+    return np.unique(value)
 
 
-def signature(found: set[int]) -> tuple[int, ...]:
+def signature(found: np.ndarray) -> np.ndarray:
     """Return the one-permutation MinHash signature: the smallest hash in each of 64 bins."""
-    bins = [_EMPTY] * BINS
-    for value in found:
-        slot = value % BINS
-        if value < bins[slot]:
-            bins[slot] = value
-    return tuple(bins)
+    bins = np.full(BINS, EMPTY, dtype=np.uint64)
+    slots = (found % np.uint64(BINS)).astype(np.int64)
+    used, first = np.unique(slots, return_index=True)  # found is sorted: the first is the smallest
+    bins[used] = found[first]
+    return bins
 
 
-def estimate(a: tuple, b: tuple) -> float:
+def estimate(a: np.ndarray, b: np.ndarray) -> float:
     """Estimate Jaccard similarity from two signatures (bins empty in both are skipped)."""
-    used = [(x, y) for x, y in zip(a, b) if x != _EMPTY or y != _EMPTY]
-    if not used:
+    used = (a != EMPTY) | (b != EMPTY)
+    if not used.any():
         return 1.0
-    return sum(x == y for x, y in used) / len(used)
+    return float(np.count_nonzero((a == b) & used)) / float(np.count_nonzero(used))
 
 
-def jaccard(a: set, b: set) -> float:
-    """Return |a ∩ b| / |a ∪ b|."""
-    if not a and not b:
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Return |a ∩ b| / |a ∪ b| of two sorted arrays of distinct hashes."""
+    if not len(a) and not len(b):
         return 1.0
-    return len(a & b) / len(a | b)
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    return common / (len(a) + len(b) - common)
 
 
-def near_duplicate_groups(speeches: list[dict]) -> dict[str, str]:
+def near_duplicate_groups(speeches: list[dict], signatures: np.ndarray | None = None, sizes: list[int] | None = None,
+                          text_of=None) -> dict[str, str]:
     """Map the id of every speech in a group of two or more to its group's representative id.
 
+    `signatures[i]` and `sizes[i]` are speech i's signature and number of shingles, and
+    `text_of(i)` returns its text; without them they are computed from each speech's "text".
     The representative is the earliest-dated version (a partial date counts as its first day,
     undated last), then the lowest id.
     """
-    signatures = []
-    sizes = []
-    for speech in speeches:
-        found = shingles(speech["text"])
-        signatures.append(signature(found))
-        sizes.append(len(found))
+    if text_of is None:
+        text_of = lambda i: speeches[i]["text"]  # noqa: E731
+    if signatures is None:
+        found = [shingles(text_of(i)) for i in range(len(speeches))]
+        signatures = np.array([signature(f) for f in found], dtype=np.uint64).reshape(len(speeches), BINS)
+        sizes = [len(f) for f in found]
     parent = list(range(len(speeches)))
 
     def root(i: int) -> int:
@@ -78,7 +95,7 @@ def near_duplicate_groups(speeches: list[dict]) -> dict[str, str]:
         if i in cache:
             cache.move_to_end(i)
         else:
-            cache[i] = shingles(speeches[i]["text"])
+            cache[i] = shingles(text_of(i))
             if len(cache) > 64:
                 cache.popitem(last=False)
         return cache[i]
@@ -100,9 +117,8 @@ def near_duplicate_groups(speeches: list[dict]) -> dict[str, str]:
 
     for band in range(0, BINS, ROWS):
         buckets: dict[tuple, list[int]] = defaultdict(list)
-        for position, sig in enumerate(signatures):
-            key = sig[band : band + ROWS]
-            if all(value == _EMPTY for value in key):
+        for position, key in enumerate(map(tuple, signatures[:, band : band + ROWS].tolist())):
+            if all(value == int(EMPTY) for value in key):
                 continue
             buckets[key].append(position)
         for members in buckets.values():

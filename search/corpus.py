@@ -5,22 +5,31 @@
     result = corpus.search("双过半 province:湖南")
     rows = corpus.kwic("六稳")
 
-Membership is exact: the Whoosh gram field proposes candidate speeches (every character pair
-of each term present), and a substring scan of the stored cleaned text decides and locates
-every occurrence. Whoosh's BM25F over jieba words only orders the results.
+Membership and counts are exact: the positional character-pair postings (indexer/postings.py)
+give every occurrence of every term, each a run of pairs at consecutive positions, exactly
+where a substring scan of the cleaned texts finds it. NEAR is confirmed paragraph by
+paragraph in the stored text. BM25 over jieba words (title words twice) only orders results;
+facet counts come from the Whoosh index's facet columns.
 """
 
 import html
 import json
+import math
 import mmap
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from indexer import schema
+from indexer.postings import Postings
 from indexer.segment import words as segment_words
 from search import query as q
+
+# BM25's term-frequency saturation and length normalisation (Whoosh's defaults).
+BM25_K1, BM25_B = 1.2, 0.75
 
 
 class SearchError(Exception):
@@ -59,7 +68,7 @@ DEFAULT_SETTINGS = {
 
 @dataclass
 class _Generation:
-    """One loaded index generation: metadata in memory, texts memory-mapped."""
+    """One loaded index generation: metadata and columns in memory, texts and postings mapped."""
 
     path: Path
     version: str
@@ -67,8 +76,12 @@ class _Generation:
     by_id: dict[str, int]
     aliases: dict[str, str]
     store: mmap.mmap | bytes
-    whoosh: object
-    docnum_to_index: list[int]
+    postings: Postings
+    vocabulary: dict[str, int]
+    facets: dict[str, tuple[list[str], np.ndarray]]  # facet -> (values, value number of each speech)
+    columns: dict[str, tuple[list, np.ndarray]]  # filter field -> (values, value number of each speech)
+    id_rank: np.ndarray  # each speech's place in id order
+    date_rank: np.ndarray  # each speech's place newest first (undated last, then id)
     manifest: dict
 
 
@@ -79,8 +92,7 @@ class _Ranked:
     parsed: q.Query
     generation: _Generation
     terms: list[str]
-    texts: dict[int, str]
-    occurrences: dict[int, int]
+    occurrences: np.ndarray  # per speech position
     folded: dict[int, int]
     order: list[tuple[int, float]]
 
@@ -93,7 +105,6 @@ class Corpus:
         self.settings = {**DEFAULT_SETTINGS, **(settings or {})}
         self._generation: _Generation | None = None
         self._lock = threading.Lock()
-        self._local = threading.local()
 
     # ---- loading -------------------------------------------------------------------------
 
@@ -127,25 +138,25 @@ class Corpus:
             with open(path / schema.STORE, "rb") as handle:
                 size = handle.seek(0, 2)
                 store = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+            postings = Postings(path)
+            words = json.loads((path / schema.VOCABULARY).read_text(encoding="utf-8"))
             ix = whoosh_index.open_dir(str(path / schema.WHOOSH_DIR))
+            with ix.searcher() as searcher:
+                reader = searcher.reader()
+                ids = [fields["id"] for _, fields in reader.iter_docs()]
+                facets = {facet: _column(list(reader.column_reader(facet))) for facet in schema.FACETS}
         except (OSError, ValueError) as error:
             raise NoIndex(f"the index in {self.index_dir} cannot be read ({error}); rebuild it with `speeches index`") from None
+        if ids != [speech["id"] for speech in speeches] or postings.speeches != len(speeches):
+            raise NoIndex(f"the index in {self.index_dir} is inconsistent; rebuild it with `speeches index --full`")
         by_id = {speech["id"]: i for i, speech in enumerate(speeches)}
-        with ix.searcher() as searcher:
-            docnum_to_index = [0] * searcher.doc_count_all()
-            for docnum, fields in searcher.reader().iter_docs():
-                docnum_to_index[docnum] = by_id[fields["id"]]
-        return _Generation(path, manifest["index_version"], speeches, by_id, aliases, store, ix,
-                           docnum_to_index, manifest)
-
-    def _searcher(self, generation: _Generation):
-        """Return this thread's Whoosh searcher on the generation (searchers are not shared)."""
-        cached = getattr(self._local, "searcher", None)
-        if cached is None or cached[0] is not generation:
-            if cached is not None:
-                cached[1].close()
-            self._local.searcher = (generation, generation.whoosh.searcher())
-        return self._local.searcher[1]
+        columns = {field: _column([speech.get(field) for speech in speeches]) for field in schema.FILTER_FIELDS}
+        id_rank = _ranks(sorted(range(len(speeches)), key=lambda i: speeches[i]["id"]))
+        date_rank = _ranks(sorted(range(len(speeches)), key=lambda i: (
+            speeches[i]["date"] is None, _negated_date(speeches[i]["date"]), speeches[i]["id"])))
+        return _Generation(path, manifest["index_version"], speeches, by_id, aliases, store, postings,
+                           {word: number for number, word in enumerate(words)}, facets, columns, id_rank,
+                           date_rank, manifest)
 
     # ---- speeches ------------------------------------------------------------------------
 
@@ -197,85 +208,60 @@ class Corpus:
 
         return q.parse(query, filters=filters, resolve_province=gazetteer().province)
 
-    def _candidates(self, generation, searcher, node) -> set[int] | None:
-        """Return positions of speeches that may match the tree; None means all of them."""
-        if node is None:
-            return None
+    def _mask(self, generation, node, counts: dict[str, np.ndarray]) -> np.ndarray:
+        """Return which speeches the tree matches; `counts` gathers each term's counts per speech."""
         if isinstance(node, q.Term):
-            return self._term_candidates(generation, searcher, node.text)
+            if node.text not in counts:
+                counts[node.text] = generation.postings.counts(node.text)
+            return counts[node.text] > 0
         if isinstance(node, q.Near):
-            return self._intersect(self._term_candidates(generation, searcher, t.text) for t in node.terms)
-        if isinstance(node, q.And):
-            return self._intersect(
-                self._candidates(generation, searcher, item) for item in node.items if not isinstance(item, q.Not)
-            )
-        if isinstance(node, q.Or):
-            union: set[int] = set()
-            for item in node.items:
-                found = self._candidates(generation, searcher, item)
-                if found is None:
-                    return None
-                union |= found
-            return union
-        return None  # NOT alone restricts nothing
+            # Speeches holding every term; the paragraph is checked in the text afterwards.
+            return np.logical_and.reduce([self._mask(generation, term, counts) for term in node.terms])
+        if isinstance(node, q.Not):
+            if _has_near(node.item):  # a superset of a NEAR's matches says nothing of its complement
+                return np.ones(len(generation.speeches), dtype=bool)
+            return ~self._mask(generation, node.item, counts)
+        masks = [self._mask(generation, item, counts) for item in node.items]
+        return np.logical_and.reduce(masks) if isinstance(node, q.And) else np.logical_or.reduce(masks)
 
-    @staticmethod
-    def _intersect(sets) -> set[int] | None:
-        result = None
-        for found in sets:
-            if found is None:
-                continue
-            result = found if result is None else result & found
-        return result
-
-    def _term_candidates(self, generation, searcher, term: str) -> set[int]:
-        """Return speeches holding every character pair of a term (or its one character)."""
-        reader = searcher.reader()
-        grams = sorted(schema.term_grams(term), key=lambda g: reader.doc_frequency("grams", g))
-        result: set[int] | None = None
-        for gram in grams:
-            if ("grams", gram) not in reader:
-                return set()
-            docnums = reader.postings("grams", gram).all_ids()
-            found = {generation.docnum_to_index[d] for d in docnums}
-            result = found if result is None else result & found
-            if not result:
-                return set()
-        return result or set()
-
-    def _filter_ok(self, speech: dict, filters: dict) -> bool:
-        """Tell whether a speech passes every field filter (values ORed within a field)."""
-        for field, values in filters.items():
-            if not any(_filter_value_ok(speech, field, value) for value in values):
-                return False
-        return True
+    def _filter_mask(self, generation, filters: dict) -> np.ndarray:
+        """Return which speeches pass every field filter (values ORed within a field)."""
+        mask = np.ones(len(generation.speeches), dtype=bool)
+        for field, wanted in filters.items():
+            values, numbers = generation.columns[field]
+            passing = [k for k, value in enumerate(values) if any(_value_ok(field, value, w) for w in wanted)]
+            mask &= np.isin(numbers, passing)
+        return mask
 
     def matching(self, parsed: q.Query):
-        """Return (generation, [(position, cleaned text)]) of every speech the query matches."""
+        """Return (generation, positions of matching speeches, {term: occurrences per speech})."""
         started = time.monotonic()
-        limit = self.settings["query_time_limit_ms"] / 1000
         generation = self.generation()
-        searcher = self._searcher(generation)
-        filters = parsed.filters
-        candidates = self._candidates(generation, searcher, parsed.text)
-        # Without NEAR, and with no term holding a line break, a term is in some paragraph
-        # exactly when it is in the whole text: test the text without splitting it.
-        whole_text = parsed.text is not None and not _needs_paragraphs(parsed.text)
-        positions = sorted(candidates) if candidates is not None else range(len(generation.speeches))
-        matched = []
-        for count, index in enumerate(positions):
-            if count % 64 == 0 and time.monotonic() - started > limit:
-                raise QueryTooBroad(
-                    f"the query took longer than {self.settings['query_time_limit_ms']} ms; "
-                    "narrow it with a longer phrase or a filter such as province: or year:"
-                )
-            speech = generation.speeches[index]
-            if filters and not self._filter_ok(speech, filters):
-                continue
-            text = self.text(index, generation)
-            if parsed.text is None or q.matches(parsed.text, [text] if whole_text else text.split("\n")):
-                matched.append((index, text))
-        return generation, matched
+        counts: dict[str, np.ndarray] = {}
+        mask = np.ones(len(generation.speeches), dtype=bool)
+        if parsed.filters:
+            mask &= self._filter_mask(generation, parsed.filters)
+        if parsed.text is not None:
+            mask &= self._mask(generation, parsed.text, counts)
+        positions = np.nonzero(mask)[0].tolist()
+        self._check_time(started)
+        if parsed.text is not None and _has_near(parsed.text):
+            confirmed = []
+            for count, index in enumerate(positions):
+                if count % 64 == 0:
+                    self._check_time(started)
+                if q.matches(parsed.text, self.text(index, generation).split("\n")):
+                    confirmed.append(index)
+            positions = confirmed
+        return generation, positions, counts
+
+    def _check_time(self, started: float) -> None:
+        """Stop a query that has run past the time limit: no partial counts are given."""
+        if time.monotonic() - started > self.settings["query_time_limit_ms"] / 1000:
+            raise QueryTooBroad(
+                f"the query took longer than {self.settings['query_time_limit_ms']} ms; "
+                "narrow it with a longer phrase or a filter such as province: or year:"
+            )
 
     # ---- results -------------------------------------------------------------------------
 
@@ -288,16 +274,17 @@ class Corpus:
         hits = []
         for index, score in ranked.order[(page - 1) * page_size : page * page_size]:
             hits.append(self._hit(ranked, index, score, snippets=True))
+        kept = np.array([index for index, _ in ranked.order], dtype=np.int64)
         return {
             "query": query,
             "filters": ranked.parsed.filters,
             "index_version": ranked.generation.version,
             "sort": sort,
             "total": len(ranked.order),
-            "occurrences": sum(ranked.occurrences[index] for index, _ in ranked.order),
+            "occurrences": int(ranked.occurrences[kept].sum()),
             "page": page,
             "page_size": page_size,
-            "facets": facet_counts(ranked.generation.speeches[index] for index, _ in ranked.order),
+            "facets": _facet_counts(ranked.generation, kept),
             "hits": hits,
         }
 
@@ -312,42 +299,44 @@ class Corpus:
         if sort not in ("relevance", "date"):
             raise SearchError(f"unknown sort {sort!r}; use relevance or date")
         parsed = self.parse(query, filters)
-        generation, matched = self.matching(parsed)
+        generation, matched, counts = self.matching(parsed)
         terms = [t.text for t in q.positive_terms(parsed.text)] if parsed.text is not None else []
-        occurrences = {index: _count(text, terms) for index, text in matched}
+        occurrences = np.zeros(len(generation.speeches), dtype=np.int64)
+        for term in terms:
+            occurrences += counts[term] if term in counts else generation.postings.counts(term)
         folded = {}
         if collapse:
             matched, folded = self._collapse(generation, matched)
-        order = self._order(generation, [index for index, _ in matched], terms, sort)
-        return _Ranked(parsed, generation, terms, dict(matched), occurrences, folded, order)
+        order = self._order(generation, matched, terms, sort)
+        return _Ranked(parsed, generation, terms, occurrences, folded, order)
 
     def _hit(self, ranked: "_Ranked", index: int, score: float, snippets: bool) -> dict:
         record = public_fields(ranked.generation.speeches[index])
-        record.update(score=round(score, 4), occurrences=ranked.occurrences[index],
+        record.update(score=round(score, 4), occurrences=int(ranked.occurrences[index]),
                       folded=ranked.folded.get(index, 0))
         if snippets:
-            record["snippets"] = self._snippets(ranked.texts[index].split("\n"), ranked.terms)
+            record["snippets"] = self._snippets(self.text(index, ranked.generation).split("\n"), ranked.terms)
         return record
 
     def facets(self, query: str, filters: dict | None = None, collapse: bool = False) -> dict:
         """Return exact facet counts over every speech the query matches."""
         parsed = self.parse(query, filters)
-        generation, matched = self.matching(parsed)
+        generation, matched, _ = self.matching(parsed)
         if collapse:
             matched, _ = self._collapse(generation, matched)
-        return facet_counts(generation.speeches[index] for index, _ in matched)
+        return _facet_counts(generation, np.array(matched, dtype=np.int64))
 
     def kwic(self, query: str, filters: dict | None = None, width: int | None = None) -> dict:
         """Return every occurrence of the query's terms in the matching speeches, one row each."""
         parsed = self.parse(query, filters)
         width = self.settings["kwic_width"] if width is None else _positive_int(width, "width", allow_zero=True)
-        generation, matched = self.matching(parsed)
+        generation, matched, _ = self.matching(parsed)
         terms = [t.text for t in q.positive_terms(parsed.text)] if parsed.text is not None else []
         rows = []
         base = self.settings["base_url"].rstrip("/")
-        for index, text in matched:
+        for index in matched:
             speech = generation.speeches[index]
-            for number, paragraph, offset, term in _occurrences(text.split("\n"), terms):
+            for number, paragraph, offset, term in _occurrences(self.text(index, generation).split("\n"), terms):
                 rows.append({
                     "id": speech["id"], "title": speech["title"], "speaker": speech["speaker"],
                     "year": speech["year"], "province": speech["province"], "paragraph": number,
@@ -365,49 +354,50 @@ class Corpus:
         return min(size, self.settings["max_page_size"])
 
     def _order(self, generation, indexes: list[int], terms: list[str], sort: str) -> list[tuple[int, float]]:
-        """Order matched speeches: BM25F over words and title, or newest first."""
+        """Order matched speeches: BM25 over words (title words twice), or newest first."""
+        positions = np.array(indexes, dtype=np.int64)
         if sort == "date":
-            def date_key(index):
-                speech = generation.speeches[index]
-                return (speech["date"] is None, _negated_date(speech["date"]), speech["id"])
-            return [(index, 0.0) for index in sorted(indexes, key=date_key)]
-        scores = self._scores(generation, set(indexes), terms)
-        return sorted(((i, scores.get(i, 0.0)) for i in indexes),
-                      key=lambda pair: (-pair[1], generation.speeches[pair[0]]["id"]))
+            ordered = positions[np.argsort(generation.date_rank[positions], kind="stable")]
+            return [(index, 0.0) for index in ordered.tolist()]
+        scores = self._scores(generation, terms)[positions]
+        ordered = np.lexsort((generation.id_rank[positions], -scores))
+        return list(zip(positions[ordered].tolist(), scores[ordered].tolist()))
 
-    def _scores(self, generation, indexes: set[int], terms: list[str]) -> dict[int, float]:
-        """Score speeches with BM25F over the jieba words of the query terms."""
-        from whoosh import query as wq
-
+    @staticmethod
+    def _scores(generation, terms: list[str]) -> np.ndarray:
+        """Score every speech with BM25 over the jieba words of the query terms."""
+        count = len(generation.speeches)
+        scores = np.zeros(count, dtype=np.float64)
         query_words = {w.lower() for term in terms for w in segment_words(term)}
-        if not query_words or not indexes:
-            return {}
-        searcher = self._searcher(generation)
-        subqueries = [wq.Term(field, w) for w in sorted(query_words) for field in ("words", "title")]
-        results = searcher.search(wq.Or(subqueries), limit=None)
-        scores = {}
-        for hit in results:
-            index = generation.docnum_to_index[hit.docnum]
-            if index in indexes:
-                scores[index] = hit.score
+        lengths = generation.postings.doc_lengths
+        average = float(lengths.mean()) if count and lengths.mean() > 0 else 1.0
+        for word in sorted(query_words):
+            if word not in generation.vocabulary:
+                continue
+            docs, weights = generation.postings.word(generation.vocabulary[word])
+            if not len(docs):
+                continue
+            idf = math.log(1 + (count - len(docs) + 0.5) / (len(docs) + 0.5))
+            norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[docs] / average)
+            scores[docs] += idf * weights * (BM25_K1 + 1) / (weights + norm)
         return scores
 
-    def _collapse(self, generation, matched):
+    def _collapse(self, generation, matched: list[int]):
         """Keep one speech per near-duplicate group: the earliest dated, then lowest id."""
-        groups: dict[str, list] = {}
+        groups: dict[str, list[int]] = {}
         kept = []
-        for index, paragraphs in matched:
+        for index in matched:
             group = generation.speeches[index].get("group")
             if group is None:
-                kept.append((index, paragraphs))
+                kept.append(index)
             else:
-                groups.setdefault(group, []).append((index, paragraphs))
+                groups.setdefault(group, []).append(index)
         folded = {}
         for members in groups.values():
-            members.sort(key=lambda m: (generation.speeches[m[0]]["date"] is None,
-                                        generation.speeches[m[0]]["date"] or "", generation.speeches[m[0]]["id"]))
+            members.sort(key=lambda m: (generation.speeches[m]["date"] is None,
+                                        generation.speeches[m]["date"] or "", generation.speeches[m]["id"]))
             kept.append(members[0])
-            folded[members[0][0]] = len(members) - 1
+            folded[members[0]] = len(members) - 1
         kept.sort()
         return kept, folded
 
@@ -434,8 +424,8 @@ def public_fields(speech: dict) -> dict:
     return {name: speech.get(name) for name in schema.SPEECH_FIELDS}
 
 
-def _filter_value_ok(speech: dict, field: str, value: str) -> bool:
-    actual = speech.get(field)
+def _value_ok(field: str, actual, value: str) -> bool:
+    """Tell whether a speech's value of a field passes one filter value."""
     if value == schema.UNKNOWN:
         return actual is None
     if actual is None:
@@ -450,8 +440,33 @@ def _filter_value_ok(speech: dict, field: str, value: str) -> bool:
     return str(actual) == value
 
 
+def _column(values: list) -> tuple[list, np.ndarray]:
+    """Return a column's distinct values and the number of each row's value among them."""
+    distinct: dict = {}
+    numbers = np.array([distinct.setdefault(value, len(distinct)) for value in values], dtype=np.int64)
+    return list(distinct), numbers
+
+
+def _ranks(order: list[int]) -> np.ndarray:
+    """Return each item's place in an ordering of positions."""
+    ranks = np.empty(len(order), dtype=np.int64)
+    ranks[np.array(order, dtype=np.int64)] = np.arange(len(order))
+    return ranks
+
+
+def _facet_counts(generation, positions: np.ndarray) -> dict:
+    """Count speeches at positions per facet value, from the facet columns; unknowns under 未知."""
+    counts = {}
+    for facet in schema.FACETS:
+        values, numbers = generation.facets[facet]
+        tally = np.bincount(numbers[positions], minlength=len(values)) if len(values) else []
+        found = {values[k]: int(n) for k, n in enumerate(tally) if n}
+        counts[facet] = dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
+    return counts
+
+
 def facet_counts(speeches) -> dict:
-    """Count matched speeches per province, year, speaker and level; unknowns under 未知."""
+    """Count speeches per province, year, speaker and level; unknowns under 未知."""
     counts = {facet: {} for facet in schema.FACETS}
     for speech in speeches:
         for facet in schema.FACETS:
@@ -461,24 +476,15 @@ def facet_counts(speeches) -> dict:
     return {facet: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))) for facet, values in counts.items()}
 
 
-def _needs_paragraphs(node) -> bool:
-    """Tell whether matching a tree must look paragraph by paragraph (NEAR, or a term with a line break)."""
+def _has_near(node) -> bool:
+    """Tell whether a tree holds a NEAR, which is matched paragraph by paragraph in the text."""
     if isinstance(node, q.Near):
         return True
     if isinstance(node, q.Term):
-        return "\n" in node.text
+        return False
     if isinstance(node, q.Not):
-        return _needs_paragraphs(node.item)
-    return any(_needs_paragraphs(item) for item in node.items)
-
-
-def _count(text: str, terms: list[str]) -> int:
-    """Count leftmost non-overlapping occurrences of the terms, paragraph by paragraph.
-
-    A term without a line break cannot cross paragraphs, so counting in the whole text gives
-    the same number; a term with one never occurs inside a paragraph.
-    """
-    return sum(text.count(term) for term in terms if "\n" not in term)
+        return _has_near(node.item)
+    return any(_has_near(item) for item in node.items)
 
 
 def _occurrences(paragraphs: list[str], terms: list[str]):

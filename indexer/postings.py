@@ -1,0 +1,230 @@
+"""Positional character-pair postings and word postings, in numpy arrays a generation keeps on disk.
+
+Every speech's cleaned text is laid end to end, each followed by a line break, in one
+"character space". For every pair of adjacent characters whose first is not a line break
+the index records where the pair starts. A term of two or more characters occurs at p exactly
+when each of its pairs starts at p + j, so intersecting a few sorted arrays finds every
+occurrence of any phrase without reading a text; a single character is the first half of
+the pairs it starts (a character before a line break pairs with the break). Whoosh decodes
+postings in pure Python, which at thousands of speeches cost more than scanning the texts;
+these arrays are searched by numpy in C.
+
+Word postings hold, for each jieba word, the speeches it is in and its weight there (body
+count plus twice the title count), from which the search layer ranks with BM25.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from indexer import schema
+
+# The character space is addressed with 32-bit positions: 4 G characters, some 450,000
+# speeches of 9,000 characters, on one machine; beyond that the index must be sharded.
+MAX_CHARS = 2**32 - 1
+_CHUNK = 1 << 22  # characters handled at once while building: bounds temporary memory
+_NEWLINE = 10
+_DOC_BITS, _WEIGHT_BITS = 20, 20  # word postings: word id | speech | weight in one uint64
+MAX_SPEECHES = 2**_DOC_BITS
+
+
+class PostingsError(Exception):
+    """A corpus beyond what one index can address; the message says which limit."""
+
+
+def pair_code(first: str, second: str) -> int:
+    """Return the key of a character pair: both code points side by side."""
+    return (ord(first) << 21) | ord(second)
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def write_pairs(texts, folder: Path) -> None:
+    """Write the pair postings of the texts `texts()` yields, in speech order (it is called twice).
+
+    Pairs are sorted as single 64-bit keys (dense pair number above, position below), which
+    numpy sorts in place in under a second per 50 M characters; characters are first
+    numbered densely so that both halves fit.
+    """
+    alphabets, space = [np.array([_NEWLINE], dtype=np.uint32)], 0
+    for text in texts():
+        alphabets.append(np.unique(_code_points(text)))
+        space += len(text) + 1  # each text is followed by a line break
+    if space > MAX_CHARS:
+        raise PostingsError(f"the corpus holds {space:,} characters; one index addresses at most {MAX_CHARS:,}")
+    alphabet = np.unique(np.concatenate(alphabets))
+    del alphabets
+    position_bits = max(1, int(space).bit_length())
+    if (len(alphabet) ** 2).bit_length() > 64 - position_bits:
+        raise PostingsError(f"{len(alphabet):,} distinct characters over {space:,} positions do not fit one index")
+    keys = np.empty(space, dtype=np.uint64)
+    filled = cursor = 0
+    doc_starts = []
+    size = np.uint64(len(alphabet))
+    for text in texts():
+        doc_starts.append(cursor)
+        points = _code_points(text + "\n")
+        codes = np.searchsorted(alphabet, points).astype(np.uint64)
+        # Pairs starting at a line break are left out: a term never holds one.
+        keep = np.nonzero(points[:-1] != _NEWLINE)[0]
+        block = (codes[keep] * size + codes[keep + 1]) << np.uint64(position_bits)
+        block |= keep.astype(np.uint64) + np.uint64(cursor)
+        keys[filled : filled + len(block)] = block
+        filled += len(block)
+        cursor += len(text) + 1
+    doc_starts.append(cursor)
+    keys = keys[:filled]
+    keys.sort()
+    # Split each key into its pair and its position, a chunk at a time.
+    positions = np.lib.format.open_memmap(folder / schema.PAIR_POSITIONS, mode="w+", dtype=np.uint32,
+                                          shape=(filled,))
+    mask = np.uint64((1 << position_bits) - 1)
+    boundaries, pair_numbers = [], []
+    previous = None
+    for begin in range(0, filled, _CHUNK):
+        chunk = keys[begin : begin + _CHUNK]
+        positions[begin : begin + len(chunk)] = (chunk & mask).astype(np.uint32)
+        pairs = chunk >> np.uint64(position_bits)
+        change = np.nonzero(pairs[1:] != pairs[:-1])[0] + 1
+        if previous is None or pairs[0] != previous:
+            boundaries.append(np.array([begin], dtype=np.int64))
+            pair_numbers.append(pairs[:1])
+        boundaries.append(change.astype(np.int64) + begin)
+        pair_numbers.append(pairs[change])
+        previous = pairs[-1]
+    positions.flush()
+    del positions, keys
+    starts = np.concatenate(boundaries + [np.array([filled], dtype=np.int64)]) if filled else np.zeros(1, np.int64)
+    numbers = np.concatenate(pair_numbers) if pair_numbers else np.empty(0, dtype=np.uint64)
+    pair_keys = (alphabet[(numbers // size).astype(np.int64)].astype(np.uint64) << np.uint64(21)) | \
+        alphabet[(numbers % size).astype(np.int64)].astype(np.uint64)
+    np.save(folder / schema.PAIR_KEYS, pair_keys)
+    np.save(folder / schema.PAIR_STARTS, starts)
+    np.save(folder / schema.DOC_STARTS, np.array(doc_starts, dtype=np.int64))
+
+
+def write_words(entries: list[tuple[int, np.ndarray, np.ndarray]], lengths: list[float], folder: Path) -> None:
+    """Write word postings from (speech position, word ids, weights) rows, and speech lengths."""
+    if entries and max(e[0] for e in entries) >= MAX_SPEECHES:
+        raise PostingsError(f"one index holds at most {MAX_SPEECHES:,} speeches")
+    parts = []
+    for doc, ids, weights in entries:
+        if len(ids):
+            key = (ids.astype(np.uint64) << np.uint64(_DOC_BITS + _WEIGHT_BITS)) | \
+                (np.uint64(doc) << np.uint64(_WEIGHT_BITS)) | np.minimum(weights, 2**_WEIGHT_BITS - 1).astype(np.uint64)
+            parts.append(key)
+    keys = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
+    keys.sort()
+    word_ids = keys >> np.uint64(_DOC_BITS + _WEIGHT_BITS)
+    change = np.nonzero(word_ids[1:] != word_ids[:-1])[0] + 1
+    starts = np.concatenate([[0], change, [len(keys)]]).astype(np.int64) if len(keys) else np.zeros(1, np.int64)
+    np.save(folder / schema.WORD_KEYS, word_ids[starts[:-1]].astype(np.uint32))
+    np.save(folder / schema.WORD_STARTS, starts)
+    np.save(folder / schema.WORD_DOCS, ((keys >> np.uint64(_WEIGHT_BITS)) & np.uint64(MAX_SPEECHES - 1)).astype(np.uint32))
+    np.save(folder / schema.WORD_WEIGHTS, (keys & np.uint64(2**_WEIGHT_BITS - 1)).astype(np.float32))
+    np.save(folder / schema.DOC_LENGTHS, np.array(lengths, dtype=np.float32))
+
+
+def word_entries(folder: Path, keep: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Return {new position: (word ids, weights)} of a generation's speeches that are kept.
+
+    `keep[old position]` is the speech's position in the new generation, or -1.
+    """
+    keys = np.load(folder / schema.WORD_KEYS)
+    starts = np.load(folder / schema.WORD_STARTS)
+    docs = np.load(folder / schema.WORD_DOCS)
+    weights = np.load(folder / schema.WORD_WEIGHTS)
+    word_ids = np.repeat(keys, np.diff(starts))
+    new_docs = keep[docs]
+    selected = new_docs >= 0
+    word_ids, new_docs, weights = word_ids[selected], new_docs[selected], weights[selected]
+    order = np.argsort(new_docs, kind="stable")
+    word_ids, new_docs, weights = word_ids[order], new_docs[order], weights[order]
+    bounds = np.nonzero(np.diff(new_docs))[0] + 1
+    found = {}
+    for ids, ws, doc in zip(np.split(word_ids, bounds), np.split(weights, bounds), np.split(new_docs, bounds)):
+        if len(doc):
+            found[int(doc[0])] = (ids, ws)
+    return found
+
+
+class Postings:
+    """A generation's postings, memory-mapped, answering where terms occur and which speeches hold words."""
+
+    def __init__(self, folder: Path):
+        load = lambda name: np.load(folder / name, mmap_mode="r")  # noqa: E731
+        self.pair_keys = np.load(folder / schema.PAIR_KEYS)
+        self.pair_starts = np.load(folder / schema.PAIR_STARTS)
+        self.positions = load(schema.PAIR_POSITIONS)
+        self.doc_starts = np.load(folder / schema.DOC_STARTS)
+        self.word_keys = np.load(folder / schema.WORD_KEYS)
+        self.word_starts = np.load(folder / schema.WORD_STARTS)
+        self.word_docs = load(schema.WORD_DOCS)
+        self.word_weights = load(schema.WORD_WEIGHTS)
+        self.doc_lengths = np.load(folder / schema.DOC_LENGTHS)
+        self.speeches = len(self.doc_starts) - 1
+
+    def _pair(self, code: int) -> np.ndarray:
+        index = int(np.searchsorted(self.pair_keys, np.uint64(code)))
+        if index == len(self.pair_keys) or int(self.pair_keys[index]) != code:
+            return self.positions[:0]
+        return self.positions[self.pair_starts[index] : self.pair_starts[index + 1]]
+
+    def starts(self, term: str) -> np.ndarray:
+        """Return every position where term starts, overlapping occurrences included, sorted."""
+        if not term or "\n" in term:
+            return np.empty(0, dtype=np.uint32)
+        if len(term) == 1:
+            low = int(np.searchsorted(self.pair_keys, np.uint64(ord(term) << 21)))
+            high = int(np.searchsorted(self.pair_keys, np.uint64((ord(term) + 1) << 21)))
+            found = np.array(self.positions[self.pair_starts[low] : self.pair_starts[high]])
+            found.sort()
+            return found
+        pairs = [(j, self._pair(pair_code(term[j], term[j + 1]))) for j in range(len(term) - 1)]
+        pairs.sort(key=lambda pair: len(pair[1]))
+        offset, rarest = pairs[0]
+        found = np.asarray(rarest, dtype=np.int64) - offset
+        found = found[found >= 0]
+        for j, positions in pairs[1:]:
+            if not len(found):
+                break
+            wanted = found + j
+            at = np.searchsorted(positions, wanted)
+            at[at == len(positions)] = 0
+            found = found[positions[at] == wanted] if len(positions) else found[:0]
+        return found.astype(np.uint32)
+
+    def occurrences(self, term: str) -> np.ndarray:
+        """Return where term occurs, leftmost non-overlapping within each speech (as str.count counts)."""
+        found = self.starts(term)
+        if _can_overlap(term) and len(found) > 1:
+            kept, end = [], -1
+            for position in found.tolist():
+                if position >= end:
+                    kept.append(position)
+                    end = position + len(term)
+            found = np.array(kept, dtype=np.uint32)
+        return found
+
+    def speech_of(self, positions: np.ndarray) -> np.ndarray:
+        """Return the speech position holding each character position."""
+        return np.searchsorted(self.doc_starts, positions, side="right") - 1
+
+    def counts(self, term: str) -> np.ndarray:
+        """Return the number of occurrences of term in every speech."""
+        return np.bincount(self.speech_of(self.occurrences(term)), minlength=self.speeches)
+
+    def word(self, word_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return (speech positions, weights) of a word id."""
+        index = int(np.searchsorted(self.word_keys, word_id))
+        if index == len(self.word_keys) or int(self.word_keys[index]) != word_id:
+            return self.word_docs[:0], self.word_weights[:0]
+        span = slice(self.word_starts[index], self.word_starts[index + 1])
+        return self.word_docs[span], self.word_weights[span]
+
+
+def _can_overlap(term: str) -> bool:
+    """Tell whether two occurrences of term can overlap: some proper prefix is also a suffix."""
+    return any(term[:k] == term[-k:] for k in range(1, len(term)))

@@ -1,0 +1,72 @@
+"""The pair postings find every occurrence a substring scan finds, and nothing else."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer.postings import Postings, write_pairs, write_words
+
+
+def open_postings(folder, texts: list[str]) -> Postings:
+    write_pairs(lambda: iter(texts), folder)
+    write_words([], [0.0] * len(texts), folder)
+    return Postings(folder)
+
+
+def scan(texts: list[str], term: str) -> list[int]:
+    """Occurrences per text as the README defines them: str.count within each paragraph."""
+    return [sum(paragraph.count(term) for paragraph in text.split("\n")) for text in texts]
+
+
+def every_substring(texts: list[str], longest: int = 6) -> set[str]:
+    return {t[i : i + n] for t in texts for n in range(1, longest + 1) for i in range(len(t) - n + 1)}
+
+
+TEXTS = [
+    "稳中求进，稳中求进。哈哈哈哈哈\n双过半双过半半\n",
+    "",
+    "\n\n第一段\n𠀀𠀀𠀀 生僻字 𠀀\nABAB ABA",
+    "一一一一一\n六稳六保 六稳",
+]
+
+
+def test_every_substring_of_written_texts_counts_as_a_scan(tmp_path):
+    postings = open_postings(tmp_path, TEXTS)
+    terms = every_substring(TEXTS) | {"不在其中", "求进求进", "半\n双", "\n", "一一一一一一", "𠀀 生"}
+    for term in sorted(terms):
+        assert postings.counts(term).tolist() == scan(TEXTS, term), term
+
+
+def test_positions_are_where_the_term_starts(tmp_path):
+    postings = open_postings(tmp_path, TEXTS)
+    space = "\n".join(TEXTS) + "\n"
+    for term in ("稳中求进", "哈哈", "半", "𠀀𠀀"):
+        found = postings.starts(term).tolist()
+        expected = [i for i in range(len(space)) if space.startswith(term, i)]
+        assert found == expected, term
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="双过半稳进\n 𠀀a", max_size=40), min_size=1, max_size=5),
+       st.text(alphabet="双过半稳进\n 𠀀a", min_size=1, max_size=4))
+def test_any_term_in_any_texts_counts_as_a_scan(tmp_path_factory, texts, term):
+    postings = open_postings(tmp_path_factory.mktemp("p"), texts)
+    assert postings.counts(term).tolist() == scan(texts, term)
+    for sub in every_substring(texts, 4):
+        assert postings.counts(sub).tolist() == scan(texts, sub), sub
+
+
+def test_the_shipped_index_counts_every_sampled_term_as_a_scan(shipped_index, corpus):
+    """Terms cut from every speech (and from across paragraph ends) against a scan of all texts."""
+    generation = corpus.generation()
+    texts = [corpus.text(i) for i in range(len(generation.speeches))]
+    rng = np.random.default_rng(5)
+    terms = set()
+    for text in texts:
+        for _ in range(20):
+            length = int(rng.integers(1, 8))
+            start = int(rng.integers(0, max(1, len(text) - length)))
+            terms.add(text[start : start + length])
+    assert len(terms) > 500
+    for term in sorted(terms):
+        assert generation.postings.counts(term).tolist() == scan(texts, term), term
