@@ -3,7 +3,6 @@
 import fcntl
 import hashlib
 import json
-import mmap
 import multiprocessing
 import os
 import re
@@ -257,14 +256,17 @@ class _OldGeneration:
         """Load what reusing these files needs: texts mapped, their word postings, signatures."""
         if not relpaths:
             return
-        with open(self.path / schema.STORE, "rb") as handle:
-            self._store = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if handle.seek(0, 2) else b""
+        self._store = open(self.path / schema.STORE, "rb")  # read piecewise: a map would stay resident
         keep = np.full(len(self.speeches), -1, dtype=np.int64)
         for relpath in relpaths:
             for speech_id_ in self.manifest["file_speeches"][relpath]:
                 keep[self.position[speech_id_]] = self.position[speech_id_]
         self._words = postings.word_entries(self.path, keep)
         self._signatures = np.load(self.path / schema.SIGNATURES)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
 
     def records(self, relpath: str) -> tuple[list[dict], list[dict]]:
         """Return a reused file's speech records, texts loaded, and its dropped spans."""
@@ -273,8 +275,8 @@ class _OldGeneration:
             position = self.position[speech_id_]
             old = dict(self.speeches[position])
             offset, length, raw_length = old.pop("store")
-            old["text"] = bytes(self._store[offset : offset + length]).decode("utf-8")
-            old["raw"] = bytes(self._store[offset + length : offset + length + raw_length]).decode("utf-8")
+            old["text"] = os.pread(self._store.fileno(), length, offset).decode("utf-8")
+            old["raw"] = os.pread(self._store.fileno(), raw_length, offset + length).decode("utf-8")
             empty = (np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.float32))
             old["words"] = self._words.get(position, empty)
             old["signature"] = self._signatures[position]
@@ -381,6 +383,7 @@ def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reu
                 record.update(source=relpath, sources=[relpath], ordinal=ordinal, group=None)
                 gathered.add(record)
     results.close()  # ends the worker processes before the postings are sorted
+    old.close()
     gathered.store.close()
     speeches = gathered.speeches
     summary.speeches = len(speeches)
@@ -441,12 +444,12 @@ def _run_jobs(jobs_list, jobs: int, progress):
 def _write_generation(folder: Path, gathered: _Gathered, aliases: dict) -> None:
     """Write the rest of a generation beside its store: groups, metadata, postings, Whoosh, aliases."""
     speeches = list(gathered.speeches.values())
-    with open(folder / schema.STORE, "rb") as handle:
-        store = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    # Texts are read back with pread, not mapped: mapped pages would count as the build's memory.
+    store = os.open(folder / schema.STORE, os.O_RDONLY)
     try:
         def text_of(position: int) -> str:
             offset, length, _ = speeches[position]["store"]
-            return bytes(store[offset : offset + length]).decode("utf-8")
+            return os.pread(store, length, offset).decode("utf-8")
 
         signatures = np.array(gathered.signatures, dtype=np.uint64).reshape(len(speeches), BINS)
         sizes = [s["shingles"] for s in speeches]
@@ -455,7 +458,7 @@ def _write_generation(folder: Path, gathered: _Gathered, aliases: dict) -> None:
         np.save(folder / schema.SIGNATURES, signatures)
         postings.write_pairs(lambda: map(text_of, range(len(speeches))), folder)
     finally:
-        store.close()
+        os.close(store)
     entries = [(position, ids, weights) for position, (ids, weights) in enumerate(gathered.words)]
     lengths = [float(weights.sum()) for _, weights in gathered.words]
     postings.write_words(entries, lengths, folder)

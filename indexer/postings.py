@@ -41,68 +41,88 @@ def _code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
-def write_pairs(texts, folder: Path) -> None:
-    """Write the pair postings of the texts `texts()` yields, in speech order (it is called twice).
+def write_pairs(texts, folder: Path, budget: int = 1 << 24) -> None:
+    """Write the pair postings of the texts `texts()` yields, in speech order.
 
-    Pairs are sorted as single 64-bit keys (dense pair number above, position below), which
-    numpy sorts in place in under a second per 50 M characters; characters are first
-    numbered densely so that both halves fit.
+    The texts' code points go to a scratch file once. Then, for each range of first
+    characters whose pairs number at most `budget`, the pairs are packed as 64-bit keys
+    (dense pair number above, position below), which numpy sorts in place fast, and their
+    positions are appended to the postings file: the build holds at most `budget` keys
+    (128 MB) whatever the corpus size, at the cost of one read of the scratch file per range.
     """
-    alphabets, space = [np.array([_NEWLINE], dtype=np.uint32)], 0
-    for text in texts():
-        alphabets.append(np.unique(_code_points(text)))
-        space += len(text) + 1  # each text is followed by a line break
+    scratch = folder / "pairs.scratch"
+    counts = np.zeros(0x110000, dtype=np.int64)
+    doc_starts, space = [], 0
+    with open(scratch, "wb") as handle:
+        for text in texts():
+            doc_starts.append(space)
+            points = _code_points(text + "\n")
+            handle.write(points.tobytes())
+            found, times = np.unique(points, return_counts=True)
+            counts[found] += times
+            space += len(points)
+    doc_starts.append(space)
+    try:
+        _write_sorted_pairs(scratch, counts, space, folder, budget)
+    finally:
+        scratch.unlink()
+    np.save(folder / schema.DOC_STARTS, np.array(doc_starts, dtype=np.int64))
+
+
+def _write_sorted_pairs(scratch: Path, counts: np.ndarray, space: int, folder: Path, budget: int) -> None:
     if space > MAX_CHARS:
         raise PostingsError(f"the corpus holds {space:,} characters; one index addresses at most {MAX_CHARS:,}")
-    alphabet = np.unique(np.concatenate(alphabets))
-    del alphabets
+    alphabet = np.nonzero(counts)[0].astype(np.uint32)
     position_bits = max(1, int(space).bit_length())
     if (len(alphabet) ** 2).bit_length() > 64 - position_bits:
         raise PostingsError(f"{len(alphabet):,} distinct characters over {space:,} positions do not fit one index")
-    keys = np.empty(space, dtype=np.uint64)
-    filled = cursor = 0
-    doc_starts = []
+    # Every character but a line break starts one pair (the last of a text pairs with its break).
+    starting = counts[alphabet].copy()
+    starting[alphabet == _NEWLINE] = 0
+    ranges, low, held = [], 0, 0
+    for k, count in enumerate(starting.tolist()):
+        if held and held + count > budget:
+            ranges.append((low, k))
+            low, held = k, 0
+        held += count
+    ranges.append((low, len(alphabet)))
+    newline = int(np.searchsorted(alphabet, _NEWLINE))
+    total = int(starting.sum())
     size = np.uint64(len(alphabet))
-    for text in texts():
-        doc_starts.append(cursor)
-        points = _code_points(text + "\n")
-        codes = np.searchsorted(alphabet, points).astype(np.uint64)
-        # Pairs starting at a line break are left out: a term never holds one.
-        keep = np.nonzero(points[:-1] != _NEWLINE)[0]
-        block = (codes[keep] * size + codes[keep + 1]) << np.uint64(position_bits)
-        block |= keep.astype(np.uint64) + np.uint64(cursor)
-        keys[filled : filled + len(block)] = block
-        filled += len(block)
-        cursor += len(text) + 1
-    doc_starts.append(cursor)
-    keys = keys[:filled]
-    keys.sort()
-    # Split each key into its pair and its position, a chunk at a time.
-    positions = np.lib.format.open_memmap(folder / schema.PAIR_POSITIONS, mode="w+", dtype=np.uint32,
-                                          shape=(filled,))
     mask = np.uint64((1 << position_bits) - 1)
-    boundaries, pair_numbers = [], []
-    previous = None
-    for begin in range(0, filled, _CHUNK):
-        chunk = keys[begin : begin + _CHUNK]
-        positions[begin : begin + len(chunk)] = (chunk & mask).astype(np.uint32)
-        pairs = chunk >> np.uint64(position_bits)
-        change = np.nonzero(pairs[1:] != pairs[:-1])[0] + 1
-        if previous is None or pairs[0] != previous:
-            boundaries.append(np.array([begin], dtype=np.int64))
-            pair_numbers.append(pairs[:1])
-        boundaries.append(change.astype(np.int64) + begin)
-        pair_numbers.append(pairs[change])
-        previous = pairs[-1]
-    positions.flush()
-    del positions, keys
-    starts = np.concatenate(boundaries + [np.array([filled], dtype=np.int64)]) if filled else np.zeros(1, np.int64)
-    numbers = np.concatenate(pair_numbers) if pair_numbers else np.empty(0, dtype=np.uint64)
+    dense = np.zeros(0x110000, dtype=np.int64)  # code point -> its number in the alphabet
+    dense[alphabet] = np.arange(len(alphabet))
+    keys_out, starts_out, filled = [], [], 0
+    with open(folder / schema.PAIR_POSITIONS, "wb") as out, open(scratch, "rb") as source:
+        np.lib.format.write_array_header_1_0(out, {"descr": "<u4", "fortran_order": False, "shape": (total,)})
+        for low, high in ranges:
+            keys = np.empty(int(starting[low:high].sum()), dtype=np.uint64)
+            held = 0
+            # Read (not map) the scratch file a chunk at a time: mapped pages would stay resident.
+            for begin in range(0, max(0, space - 1), _CHUNK):
+                source.seek(begin * 4)
+                numbers = dense[np.fromfile(source, dtype=np.uint32, count=min(space, begin + _CHUNK + 1) - begin)]
+                first, second = numbers[:-1], numbers[1:]
+                keep = np.nonzero((first >= low) & (first < high) & (first != newline))[0]
+                block = (first[keep].astype(np.uint64) * size + second[keep].astype(np.uint64)) << np.uint64(position_bits)
+                block |= keep.astype(np.uint64) + np.uint64(begin)
+                keys[held : held + len(block)] = block
+                held += len(block)
+            keys.sort()
+            pairs = keys >> np.uint64(position_bits)
+            firsts = np.concatenate([[0], np.nonzero(pairs[1:] != pairs[:-1])[0] + 1]).astype(np.int64) if len(keys) else []
+            if len(keys):
+                starts_out.append(firsts + filled)
+                keys_out.append(pairs[firsts])
+            del pairs
+            out.write((keys & mask).astype(np.uint32).tobytes())
+            filled += len(keys)
+            del keys
+    numbers = np.concatenate(keys_out) if keys_out else np.empty(0, dtype=np.uint64)
     pair_keys = (alphabet[(numbers // size).astype(np.int64)].astype(np.uint64) << np.uint64(21)) | \
         alphabet[(numbers % size).astype(np.int64)].astype(np.uint64)
     np.save(folder / schema.PAIR_KEYS, pair_keys)
-    np.save(folder / schema.PAIR_STARTS, starts)
-    np.save(folder / schema.DOC_STARTS, np.array(doc_starts, dtype=np.int64))
+    np.save(folder / schema.PAIR_STARTS, np.concatenate(starts_out + [np.array([filled], dtype=np.int64)]))
 
 
 def write_words(entries: list[tuple[int, np.ndarray, np.ndarray]], lengths: list[float], folder: Path) -> None:
