@@ -1,6 +1,7 @@
 """Build an index generation from a corpus folder and switch to it only when it is complete."""
 
 import fcntl
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -207,8 +208,12 @@ def _aliases(old_generation: Path | None, old: list[dict], new_ids: dict) -> dic
     return resolved
 
 
+@functools.lru_cache(maxsize=1)
 def code_version() -> str:
-    """Hash the indexer's own code and data: a build by other code must not reuse old results."""
+    """Hash the indexer's own code and data: a build by other code must not reuse old results.
+
+    Computed once per process: code that changes under a running process is not run by it.
+    """
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*")):
@@ -236,7 +241,7 @@ class _OldGeneration:
         self.manifest = _read_manifest(path)
         self.speeches = _read_speeches(path) if self.manifest else []
         self.position = {s["id"]: i for i, s in enumerate(self.speeches)}
-        self._store = self._words = self._signatures = None
+        self._store = self._signatures = None
 
     def reusable(self, relpath: str, digest: str | None) -> bool:
         """Tell whether a file is unchanged since this generation was built by this code."""
@@ -246,6 +251,10 @@ class _OldGeneration:
             and self.manifest.get("files", {}).get(relpath) == digest
             and relpath in self.manifest.get("file_speeches", {})
         )
+
+    def verdicts(self) -> dict[tuple[str, str], bool]:
+        """Return the near-duplicate verdicts of pairs this generation computed."""
+        return {(a, b): same for a, b, same in json.loads((self.path / schema.VERDICTS).read_text(encoding="utf-8"))}
 
     def vocabulary(self) -> dict[str, int]:
         """Return the generation's word ids, which a build reusing its speeches extends."""
@@ -257,11 +266,6 @@ class _OldGeneration:
         if not relpaths:
             return
         self._store = open(self.path / schema.STORE, "rb")  # read piecewise: a map would stay resident
-        keep = np.full(len(self.speeches), -1, dtype=np.int64)
-        for relpath in relpaths:
-            for speech_id_ in self.manifest["file_speeches"][relpath]:
-                keep[self.position[speech_id_]] = self.position[speech_id_]
-        self._words = postings.word_entries(self.path, keep)
         self._signatures = np.load(self.path / schema.SIGNATURES)
 
     def close(self) -> None:
@@ -277,9 +281,9 @@ class _OldGeneration:
             offset, length, raw_length = old.pop("store")
             old["text"] = os.pread(self._store.fileno(), length, offset).decode("utf-8")
             old["raw"] = os.pread(self._store.fileno(), raw_length, offset + length).decode("utf-8")
-            empty = (np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.float32))
-            old["words"] = self._words.get(position, empty)
+            old["words"] = None  # its word postings are taken from the old generation as they are
             old["signature"] = self._signatures[position]
+            old["origin"] = position
             records.append(old)
         dropped = [d for d in self.manifest.get("summary", {}).get("dropped", []) if d["path"] == relpath]
         return records, dropped
@@ -294,8 +298,9 @@ class _Gathered:
         self.offset = 0
         self.vocabulary = vocabulary  # word -> id; only ever extended, so reused ids stay valid
         self.speeches: dict[str, dict] = {}  # id -> metadata, in source order
-        self.words: list[tuple[np.ndarray, np.ndarray]] = []
+        self.words: list[tuple[np.ndarray, np.ndarray] | None] = []  # None: reused
         self.signatures: list[np.ndarray] = []
+        self.origins: list[int | None] = []  # position in the old generation of a reused speech
 
     def add(self, record: dict) -> None:
         """Store one speech's texts and keep its metadata, word weights and signature."""
@@ -311,6 +316,7 @@ class _Gathered:
             weights = (ids, np.fromiter(weights.values(), dtype=np.float32, count=len(weights)))
         self.words.append(weights)
         self.signatures.append(record.pop("signature"))
+        self.origins.append(record.pop("origin", None))
         self.speeches[record["id"]] = record
 
 
@@ -405,7 +411,7 @@ def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reu
         # Two builds within one second: every generation keeps a name of its own.
         number += 1
         version = time.strftime("%Y%m%dT%H%M%S") + f"-{number}-" + digest
-    _write_generation(staging, gathered, aliases)
+    _write_generation(staging, gathered, aliases, old if reused else None)
     summary.seconds = time.monotonic() - started
     summary.index_version = version
     manifest = {"index_version": version, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -441,7 +447,7 @@ def _run_jobs(jobs_list, jobs: int, progress):
             yield result
 
 
-def _write_generation(folder: Path, gathered: _Gathered, aliases: dict) -> None:
+def _write_generation(folder: Path, gathered: _Gathered, aliases: dict, old: "_OldGeneration | None") -> None:
     """Write the rest of a generation beside its store: groups, metadata, postings, Whoosh, aliases."""
     speeches = list(gathered.speeches.values())
     # Texts are read back with pread, not mapped: mapped pages would count as the build's memory.
@@ -453,15 +459,24 @@ def _write_generation(folder: Path, gathered: _Gathered, aliases: dict) -> None:
 
         signatures = np.array(gathered.signatures, dtype=np.uint64).reshape(len(speeches), BINS)
         sizes = [s["shingles"] for s in speeches]
-        for member, group in near_duplicate_groups(speeches, signatures, sizes, text_of).items():
+        verdicts = old.verdicts() if old is not None else {}
+        for member, group in near_duplicate_groups(speeches, signatures, sizes, text_of, verdicts).items():
             gathered.speeches[member]["group"] = group
+        (folder / schema.VERDICTS).write_text(json.dumps(
+            [[a, b, same] for (a, b), same in sorted(verdicts.items())
+             if a in gathered.speeches and b in gathered.speeches]), encoding="utf-8")
         np.save(folder / schema.SIGNATURES, signatures)
-        postings.write_pairs(lambda: map(text_of, range(len(speeches))), folder)
+        _write_pairs(folder, gathered, text_of, old)
     finally:
         os.close(store)
-    entries = [(position, ids, weights) for position, (ids, weights) in enumerate(gathered.words)]
-    lengths = [float(weights.sum()) for _, weights in gathered.words]
-    postings.write_words(entries, lengths, folder)
+    fresh = [(position, *found) for position, found in enumerate(gathered.words) if found is not None]
+    moved = None
+    if old is not None:
+        moved = np.full(len(old.speeches), -1, dtype=np.int64)
+        for position, origin in enumerate(gathered.origins):
+            if origin is not None:
+                moved[origin] = position
+    postings.write_words(fresh, len(speeches), folder, old.path if old is not None else None, moved)
     vocabulary = [""] * len(gathered.vocabulary)
     for word, number in gathered.vocabulary.items():
         vocabulary[number] = word
@@ -469,19 +484,62 @@ def _write_generation(folder: Path, gathered: _Gathered, aliases: dict) -> None:
     with open(folder / schema.SPEECHES, "w", encoding="utf-8") as meta:
         for speech in speeches:
             meta.write(json.dumps(speech, ensure_ascii=False) + "\n")
-    _write_whoosh(folder / schema.WHOOSH_DIR, speeches)
+    _write_whoosh(folder / schema.WHOOSH_DIR, speeches, old)
     (folder / schema.ALIASES).write_text(json.dumps(aliases, ensure_ascii=False), encoding="utf-8")
 
 
-def _write_whoosh(folder: Path, speeches: list[dict]) -> None:
-    """Write the Whoosh index of ids and facet columns, in one segment."""
+# Pair postings are written in segments: a build that reuses most speeches links the old
+# segments and writes only the new speeches' texts; past these limits it writes one anew.
+MAX_SEGMENTS = 8
+MAX_STALE_SHARE = 0.25
+
+
+def _write_pairs(folder: Path, gathered: _Gathered, text_of, old: "_OldGeneration | None") -> None:
+    """Write the generation's pair postings, reusing the old generation's segments when that pays."""
+    count = len(gathered.origins)
+    fresh = [k for k, origin in enumerate(gathered.origins) if origin is None]
+    if old is not None:
+        moved = {origin: k for k, origin in enumerate(gathered.origins) if origin is not None}
+        segments = [(name, [moved.get(p, -1) if p >= 0 else -1 for p in positions])
+                    for name, positions in postings.read_segment_plan(old.path)]
+        segments = [(name, positions) for name, positions in segments if any(p >= 0 for p in positions)]
+        stale = sum(p < 0 for _, positions in segments for p in positions) + len(fresh)
+        if len(segments) < MAX_SEGMENTS and stale <= MAX_STALE_SHARE * count:
+            for name, _ in segments:
+                postings.link_segment(old.path, folder, name)
+            if fresh:
+                segments.append((postings.new_segment(folder, lambda: map(text_of, fresh)), fresh))
+            postings.write_segment_plan(folder, segments, count)
+            return
+    name = postings.new_segment(folder, lambda: map(text_of, range(count)))
+    postings.write_segment_plan(folder, [(name, list(range(count)))], count)
+
+
+def _write_whoosh(folder: Path, speeches: list[dict], old: "_OldGeneration | None") -> None:
+    """Write the Whoosh index of ids and facet columns.
+
+    With an old generation its index is hard-linked in (Whoosh never rewrites a segment file)
+    and only speeches gone, new or with other facet values are deleted and added.
+    """
     from whoosh import index as whoosh_index
 
-    folder.mkdir()
-    writer = whoosh_index.create_in(str(folder), schema.make_schema()).writer(limitmb=128)
-    for speech in speeches:
-        writer.add_document(id=speech["id"], **{f: _facet_value(speech.get(f)) for f in
-                                                ("province", "city", "year", "speaker", "level")})
+    facets = ("province", "city", "year", "speaker", "level")
+    present: dict[str, tuple] = {}
+    if old is not None:
+        postings.link_folder(old.path / schema.WHOOSH_DIR, folder)
+        ix = whoosh_index.open_dir(str(folder))
+        present = {s["id"]: tuple(_facet_value(s.get(f)) for f in facets) for s in old.speeches}
+    else:
+        folder.mkdir()
+        ix = whoosh_index.create_in(str(folder), schema.make_schema())
+    writer = ix.writer(limitmb=128)
+    wanted = {s["id"]: tuple(_facet_value(s.get(f)) for f in facets) for s in speeches}
+    for speech_id_, values in present.items():
+        if wanted.get(speech_id_) != values:
+            writer.delete_by_term("id", speech_id_)
+    for speech_id_, values in wanted.items():
+        if present.get(speech_id_) != values:
+            writer.add_document(id=speech_id_, **dict(zip(facets, values)))
     writer.commit()
 
 

@@ -50,14 +50,6 @@ def signature(found: np.ndarray) -> np.ndarray:
     return bins
 
 
-def estimate(a: np.ndarray, b: np.ndarray) -> float:
-    """Estimate Jaccard similarity from two signatures (bins empty in both are skipped)."""
-    used = (a != EMPTY) | (b != EMPTY)
-    if not used.any():
-        return 1.0
-    return float(np.count_nonzero((a == b) & used)) / float(np.count_nonzero(used))
-
-
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Return |a ∩ b| / |a ∪ b| of two sorted arrays of distinct hashes."""
     if not len(a) and not len(b):
@@ -67,14 +59,17 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def near_duplicate_groups(speeches: list[dict], signatures: np.ndarray | None = None, sizes: list[int] | None = None,
-                          text_of=None) -> dict[str, str]:
+                          text_of=None, verdicts: dict[tuple[str, str], bool] | None = None) -> dict[str, str]:
     """Map the id of every speech in a group of two or more to its group's representative id.
 
     `signatures[i]` and `sizes[i]` are speech i's signature and number of shingles, and
     `text_of(i)` returns its text; without them they are computed from each speech's "text".
+    `verdicts` maps pairs of ids (lower first) to whether they reach the threshold: those known
+    are not computed again (an id names a text), and those computed are added.
     The representative is the earliest-dated version (a partial date counts as its first day,
     undated last), then the lowest id.
     """
+    verdicts = {} if verdicts is None else verdicts
     if text_of is None:
         text_of = lambda i: speeches[i]["text"]  # noqa: E731
     if signatures is None:
@@ -100,37 +95,48 @@ def near_duplicate_groups(speeches: list[dict], signatures: np.ndarray | None = 
                 cache.popitem(last=False)
         return cache[i]
 
-    checked: set[tuple[int, int]] = set()
-
-    def consider(i: int, j: int) -> None:
-        if root(i) == root(j):
-            return
-        pair = (i, j) if i < j else (j, i)
-        if pair in checked:
-            return
-        checked.add(pair)
-        small, large = sorted((sizes[i], sizes[j]))
-        if small < THRESHOLD * large or estimate(signatures[i], signatures[j]) < SCREEN:
-            return  # Jaccard can't reach the threshold, or plainly does not
-        if jaccard(shingle_set(i), shingle_set(j)) >= THRESHOLD:
-            parent[root(i)] = root(j)
-
+    candidates: set[tuple[int, int]] = set()
     for band in range(0, BINS, ROWS):
-        buckets: dict[tuple, list[int]] = defaultdict(list)
-        for position, key in enumerate(map(tuple, signatures[:, band : band + ROWS].tolist())):
-            if all(value == int(EMPTY) for value in key):
+        rows = signatures[:, band : band + ROWS]
+        filled = np.nonzero((rows != EMPTY).any(axis=1))[0]
+        # One key per band; keys that collide only add candidates, which the screen drops.
+        keys = rows[filled, 0]
+        for column in range(1, ROWS):
+            keys = keys * np.uint64(0x9E3779B97F4A7C15) ^ rows[filled, column]
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        bounds = np.nonzero(ordered[1:] != ordered[:-1])[0] + 1
+        for start, end in zip(np.concatenate([[0], bounds]).tolist(), np.concatenate([bounds, [len(keys)]]).tolist()):
+            if end - start < 2:
                 continue
-            buckets[key].append(position)
-        for members in buckets.values():
+            members = filled[order[start:end]].tolist()
             if len(members) <= 40:
-                for x in range(len(members)):
-                    for y in range(x + 1, len(members)):
-                        consider(members[x], members[y])
+                candidates.update((members[x], members[y]) for x in range(len(members))
+                                  for y in range(x + 1, len(members)))
             else:
                 # A crowded bucket is shared boilerplate: link along the chain, not every pair.
-                for x in range(1, len(members)):
-                    consider(members[x - 1], members[x])
-                    consider(members[0], members[x])
+                candidates.update((members[x - 1], members[x]) for x in range(1, len(members)))
+                candidates.update((members[0], members[x]) for x in range(1, len(members)))
+    if not candidates:
+        return {}
+    pairs = np.array(list(candidates), dtype=np.int64).reshape(-1, 2)
+    first, second = signatures[pairs[:, 0]], signatures[pairs[:, 1]]
+    used = (first != EMPTY) | (second != EMPTY)
+    agree = ((first == second) & used).sum(axis=1)
+    estimates = np.where(used.any(axis=1), agree / np.maximum(used.sum(axis=1), 1), 1.0)
+    size = np.array(sizes, dtype=np.float64)
+    small = np.minimum(size[pairs[:, 0]], size[pairs[:, 1]])
+    large = np.maximum(size[pairs[:, 0]], size[pairs[:, 1]])
+    # Drop pairs whose Jaccard can't reach the threshold, or plainly does not.
+    plausible = (small >= THRESHOLD * large) & (estimates >= SCREEN)
+    for i, j in pairs[plausible].tolist():
+        if root(i) == root(j):
+            continue
+        key = tuple(sorted((speeches[i]["id"], speeches[j]["id"])))
+        if key not in verdicts:
+            verdicts[key] = jaccard(shingle_set(i), shingle_set(j)) >= THRESHOLD
+        if verdicts[key]:
+            parent[root(i)] = root(j)
     components: dict[int, list[int]] = defaultdict(list)
     for position in range(len(speeches)):
         components[root(position)].append(position)

@@ -13,6 +13,10 @@ Word postings hold, for each jieba word, the speeches it is in and its weight th
 count plus twice the title count), from which the search layer ranks with BM25.
 """
 
+import json
+import os
+import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -125,81 +129,106 @@ def _write_sorted_pairs(scratch: Path, counts: np.ndarray, space: int, folder: P
     np.save(folder / schema.PAIR_STARTS, np.concatenate(starts_out + [np.array([filled], dtype=np.int64)]))
 
 
-def write_words(entries: list[tuple[int, np.ndarray, np.ndarray]], lengths: list[float], folder: Path) -> None:
-    """Write word postings from (speech position, word ids, weights) rows, and speech lengths."""
-    if entries and max(e[0] for e in entries) >= MAX_SPEECHES:
+def new_segment(folder: Path, texts) -> str:
+    """Write the pair postings of texts as a new segment of the generation in folder; return its name."""
+    name = f"s{time.time_ns():x}{os.getpid():x}"
+    target = folder / schema.PAIRS_DIR / name
+    target.mkdir(parents=True)
+    write_pairs(texts, target)
+    return name
+
+
+def link_segment(source: Path, folder: Path, name: str) -> None:
+    """Take an existing segment into the generation in folder: segments are never rewritten."""
+    (folder / schema.PAIRS_DIR).mkdir(exist_ok=True)
+    link_folder(source / schema.PAIRS_DIR / name, folder / schema.PAIRS_DIR / name)
+
+
+def link_folder(source: Path, target: Path) -> None:
+    """Hard-link a folder's files into a new folder (copy where the filesystem has no hard links)."""
+    target.mkdir()
+    for path in source.iterdir():
+        if path.is_file():
+            try:
+                os.link(path, target / path.name)
+            except OSError:
+                shutil.copy2(path, target / path.name)
+
+
+def write_segment_plan(folder: Path, segments: list[tuple[str, list[int]]], speeches: int) -> None:
+    """Record the generation's segments, each with the generation position of its texts (-1: removed)."""
+    plan = {"speeches": speeches, "segments": [{"name": name, "speeches": positions} for name, positions in segments]}
+    (folder / schema.PAIR_SEGMENTS).write_text(json.dumps(plan), encoding="utf-8")
+
+
+def read_segment_plan(folder: Path) -> list[tuple[str, list[int]]]:
+    """Return a generation's segments as (name, generation position of each text)."""
+    plan = json.loads((folder / schema.PAIR_SEGMENTS).read_text(encoding="utf-8"))
+    return [(entry["name"], entry["speeches"]) for entry in plan["segments"]]
+
+
+def write_words(fresh: list[tuple[int, np.ndarray, np.ndarray]], count: int, folder: Path,
+                old: Path | None = None, moved: np.ndarray | None = None) -> None:
+    """Write word postings and speech lengths of a generation of `count` speeches.
+
+    `fresh` holds (position, word ids, weights) of speeches read by this build; the postings
+    of the others are taken from the generation in `old`, where `moved[old position]` is a
+    speech's new position, or -1 for a speech not kept.
+    """
+    if count > MAX_SPEECHES:
         raise PostingsError(f"one index holds at most {MAX_SPEECHES:,} speeches")
-    parts = []
-    for doc, ids, weights in entries:
-        if len(ids):
-            key = (ids.astype(np.uint64) << np.uint64(_DOC_BITS + _WEIGHT_BITS)) | \
-                (np.uint64(doc) << np.uint64(_WEIGHT_BITS)) | np.minimum(weights, 2**_WEIGHT_BITS - 1).astype(np.uint64)
-            parts.append(key)
+    shift = np.uint64(_DOC_BITS + _WEIGHT_BITS)
+    parts, lengths = [], np.zeros(count, dtype=np.float32)
+    for position, ids, weights in fresh:
+        lengths[position] = weights.sum()
+        weights = np.minimum(weights, 2**_WEIGHT_BITS - 1).astype(np.uint64)
+        parts.append((ids.astype(np.uint64) << shift) | (np.uint64(position) << np.uint64(_WEIGHT_BITS)) | weights)
+    if old is not None:
+        old_keys, old_starts = np.load(old / schema.WORD_KEYS), np.load(old / schema.WORD_STARTS)
+        docs, weights = np.load(old / schema.WORD_DOCS), np.load(old / schema.WORD_WEIGHTS)
+        new_docs = moved[docs]
+        kept = new_docs >= 0
+        word_ids = np.repeat(old_keys.astype(np.uint64), np.diff(old_starts))[kept]
+        parts.append((word_ids << shift) | (new_docs[kept].astype(np.uint64) << np.uint64(_WEIGHT_BITS)) |
+                     weights[kept].astype(np.uint64))
+        survivors = moved >= 0
+        lengths[moved[survivors]] = np.load(old / schema.DOC_LENGTHS)[survivors]
     keys = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
     keys.sort()
-    word_ids = keys >> np.uint64(_DOC_BITS + _WEIGHT_BITS)
+    word_ids = keys >> shift
     change = np.nonzero(word_ids[1:] != word_ids[:-1])[0] + 1
     starts = np.concatenate([[0], change, [len(keys)]]).astype(np.int64) if len(keys) else np.zeros(1, np.int64)
     np.save(folder / schema.WORD_KEYS, word_ids[starts[:-1]].astype(np.uint32))
     np.save(folder / schema.WORD_STARTS, starts)
     np.save(folder / schema.WORD_DOCS, ((keys >> np.uint64(_WEIGHT_BITS)) & np.uint64(MAX_SPEECHES - 1)).astype(np.uint32))
     np.save(folder / schema.WORD_WEIGHTS, (keys & np.uint64(2**_WEIGHT_BITS - 1)).astype(np.float32))
-    np.save(folder / schema.DOC_LENGTHS, np.array(lengths, dtype=np.float32))
+    np.save(folder / schema.DOC_LENGTHS, lengths)
 
 
-def word_entries(folder: Path, keep: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Return {new position: (word ids, weights)} of a generation's speeches that are kept.
+class PairSegment:
+    """One segment of pair postings: some speeches' texts in a character space of their own."""
 
-    `keep[old position]` is the speech's position in the new generation, or -1.
-    """
-    keys = np.load(folder / schema.WORD_KEYS)
-    starts = np.load(folder / schema.WORD_STARTS)
-    docs = np.load(folder / schema.WORD_DOCS)
-    weights = np.load(folder / schema.WORD_WEIGHTS)
-    word_ids = np.repeat(keys, np.diff(starts))
-    new_docs = keep[docs]
-    selected = new_docs >= 0
-    word_ids, new_docs, weights = word_ids[selected], new_docs[selected], weights[selected]
-    order = np.argsort(new_docs, kind="stable")
-    word_ids, new_docs, weights = word_ids[order], new_docs[order], weights[order]
-    bounds = np.nonzero(np.diff(new_docs))[0] + 1
-    found = {}
-    for ids, ws, doc in zip(np.split(word_ids, bounds), np.split(weights, bounds), np.split(new_docs, bounds)):
-        if len(doc):
-            found[int(doc[0])] = (ids, ws)
-    return found
-
-
-class Postings:
-    """A generation's postings, memory-mapped, answering where terms occur and which speeches hold words."""
-
-    def __init__(self, folder: Path):
-        load = lambda name: np.load(folder / name, mmap_mode="r")  # noqa: E731
-        self.pair_keys = np.load(folder / schema.PAIR_KEYS)
-        self.pair_starts = np.load(folder / schema.PAIR_STARTS)
-        self.positions = load(schema.PAIR_POSITIONS)
+    def __init__(self, folder: Path, speeches: np.ndarray):
+        self.keys = np.load(folder / schema.PAIR_KEYS)
+        self.starts_of = np.load(folder / schema.PAIR_STARTS)
+        self.positions = np.load(folder / schema.PAIR_POSITIONS, mmap_mode="r")
         self.doc_starts = np.load(folder / schema.DOC_STARTS)
-        self.word_keys = np.load(folder / schema.WORD_KEYS)
-        self.word_starts = np.load(folder / schema.WORD_STARTS)
-        self.word_docs = load(schema.WORD_DOCS)
-        self.word_weights = load(schema.WORD_WEIGHTS)
-        self.doc_lengths = np.load(folder / schema.DOC_LENGTHS)
-        self.speeches = len(self.doc_starts) - 1
+        self.speeches = speeches  # generation position of each of its texts, -1 for one since removed
 
     def _pair(self, code: int) -> np.ndarray:
-        index = int(np.searchsorted(self.pair_keys, np.uint64(code)))
-        if index == len(self.pair_keys) or int(self.pair_keys[index]) != code:
+        index = int(np.searchsorted(self.keys, np.uint64(code)))
+        if index == len(self.keys) or int(self.keys[index]) != code:
             return self.positions[:0]
-        return self.positions[self.pair_starts[index] : self.pair_starts[index + 1]]
+        return self.positions[self.starts_of[index] : self.starts_of[index + 1]]
 
     def starts(self, term: str) -> np.ndarray:
         """Return every position where term starts, overlapping occurrences included, sorted."""
         if not term or "\n" in term:
             return np.empty(0, dtype=np.uint32)
         if len(term) == 1:
-            low = int(np.searchsorted(self.pair_keys, np.uint64(ord(term) << 21)))
-            high = int(np.searchsorted(self.pair_keys, np.uint64((ord(term) + 1) << 21)))
-            found = np.array(self.positions[self.pair_starts[low] : self.pair_starts[high]])
+            low = int(np.searchsorted(self.keys, np.uint64(ord(term) << 21)))
+            high = int(np.searchsorted(self.keys, np.uint64((ord(term) + 1) << 21)))
+            found = np.array(self.positions[self.starts_of[low] : self.starts_of[high]])
             found.sort()
             return found
         pairs = [(j, self._pair(pair_code(term[j], term[j + 1]))) for j in range(len(term) - 1)]
@@ -217,7 +246,7 @@ class Postings:
         return found.astype(np.uint32)
 
     def occurrences(self, term: str) -> np.ndarray:
-        """Return where term occurs, leftmost non-overlapping within each speech (as str.count counts)."""
+        """Return where term occurs, leftmost non-overlapping within each text (as str.count counts)."""
         found = self.starts(term)
         if _can_overlap(term) and len(found) > 1:
             kept, end = [], -1
@@ -229,12 +258,33 @@ class Postings:
         return found
 
     def speech_of(self, positions: np.ndarray) -> np.ndarray:
-        """Return the speech position holding each character position."""
-        return np.searchsorted(self.doc_starts, positions, side="right") - 1
+        """Return the generation position of the speech holding each character position (-1: removed)."""
+        return self.speeches[np.searchsorted(self.doc_starts, positions, side="right") - 1]
+
+
+class Postings:
+    """A generation's postings, memory-mapped, answering where terms occur and which speeches hold words."""
+
+    def __init__(self, folder: Path):
+        plan = json.loads((folder / schema.PAIR_SEGMENTS).read_text(encoding="utf-8"))
+        self.segments = [PairSegment(folder / schema.PAIRS_DIR / entry["name"], np.array(entry["speeches"], dtype=np.int64))
+                         for entry in plan["segments"]]
+        self.word_keys = np.load(folder / schema.WORD_KEYS)
+        self.word_starts = np.load(folder / schema.WORD_STARTS)
+        self.word_docs = np.load(folder / schema.WORD_DOCS, mmap_mode="r")
+        self.word_weights = np.load(folder / schema.WORD_WEIGHTS, mmap_mode="r")
+        self.doc_lengths = np.load(folder / schema.DOC_LENGTHS)
+        self.speeches = plan["speeches"]
 
     def counts(self, term: str) -> np.ndarray:
         """Return the number of occurrences of term in every speech."""
-        return np.bincount(self.speech_of(self.occurrences(term)), minlength=self.speeches)
+        total = np.zeros(self.speeches, dtype=np.int64)
+        for segment in self.segments:
+            found = segment.occurrences(term)
+            if len(found):
+                speeches = segment.speech_of(found)
+                total += np.bincount(speeches[speeches >= 0], minlength=self.speeches)
+        return total
 
     def word(self, word_id: int) -> tuple[np.ndarray, np.ndarray]:
         """Return (speech positions, weights) of a word id."""

@@ -8,9 +8,10 @@ An index folder holds generation folders and a CURRENT file naming the one that 
         whoosh/                 Whoosh index: ids and facet columns
         speeches.jsonl          one speech's metadata a line, with offsets into store.bin
         store.bin               cleaned and raw texts, UTF-8, back to back
-        pairs.*.npy, docs.npy   where every character pair starts (indexer/postings.py)
+        pairs/<segment>/, pairs.json  where every character pair starts (indexer/postings.py)
         words.json, words.*.npy jieba words and the speeches holding them, for ranking
         signatures.npy          each speech's MinHash signature (near-duplicate groups)
+        verdicts.json           near-duplicate verdicts on pairs, reused by the next build
         aliases.json            {old id: new id} for ids a rebuild changed
         manifest.json           version, build time, corpus files and their hashes, summary
 """
@@ -25,6 +26,20 @@ SPEECHES = "speeches.jsonl"
 STORE = "store.bin"
 ALIASES = "aliases.json"
 MANIFEST = "manifest.json"
+PAIRS_DIR = "pairs"  # one folder per segment, each holding the four files below
+PAIR_SEGMENTS = "pairs.json"  # the segments and the generation position of each one's texts
+PAIR_KEYS = "keys.npy"
+PAIR_STARTS = "starts.npy"
+PAIR_POSITIONS = "positions.npy"
+DOC_STARTS = "texts.npy"
+VOCABULARY = "words.json"
+WORD_KEYS = "words.keys.npy"
+WORD_STARTS = "words.starts.npy"
+WORD_DOCS = "words.docs.npy"
+WORD_WEIGHTS = "words.weights.npy"
+DOC_LENGTHS = "words.lengths.npy"
+SIGNATURES = "signatures.npy"
+VERDICTS = "verdicts.json"  # pairs of ids whose exact shingle Jaccard was computed, and its verdict
 UNKNOWN = "未知"
 
 # The speech fields of the interface, in the order JSON and CSV print them.
@@ -36,19 +51,6 @@ SPEECH_FIELDS = (
 FACETS = ("province", "year", "speaker", "level")
 # Fields a query can filter on (province:…, year:…), facets included.
 FILTER_FIELDS = FACETS + ("city", "title", "date_source")
-
-
-PAIR_KEYS = "pairs.keys.npy"
-PAIR_STARTS = "pairs.starts.npy"
-PAIR_POSITIONS = "pairs.positions.npy"
-DOC_STARTS = "docs.npy"
-VOCABULARY = "words.json"
-WORD_KEYS = "words.keys.npy"
-WORD_STARTS = "words.starts.npy"
-WORD_DOCS = "words.docs.npy"
-WORD_WEIGHTS = "words.weights.npy"
-DOC_LENGTHS = "words.lengths.npy"
-SIGNATURES = "signatures.npy"
 
 
 def make_schema() -> fields.Schema:

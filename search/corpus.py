@@ -141,15 +141,23 @@ class Corpus:
             postings = Postings(path)
             words = json.loads((path / schema.VOCABULARY).read_text(encoding="utf-8"))
             ix = whoosh_index.open_dir(str(path / schema.WHOOSH_DIR))
+            by_id = {speech["id"]: i for i, speech in enumerate(speeches)}
             with ix.searcher() as searcher:
                 reader = searcher.reader()
-                ids = [fields["id"] for _, fields in reader.iter_docs()]
-                facets = {facet: _column(list(reader.column_reader(facet))) for facet in schema.FACETS}
-        except (OSError, ValueError) as error:
+                # Whoosh numbers documents in the order they were added, across updates.
+                docnums = np.full(len(speeches), -1, dtype=np.int64)
+                strays = 0
+                for docnum, fields in reader.iter_docs():
+                    if fields["id"] in by_id:
+                        docnums[by_id[fields["id"]]] = docnum
+                    else:
+                        strays += 1
+                facets = {facet: _column(np.array(list(reader.column_reader(facet)), dtype=object)[docnums].tolist())
+                          for facet in schema.FACETS}
+        except (OSError, ValueError, IndexError) as error:
             raise NoIndex(f"the index in {self.index_dir} cannot be read ({error}); rebuild it with `speeches index`") from None
-        if ids != [speech["id"] for speech in speeches] or postings.speeches != len(speeches):
+        if strays or (docnums < 0).any() or postings.speeches != len(speeches):
             raise NoIndex(f"the index in {self.index_dir} is inconsistent; rebuild it with `speeches index --full`")
-        by_id = {speech["id"]: i for i, speech in enumerate(speeches)}
         columns = {field: _column([speech.get(field) for speech in speeches]) for field in schema.FILTER_FIELDS}
         id_rank = _ranks(sorted(range(len(speeches)), key=lambda i: speeches[i]["id"]))
         date_rank = _ranks(sorted(range(len(speeches)), key=lambda i: (

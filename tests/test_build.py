@@ -160,7 +160,24 @@ def _search_state(index_dir: Path) -> tuple:
     speeches = [{k: v for k, v in s.items()} for s in corpus.speeches()]
     hits = {phrase: sorted((r["id"], r["paragraph"], r["offset"]) for r in corpus.kwic(phrase)["rows"])
             for phrase in ("双过半", "六稳", "营商环境", "同志们")}
-    return speeches, hits
+    counts = {phrase: _counts(corpus, phrase) for phrase in ("双过半", "六稳", "营商环境", "同志们", "的", "。")}
+    return speeches, hits, counts
+
+
+def _counts(corpus: Corpus, phrase: str) -> tuple:
+    """What the postings say of a phrase: total, occurrences, facets and each hit's count."""
+    result = corpus.search(f'"{phrase}"', page_size=200)
+    return (result["total"], result["occurrences"], result["facets"],
+            sorted((h["id"], h["occurrences"]) for h in result["hits"]))
+
+
+def _scan_counts(corpus: Corpus, phrase: str) -> dict[str, int]:
+    found = {}
+    for speech in corpus.speeches():
+        count = sum(p.count(phrase) for p in corpus.speech(speech["id"])["text"].split("\n"))
+        if count:
+            found[speech["id"]] = count
+    return found
 
 
 def test_an_update_reads_only_changed_files_and_equals_a_full_build(tmp_path):
@@ -177,6 +194,42 @@ def test_an_update_reads_only_changed_files_and_equals_a_full_build(tmp_path):
     full_dir = tmp_path / "full"
     build_index(corpus, full_dir, full=True)
     assert _search_state(index_dir) == _search_state(full_dir)
+
+
+def test_small_updates_reuse_the_pair_segments_and_stay_exact(tmp_path):
+    """An update links the old pair segments and indexes only what changed; a large one rewrites them."""
+    corpus = _copy_corpus(tmp_path / "corpus")
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir)
+    first_segment = _segment_names(index_dir)[0]
+    changed = corpus / "002_ecd33ae129aadc56.txt"
+    for round_ in range(3):
+        changed.write_text(changed.read_text(encoding="utf-8") + f"\n会议强调，双过半任务要第{round_}次落实。\n",
+                           encoding="utf-8")
+        assert build_index(corpus, index_dir).reused == 4
+        # The first segment is the one written at first, and the changed speech's new text is a
+        # segment of its own; the segment of its previous text, dead now, is dropped.
+        assert _segment_names(index_dir)[0] == first_segment and len(_segment_names(index_dir)) == 2
+        _assert_counts_are_a_scan(Corpus(index_dir), ("双过半", "落实", "的", f"第{round_}次"))
+    big = corpus / "004_92cf6fb917628260.txt"
+    big.write_text(big.read_text(encoding="utf-8").replace("发展", "發展"), encoding="utf-8")
+    build_index(corpus, index_dir)
+    assert len(_segment_names(index_dir)) == 1 and _segment_names(index_dir)[0] != first_segment
+    _assert_counts_are_a_scan(Corpus(index_dir), ("双过半", "发展", "發展", "的"))
+
+
+def _segment_names(index_dir: Path) -> list[str]:
+    current = (index_dir / schema.CURRENT).read_text().strip()
+    plan = json.loads((index_dir / current / schema.PAIR_SEGMENTS).read_text(encoding="utf-8"))
+    return [segment["name"] for segment in plan["segments"]]
+
+
+def _assert_counts_are_a_scan(searcher: Corpus, phrases) -> None:
+    for phrase in phrases:
+        expected = _scan_counts(searcher, phrase)
+        result = searcher.search(f'"{phrase}"', page_size=200)
+        assert {h["id"]: h["occurrences"] for h in result["hits"]} == expected, phrase
+        assert result["total"] == len(expected) and result["occurrences"] == sum(expected.values())
 
 
 def test_full_reads_every_file_again(tmp_path):

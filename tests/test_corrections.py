@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from indexer.build import BuildError, build_index
 from search import Corpus
+from search.corpus import facet_counts
 from search.cli import main
 
 from conftest import CORPUS
@@ -48,6 +49,9 @@ def test_corrections_apply_survive_rebuilds_and_report_unknown_ids(tmp_path, cor
     build_index(corpus_dir, index_dir)
     again = _speech(index_dir, "第三次全体会议")
     assert again["speaker"] == "张三" and again["corrected"]["year"]["from"] == original_year
+    # Facet counts follow the corrected values (the facet columns are updated, not rebuilt).
+    facets = Corpus(index_dir).search("", {"speaker": "张三"})["facets"]
+    assert facets["speaker"] == {"张三": 1} and facets["year"] == {"2022": 1}
     build_index(corpus_dir, index_dir, full=True)
     assert _speech(index_dir, "第三次全体会议")["corrected"] == again["corrected"]
     # Removing the file's lines removes the corrections.
@@ -55,6 +59,9 @@ def test_corrections_apply_survive_rebuilds_and_report_unknown_ids(tmp_path, cor
     build_index(corpus_dir, index_dir)
     plain = _speech(index_dir, "第三次全体会议")
     assert plain["speaker"] is None and plain["year"] == original_year and plain["corrected"] is None
+    every = {"level": tuple({s["level"] or "未知" for s in Corpus(index_dir).speeches()})}
+    assert "张三" not in Corpus(index_dir).search("", every)["facets"]["speaker"]
+    assert Corpus(index_dir).search("", every)["facets"] == facet_counts(Corpus(index_dir).speeches())
 
 
 def test_a_malformed_corrections_file_leaves_the_index_as_it_was(tmp_path, corpus_dir):
