@@ -173,6 +173,17 @@ class Corpus:
         """Return the version of the serving index, recorded in every output."""
         return self.generation().version
 
+    def manifest(self) -> dict:
+        """Return how the serving index was built: version, time, corpus folder, files, summary."""
+        return self.generation().manifest
+
+    def overview(self) -> dict:
+        """Return the total and the facet counts over every speech."""
+        generation = self.generation()
+        everything = np.arange(len(generation.speeches))
+        return {"index_version": generation.version, "total": len(generation.speeches),
+                "facets": _facet_counts(generation, everything)}
+
     def resolve_id(self, speech_id: str) -> str:
         """Return the current id of a speech, following the alias of an id a rebuild changed."""
         generation = self.generation()
@@ -471,17 +482,6 @@ def _facet_counts(generation, positions: np.ndarray) -> dict:
         found = {values[k]: int(n) for k, n in enumerate(tally) if n}
         counts[facet] = dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
     return counts
-
-
-def facet_counts(speeches) -> dict:
-    """Count speeches per province, year, speaker and level; unknowns under 未知."""
-    counts = {facet: {} for facet in schema.FACETS}
-    for speech in speeches:
-        for facet in schema.FACETS:
-            value = speech.get(facet)
-            key = schema.UNKNOWN if value is None else str(value)
-            counts[facet][key] = counts[facet].get(key, 0) + 1
-    return {facet: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))) for facet, values in counts.items()}
 
 
 def _has_near(node) -> bool:

@@ -42,11 +42,10 @@ def create_app(config: dict | None = None) -> Flask:
         if name in settings:
             settings[name] = int(settings[name])
     settings["base_url"] = str(settings.get("base_url") or "").rstrip("/")
-    from web.state import AllCounts, CorpusWatch
+    from web.state import CorpusWatch
 
     app.extensions["corpus"] = Corpus(app.config["INDEX"], settings=settings)
     app.extensions["corpus_watch"] = CorpusWatch(app.config.get("CORPUS"), float(app.config["CORPUS_CHECK_SECONDS"]))
-    app.extensions["all_counts"] = AllCounts()
 
     from web import api, pages
     from web.views import template_helpers

@@ -18,8 +18,8 @@ FACET_NAMES = {"province": "省份", "year": "年份", "speaker": "讲话人", "
 
 
 def _all_counts() -> dict:
-    """Return facet counts over every speech, cached per index version."""
-    return current_app.extensions["all_counts"].get(views.corpus().generation())
+    """Return facet counts over every speech."""
+    return views.corpus().overview()
 
 
 @bp.get("/")

@@ -1,4 +1,4 @@
-"""Per-app state derived from the serving index: corpus drift and all-speech counts."""
+"""Per-app state derived from the serving index: whether the corpus drifted from it."""
 
 import threading
 import time
@@ -6,7 +6,6 @@ from datetime import datetime
 from pathlib import Path
 
 from indexer.build import file_hash, corpus_files
-from search.corpus import facet_counts
 
 
 class CorpusWatch:
@@ -19,15 +18,15 @@ class CorpusWatch:
         self._last: tuple = (None, 0.0, None)  # (index version, when, answer)
         self._lock = threading.Lock()
 
-    def changes(self, generation) -> dict | None:
+    def changes(self, manifest: dict) -> dict | None:
         """Return the files added, changed and removed since the build, or None when in step."""
         version, when, answer = self._last
         now = time.monotonic()
-        if version == generation.version and now - when < self.interval:
+        if version == manifest.get("index_version") and now - when < self.interval:
             return answer
         with self._lock:
-            answer = self._compare(generation.manifest)
-            self._last = (generation.version, now, answer)
+            answer = self._compare(manifest)
+            self._last = (manifest.get("index_version"), now, answer)
         return answer
 
     def _compare(self, manifest: dict) -> dict | None:
@@ -68,18 +67,3 @@ def _timestamp(text) -> float | None:
         return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z").timestamp()
     except (TypeError, ValueError):
         return None
-
-
-class AllCounts:
-    """Facet counts over every speech of the serving generation, computed once per version."""
-
-    def __init__(self):
-        self._cached: tuple = (None, None)
-
-    def get(self, generation) -> dict:
-        """Return {"total": N, "facets": {...}} for the generation."""
-        version, counts = self._cached
-        if version != generation.version:
-            counts = {"total": len(generation.speeches), "facets": facet_counts(generation.speeches)}
-            self._cached = (generation.version, counts)
-        return counts

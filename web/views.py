@@ -145,7 +145,7 @@ def template_helpers() -> dict:
 
 def _drift():
     try:
-        return current_app.extensions["corpus_watch"].changes(corpus().generation())
+        return current_app.extensions["corpus_watch"].changes(corpus().manifest())
     except SearchError:
         return None
 

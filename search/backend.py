@@ -1,0 +1,55 @@
+"""The search backend interface: everything `web/` and the `speeches` command ask of an index.
+
+`search.Corpus` (numpy pair postings beside a Whoosh facet index, one machine) implements it.
+Another backend, such as OpenSearch or Elasticsearch with a character n-gram field
+(docs/SCALING.md), replaces it by implementing these methods with the same answers; the web
+layer and the command line are not touched. A test checks that they call nothing else.
+"""
+
+from typing import Iterator, Protocol, runtime_checkable
+
+from search import query as q
+
+
+@runtime_checkable
+class SearchBackend(Protocol):
+    """What a backend answers. Every dict is the JSON of ../INTERFACE.md; counts are exact."""
+
+    @property
+    def index_version(self) -> str:
+        """The version of the serving index, recorded in every output."""
+
+    def manifest(self) -> dict:
+        """How the serving index was built: version, time, corpus folder, files and their hashes."""
+
+    def overview(self) -> dict:
+        """{"index_version", "total", "facets"} over every speech."""
+
+    def parse(self, query: str, filters: dict | None = None) -> q.Query:
+        """Parse a query and filters, or raise search.query.QueryError saying what is wrong."""
+
+    def search(self, query: str, filters: dict | None = None, sort: str = "relevance", page: int = 1,
+               page_size: int | None = None, collapse: bool = False) -> dict:
+        """One page of ranked speeches with exact total, occurrences, facets and snippets."""
+
+    def hits(self, query: str, filters: dict | None = None, sort: str = "relevance",
+             collapse: bool = False) -> Iterator[dict]:
+        """Every matching speech in result order, without snippets."""
+
+    def facets(self, query: str, filters: dict | None = None, collapse: bool = False) -> dict:
+        """Exact facet counts over every matching speech."""
+
+    def kwic(self, query: str, filters: dict | None = None, width: int | None = None) -> dict:
+        """Every occurrence of the query's terms, one row each."""
+
+    def speech(self, speech_id: str, with_text: bool = True) -> dict:
+        """One speech's fields (and cleaned text)."""
+
+    def speeches(self) -> list[dict]:
+        """Every speech's fields, in source order."""
+
+    def raw(self, speech_id: str) -> str:
+        """The original text of a speech's span in its file."""
+
+    def resolve_id(self, speech_id: str) -> str:
+        """The current id of a speech, following the alias of an id a rebuild changed."""
