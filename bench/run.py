@@ -280,8 +280,50 @@ FINDINGS = {
 }
 
 
-def findings_check(n: int, engines: dict) -> dict:
-    """Compare the peers' figures with FINDINGS.md's at the same N: within ±30% of its range."""
+# What FINDINGS.md measured of its machine itself: jieba's speed (precise mode, HMM on) and an
+# in-memory substring scan of every text for one phrase. Measured again here, they tell how
+# much slower or faster this machine runs pure Python and C than that one did.
+FINDINGS_JIEBA_MB_S = 1.4
+FINDINGS_SCAN_MS = {500: (3, 5), 5000: (35, 75)}
+
+
+def calibrate(corpus: Path, n: int) -> dict:
+    """Measure jieba's speed and the in-memory scan on this machine, beside FINDINGS.md's figures."""
+    import jieba
+
+    from indexer.segment import init_jieba
+
+    init_jieba()
+    texts = [path.read_text(encoding="utf-8") for path in sorted(Path(corpus).iterdir())]
+    sample = texts[:100]
+    started = time.perf_counter()
+    for text in sample:
+        jieba.lcut(text)
+    jieba_mb_s = sum(len(text.encode("utf-8")) for text in sample) / 1e6 / (time.perf_counter() - started)
+    scans = []
+    for phrase in PHRASES:
+        started = time.perf_counter()
+        sum(text.count(phrase) for text in texts)
+        scans.append((time.perf_counter() - started) * 1000)
+    result = {"jieba_mb_per_s": round(jieba_mb_s, 3), "findings_jieba_mb_per_s": FINDINGS_JIEBA_MB_S,
+              "python_factor": round(FINDINGS_JIEBA_MB_S / jieba_mb_s, 2),
+              "scan_ms": [round(min(scans), 2), round(max(scans), 2)]}
+    if n in FINDINGS_SCAN_MS:
+        low, high = FINDINGS_SCAN_MS[n]
+        result["findings_scan_ms"] = [low, high]
+        result["c_factor"] = round(statistics.median(scans) / ((low + high) / 2), 2)
+    return result
+
+
+def findings_check(n: int, engines: dict, calibration: dict | None = None) -> dict:
+    """Compare the peers' figures with FINDINGS.md's at the same N: within ±30% of its range.
+
+    Times are also judged against FINDINGS' range scaled by how fast this machine is (the
+    calibration's factors: pure Python for Whoosh + jieba, C for SQLite); sizes are not scaled.
+    """
+    calibration = calibration or {}
+    factors = {"whoosh_jieba": calibration.get("python_factor"),
+               "fts5": calibration.get("c_factor", calibration.get("python_factor"))}
     checks = {}
     for engine, figures in FINDINGS.items():
         measured = engines.get(engine)
@@ -301,9 +343,13 @@ def findings_check(n: int, engines: dict) -> dict:
                 continue
             low, high = by_n[n]
             got = values[figure]
-            checks[f"{engine}.{figure}"] = {
-                "findings": [low, high], "measured": [round(got[0], 2), round(got[1], 2)],
-                "within_30pct": 0.7 * low <= got[0] and got[1] <= 1.3 * high}
+            check = {"findings": [low, high], "measured": [round(got[0], 2), round(got[1], 2)],
+                     "within_30pct": 0.7 * low <= got[0] and got[1] <= 1.3 * high}
+            factor = factors.get(engine)
+            if factor and figure in ("build_s", "phrase_ms"):
+                check["machine_factor"] = factor
+                check["within_30pct_scaled"] = 0.7 * low * factor <= got[0] and got[1] <= 1.3 * high * factor
+            checks[f"{engine}.{figure}"] = check
     return checks
 
 
@@ -380,6 +426,8 @@ def run(n: int, runs: int, out: Path | None, engines: list[str], workdir: Path |
                 results["engines"][engine] = {k: kept[k] for k in ("build", "reindex") if k in kept}
         else:
             meta = build_all(n, engines, workdir, jobs, build_timeout, results, log, memory_cap_mb)
+        results["calibration"] = calibrate(corpus, n)
+        log("machine calibration: " + json.dumps(results["calibration"]))
         time_all(engines, specs, runs, whoosh_runs, workdir, meta, results, log)
         if "ours" in engines and "seconds" in results["engines"]["ours"]["build"] and not queries_only:
             full = results["engines"]["ours"]["build"]["seconds"]
@@ -389,7 +437,7 @@ def run(n: int, runs: int, out: Path | None, engines: list[str], workdir: Path |
                                                             memory_cap_mb)
             log("  ours re-index: " + json.dumps(results["engines"]["ours"]["reindex"], ensure_ascii=False))
         results["targets"] = evaluate_targets(results["engines"], specs)
-        results["findings_check"] = findings_check(n, results["engines"])
+        results["findings_check"] = findings_check(n, results["engines"], results.get("calibration"))
         results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     finally:
         if temporary and not keep:
@@ -529,10 +577,18 @@ def table(results: dict) -> str:
         for name, verdict in results["targets"].items():
             lines.append(f"  {name}: {json.dumps(verdict, ensure_ascii=False)}")
     if results.get("findings_check"):
-        lines += ["", "peers against FINDINGS.md (±30%):"]
+        calibration = results.get("calibration", {})
+        lines += ["", "peers against FINDINGS.md (±30%), and against its figures scaled by this machine's speed:",
+                  f"  this machine: jieba {calibration.get('jieba_mb_per_s')} MB/s (FINDINGS "
+                  f"{calibration.get('findings_jieba_mb_per_s')}), scan {calibration.get('scan_ms')} ms "
+                  f"(FINDINGS {calibration.get('findings_scan_ms', '-')})"]
         for name, check in results["findings_check"].items():
+            scaled = ""
+            if "within_30pct_scaled" in check:
+                scaled = (f"; x{check['machine_factor']} for this machine: "
+                          f"{'within' if check['within_30pct_scaled'] else 'OUTSIDE'}")
             lines.append(f"  {name}: findings {check['findings']}, measured {check['measured']}, "
-                         f"{'within' if check['within_30pct'] else 'OUTSIDE'}")
+                         f"{'within' if check['within_30pct'] else 'OUTSIDE'}{scaled}")
     return "\n".join(lines)
 
 

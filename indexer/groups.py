@@ -38,7 +38,13 @@ def shingles(text: str) -> np.ndarray:
     value ^= value >> np.uint64(27)
     value *= np.uint64(0x94D049BB133111EB)
     value ^= value >> np.uint64(31)
-    return np.unique(value)
+    return _distinct(value)
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Return the distinct values, sorted (numpy's sort is much faster here than np.unique)."""
+    values = np.sort(values)
+    return values[np.concatenate([[True], values[1:] != values[:-1]])] if len(values) else values
 
 
 def signature(found: np.ndarray) -> np.ndarray:
@@ -95,7 +101,8 @@ def near_duplicate_groups(speeches: list[dict], signatures: np.ndarray | None = 
                 cache.popitem(last=False)
         return cache[i]
 
-    candidates: set[tuple[int, int]] = set()
+    count = len(speeches)
+    candidates = np.empty(0, dtype=np.int64)  # pairs i < j as i * count + j
     for band in range(0, BINS, ROWS):
         rows = signatures[:, band : band + ROWS]
         filled = np.nonzero((rows != EMPTY).any(axis=1))[0]
@@ -103,33 +110,37 @@ def near_duplicate_groups(speeches: list[dict], signatures: np.ndarray | None = 
         keys = rows[filled, 0]
         for column in range(1, ROWS):
             keys = keys * np.uint64(0x9E3779B97F4A7C15) ^ rows[filled, column]
-        order = np.argsort(keys, kind="stable")
+        order = np.argsort(keys, kind="stable")  # members of a bucket stay in position order
         ordered = keys[order]
-        bounds = np.nonzero(ordered[1:] != ordered[:-1])[0] + 1
-        for start, end in zip(np.concatenate([[0], bounds]).tolist(), np.concatenate([bounds, [len(keys)]]).tolist()):
-            if end - start < 2:
-                continue
-            members = filled[order[start:end]].tolist()
-            if len(members) <= 40:
-                candidates.update((members[x], members[y]) for x in range(len(members))
-                                  for y in range(x + 1, len(members)))
-            else:
-                # A crowded bucket is shared boilerplate: link along the chain, not every pair.
-                candidates.update((members[x - 1], members[x]) for x in range(1, len(members)))
-                candidates.update((members[0], members[x]) for x in range(1, len(members)))
-    if not candidates:
-        return {}
-    pairs = np.array(list(candidates), dtype=np.int64).reshape(-1, 2)
-    first, second = signatures[pairs[:, 0]], signatures[pairs[:, 1]]
-    used = (first != EMPTY) | (second != EMPTY)
-    agree = ((first == second) & used).sum(axis=1)
-    estimates = np.where(used.any(axis=1), agree / np.maximum(used.sum(axis=1), 1), 1.0)
+        starts = np.concatenate([[0], np.nonzero(ordered[1:] != ordered[:-1])[0] + 1]).astype(np.int64)
+        lengths = np.diff(np.concatenate([starts, [len(keys)]]))
+        found = []
+        for size in np.unique(lengths[(lengths >= 2) & (lengths <= 40)]).tolist():
+            members = filled[order[starts[lengths == size][:, None] + np.arange(size)]]
+            first, second = np.triu_indices(size, 1)
+            found.append((members[:, first] * count + members[:, second]).ravel())
+        for start, size in zip(starts[lengths > 40].tolist(), lengths[lengths > 40].tolist()):
+            # A crowded bucket is shared boilerplate: link along the chain, not every pair.
+            members = filled[order[start : start + size]]
+            found.append(members[:-1] * count + members[1:])
+            found.append(members[0] * count + members[1:])
+        if found:
+            candidates = _distinct(np.concatenate([candidates] + found))
+    plausible = []
     size = np.array(sizes, dtype=np.float64)
-    small = np.minimum(size[pairs[:, 0]], size[pairs[:, 1]])
-    large = np.maximum(size[pairs[:, 0]], size[pairs[:, 1]])
-    # Drop pairs whose Jaccard can't reach the threshold, or plainly does not.
-    plausible = (small >= THRESHOLD * large) & (estimates >= SCREEN)
-    for i, j in pairs[plausible].tolist():
+    for begin in range(0, len(candidates), 1 << 16):  # in chunks: signatures are 512 bytes a pair
+        chunk = candidates[begin : begin + (1 << 16)]
+        left, right = chunk // count, chunk % count
+        first, second = signatures[left], signatures[right]
+        used = (first != EMPTY) | (second != EMPTY)
+        agree = ((first == second) & used).sum(axis=1)
+        estimates = np.where(used.any(axis=1), agree / np.maximum(used.sum(axis=1), 1), 1.0)
+        small = np.minimum(size[left], size[right])
+        large = np.maximum(size[left], size[right])
+        # Drop pairs whose Jaccard can't reach the threshold, or plainly does not.
+        keep = (small >= THRESHOLD * large) & (estimates >= SCREEN)
+        plausible.extend(zip(left[keep].tolist(), right[keep].tolist()))
+    for i, j in plausible:
         if root(i) == root(j):
             continue
         key = tuple(sorted((speeches[i]["id"], speeches[j]["id"])))

@@ -46,13 +46,13 @@ def _code_points(text: str) -> np.ndarray:
 
 
 def write_pairs(texts, folder: Path, budget: int = 1 << 24) -> None:
-    """Write the pair postings of the texts `texts()` yields, in speech order.
+    """Write the pair postings of the texts `texts()` yields, in speech order, into folder.
 
-    The texts' code points go to a scratch file once. Then, for each range of first
-    characters whose pairs number at most `budget`, the pairs are packed as 64-bit keys
-    (dense pair number above, position below), which numpy sorts in place fast, and their
-    positions are appended to the postings file: the build holds at most `budget` keys
-    (128 MB) whatever the corpus size, at the cost of one read of the scratch file per range.
+    Each pair is packed as one 64-bit key (dense pair number above, position below), which
+    numpy sorts in place fast. The texts' code points go to a scratch file; one pass over it
+    deals the keys into bucket files, each holding the pairs of a range of first characters
+    and at most `budget` keys (128 MB); each bucket is then sorted on its own and appended to
+    the postings. The build holds one bucket at a time whatever the corpus size.
     """
     scratch = folder / "pairs.scratch"
     counts = np.zeros(0x110000, dtype=np.int64)
@@ -69,7 +69,8 @@ def write_pairs(texts, folder: Path, budget: int = 1 << 24) -> None:
     try:
         _write_sorted_pairs(scratch, counts, space, folder, budget)
     finally:
-        scratch.unlink()
+        for leftover in folder.glob("pairs.scratch*"):
+            leftover.unlink()
     np.save(folder / schema.DOC_STARTS, np.array(doc_starts, dtype=np.int64))
 
 
@@ -83,39 +84,55 @@ def _write_sorted_pairs(scratch: Path, counts: np.ndarray, space: int, folder: P
     # Every character but a line break starts one pair (the last of a text pairs with its break).
     starting = counts[alphabet].copy()
     starting[alphabet == _NEWLINE] = 0
-    ranges, low, held = [], 0, 0
+    bounds, held = [], 0  # first dense character of each bucket after the first
     for k, count in enumerate(starting.tolist()):
         if held and held + count > budget:
-            ranges.append((low, k))
-            low, held = k, 0
+            bounds.append(k)
+            held = 0
         held += count
-    ranges.append((low, len(alphabet)))
+    if len(bounds) >= 2**16:
+        raise PostingsError(f"{space:,} positions need more than {2**16 - 1} sorting buckets; raise the budget")
+    bounds = np.array(bounds, dtype=np.int64)
     newline = int(np.searchsorted(alphabet, _NEWLINE))
-    total = int(starting.sum())
     size = np.uint64(len(alphabet))
-    mask = np.uint64((1 << position_bits) - 1)
     dense = np.zeros(0x110000, dtype=np.int64)  # code point -> its number in the alphabet
     dense[alphabet] = np.arange(len(alphabet))
-    keys_out, starts_out, filled = [], [], 0
-    with open(folder / schema.PAIR_POSITIONS, "wb") as out, open(scratch, "rb") as source:
-        np.lib.format.write_array_header_1_0(out, {"descr": "<u4", "fortran_order": False, "shape": (total,)})
-        for low, high in ranges:
-            keys = np.empty(int(starting[low:high].sum()), dtype=np.uint64)
-            held = 0
+    buckets = [open(f"{scratch}.{k}", "wb") for k in range(len(bounds) + 1)]
+    try:
+        with open(scratch, "rb") as source:
             # Read (not map) the scratch file a chunk at a time: mapped pages would stay resident.
             for begin in range(0, max(0, space - 1), _CHUNK):
                 source.seek(begin * 4)
                 numbers = dense[np.fromfile(source, dtype=np.uint32, count=min(space, begin + _CHUNK + 1) - begin)]
-                first, second = numbers[:-1], numbers[1:]
-                keep = np.nonzero((first >= low) & (first < high) & (first != newline))[0]
-                block = (first[keep].astype(np.uint64) * size + second[keep].astype(np.uint64)) << np.uint64(position_bits)
-                block |= keep.astype(np.uint64) + np.uint64(begin)
-                keys[held : held + len(block)] = block
-                held += len(block)
+                keep = np.nonzero(numbers[:-1] != newline)[0]
+                first = numbers[keep]
+                keys = (first.astype(np.uint64) * size + numbers[keep + 1].astype(np.uint64)) << np.uint64(position_bits)
+                keys |= keep.astype(np.uint64) + np.uint64(begin)
+                if len(buckets) == 1:
+                    buckets[0].write(keys.tobytes())
+                    continue
+                # 16-bit bucket numbers: numpy sorts them stably by radix, in linear time.
+                bucket = np.searchsorted(bounds, first, side="right").astype(np.uint16)
+                keys = keys[np.argsort(bucket, kind="stable")]
+                cuts = np.cumsum(np.bincount(bucket, minlength=len(buckets)))
+                for k, (low, high) in enumerate(zip(np.concatenate([[0], cuts[:-1]]), cuts)):
+                    if high > low:
+                        buckets[k].write(keys[low:high].tobytes())
+    finally:
+        for handle in buckets:
+            handle.close()
+    total = int(starting.sum())
+    mask = np.uint64((1 << position_bits) - 1)
+    keys_out, starts_out, filled = [], [], 0
+    with open(folder / schema.PAIR_POSITIONS, "wb") as out:
+        np.lib.format.write_array_header_1_0(out, {"descr": "<u4", "fortran_order": False, "shape": (total,)})
+        for k in range(len(buckets)):
+            keys = np.fromfile(f"{scratch}.{k}", dtype=np.uint64)
+            Path(f"{scratch}.{k}").unlink()
             keys.sort()
             pairs = keys >> np.uint64(position_bits)
-            firsts = np.concatenate([[0], np.nonzero(pairs[1:] != pairs[:-1])[0] + 1]).astype(np.int64) if len(keys) else []
             if len(keys):
+                firsts = np.concatenate([[0], np.nonzero(pairs[1:] != pairs[:-1])[0] + 1]).astype(np.int64)
                 starts_out.append(firsts + filled)
                 keys_out.append(pairs[firsts])
             del pairs
@@ -194,14 +211,27 @@ def write_words(fresh: list[tuple[int, np.ndarray, np.ndarray]], count: int, fol
         survivors = moved >= 0
         lengths[moved[survivors]] = np.load(old / schema.DOC_LENGTHS)[survivors]
     keys = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
+    del parts
     keys.sort()
-    word_ids = keys >> shift
-    change = np.nonzero(word_ids[1:] != word_ids[:-1])[0] + 1
-    starts = np.concatenate([[0], change, [len(keys)]]).astype(np.int64) if len(keys) else np.zeros(1, np.int64)
-    np.save(folder / schema.WORD_KEYS, word_ids[starts[:-1]].astype(np.uint32))
+    # Unpack a chunk at a time: whole-array temporaries would double the build's memory.
+    docs = np.empty(len(keys), dtype=np.uint32)
+    weights = np.empty(len(keys), dtype=np.float32)
+    firsts, previous = [], None
+    for begin in range(0, len(keys), _CHUNK):
+        chunk = keys[begin : begin + _CHUNK]
+        docs[begin : begin + len(chunk)] = (chunk >> np.uint64(_WEIGHT_BITS)) & np.uint64(MAX_SPEECHES - 1)
+        weights[begin : begin + len(chunk)] = chunk & np.uint64(2**_WEIGHT_BITS - 1)
+        word_ids = chunk >> shift
+        change = np.nonzero(word_ids[1:] != word_ids[:-1])[0] + 1 + begin
+        if previous is None or word_ids[0] != previous:
+            firsts.append(np.array([begin], dtype=np.int64))
+        firsts.append(change.astype(np.int64))
+        previous = word_ids[-1]
+    starts = np.concatenate(firsts + [np.array([len(keys)], dtype=np.int64)])
+    np.save(folder / schema.WORD_KEYS, (keys[starts[:-1]] >> shift).astype(np.uint32))
     np.save(folder / schema.WORD_STARTS, starts)
-    np.save(folder / schema.WORD_DOCS, ((keys >> np.uint64(_WEIGHT_BITS)) & np.uint64(MAX_SPEECHES - 1)).astype(np.uint32))
-    np.save(folder / schema.WORD_WEIGHTS, (keys & np.uint64(2**_WEIGHT_BITS - 1)).astype(np.float32))
+    np.save(folder / schema.WORD_DOCS, docs)
+    np.save(folder / schema.WORD_WEIGHTS, weights)
     np.save(folder / schema.DOC_LENGTHS, lengths)
 
 

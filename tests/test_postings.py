@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.postings import Postings, new_segment, write_segment_plan, write_words
+from indexer.postings import Postings, new_segment, write_pairs, write_segment_plan, write_words
 
 
 def open_postings(folder, texts: list[str], segments: int = 1) -> Postings:
@@ -88,3 +88,44 @@ def test_the_shipped_index_counts_every_sampled_term_as_a_scan(shipped_index, co
     assert len(terms) > 500
     for term in sorted(terms):
         assert generation.postings.counts(term).tolist() == scan(texts, term), term
+
+
+def test_sorting_in_many_small_buckets_writes_the_same_postings(tmp_path):
+    """The build sorts pairs a range of first characters at a time; the ranges change nothing."""
+    texts = TEXTS * 5
+    one, many = tmp_path / "one", tmp_path / "many"
+    one.mkdir(), many.mkdir()
+    write_pairs(lambda: iter(texts), one)
+    write_pairs(lambda: iter(texts), many, budget=7)
+    for name in ("keys.npy", "starts.npy", "positions.npy", "texts.npy"):
+        assert np.array_equal(np.load(one / name), np.load(many / name)), name
+    assert sorted(p.name for p in many.iterdir()) == sorted(p.name for p in one.iterdir())
+
+
+def _word_table(postings: Postings, words: int) -> dict:
+    table = {}
+    for word in range(words):
+        docs, weights = postings.word(word)
+        for doc, weight in zip(docs.tolist(), weights.tolist()):
+            table[(word, doc)] = weight
+    return table
+
+
+def test_word_postings_are_written_and_carried_into_the_next_generation(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir(), new.mkdir()
+    rows = {0: {0: 3, 2: 1}, 1: {1: 2}, 2: {0: 1, 1: 1, 3: 5}}  # speech -> {word id: weight}
+    fresh = [(doc, np.array(list(w), dtype=np.uint32), np.array(list(w.values()), dtype=np.float32))
+             for doc, w in rows.items()]
+    write_segment_plan(old, [], 3)
+    write_words(fresh, 3, old)
+    assert _word_table(Postings(old), 4) == {(w, d): float(v) for d, ws in rows.items() for w, v in ws.items()}
+    assert Postings(old).doc_lengths.tolist() == [4.0, 2.0, 7.0]
+    # Next generation: old speech 0 moves to 2, old 1 is gone, old 2 moves to 0; a new speech is 1.
+    write_segment_plan(new, [], 3)
+    write_words([(1, np.array([3], dtype=np.uint32), np.array([9], dtype=np.float32))], 3, new, old,
+                np.array([2, -1, 0]))
+    expected = {(w, {0: 2, 2: 0}[d]): float(v) for d, ws in rows.items() if d != 1 for w, v in ws.items()}
+    expected[(3, 1)] = 9.0
+    assert _word_table(Postings(new), 4) == expected
+    assert Postings(new).doc_lengths.tolist() == [7.0, 9.0, 4.0]
