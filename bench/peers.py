@@ -51,13 +51,15 @@ def _instrument_stages(progress: Path | None) -> dict[str, float]:
     from indexer import build, postings
 
     stages: dict[str, float] = {}
-    for module, name in ((build, "near_duplicate_groups"), (postings, "write_pairs"), (postings, "write_words"),
-                         (build, "_write_whoosh"), (build, "_write_generation")):
-        original = getattr(module, name, None)
+    for owner, name, label in ((build, "near_duplicate_groups", "near_duplicate_groups"),
+                               (postings, "write_pairs", "write_pairs"),
+                               (getattr(postings, "WordPostingsWriter", None), "write", "write_words"),
+                               (build, "_write_whoosh", "_write_whoosh"), (build, "_write_generation", "_write_generation")):
+        original = getattr(owner, name, None)
         if original is None:
             continue
 
-        def timed(*args, _original=original, _name=name, **kwargs):
+        def timed(*args, _original=original, _name=label, **kwargs):
             started = time.perf_counter()
             try:
                 return _original(*args, **kwargs)
@@ -66,7 +68,7 @@ def _instrument_stages(progress: Path | None) -> dict[str, float]:
                 if progress is not None:
                     progress.write_text(json.dumps({"stages": stages}), encoding="utf-8")
 
-        setattr(module, name, timed)
+        setattr(owner, name, timed)
     return stages
 
 

@@ -298,7 +298,7 @@ class _Gathered:
         self.offset = 0
         self.vocabulary = vocabulary  # word -> id; only ever extended, so reused ids stay valid
         self.speeches: dict[str, dict] = {}  # id -> metadata, in source order
-        self.words: list[tuple[np.ndarray, np.ndarray] | None] = []  # None: reused
+        self.words = postings.WordPostingsWriter(folder)  # fresh speeches'; reused ones are carried later
         self.signatures: list[np.ndarray] = []
         self.origins: list[int | None] = []  # position in the old generation of a reused speech
 
@@ -310,11 +310,10 @@ class _Gathered:
         record["store"] = [self.offset, len(text), len(raw)]
         self.offset += len(text) + len(raw)
         weights = record.pop("words")
-        if isinstance(weights, dict):  # fresh from a worker: words as text
+        if weights is not None:  # fresh from a worker: words as text
             ids = np.fromiter((self.vocabulary.setdefault(w, len(self.vocabulary)) for w in weights),
                               dtype=np.uint32, count=len(weights))
-            weights = (ids, np.fromiter(weights.values(), dtype=np.float32, count=len(weights)))
-        self.words.append(weights)
+            self.words.add(len(self.signatures), ids, np.fromiter(weights.values(), dtype=np.float32, count=len(weights)))
         self.signatures.append(record.pop("signature"))
         self.origins.append(record.pop("origin", None))
         self.speeches[record["id"]] = record
@@ -469,14 +468,13 @@ def _write_generation(folder: Path, gathered: _Gathered, aliases: dict, old: "_O
         _write_pairs(folder, gathered, text_of, old)
     finally:
         os.close(store)
-    fresh = [(position, *found) for position, found in enumerate(gathered.words) if found is not None]
-    moved = None
     if old is not None:
         moved = np.full(len(old.speeches), -1, dtype=np.int64)
         for position, origin in enumerate(gathered.origins):
             if origin is not None:
                 moved[origin] = position
-    postings.write_words(fresh, len(speeches), folder, old.path if old is not None else None, moved)
+        gathered.words.carry(old.path, moved)
+    gathered.words.write(len(speeches))
     vocabulary = [""] * len(gathered.vocabulary)
     for word, number in gathered.vocabulary.items():
         vocabulary[number] = word

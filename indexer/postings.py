@@ -29,6 +29,7 @@ MAX_CHARS = 2**32 - 1
 _CHUNK = 1 << 22  # characters handled at once while building: bounds temporary memory
 _NEWLINE = 10
 _DOC_BITS, _WEIGHT_BITS = 20, 20  # word postings: word id | speech | weight in one uint64
+_WORD_SHIFT = np.uint64(_DOC_BITS + _WEIGHT_BITS)
 MAX_SPEECHES = 2**_DOC_BITS
 
 
@@ -184,55 +185,77 @@ def read_segment_plan(folder: Path) -> list[tuple[str, list[int]]]:
     return [(entry["name"], entry["speeches"]) for entry in plan["segments"]]
 
 
-def write_words(fresh: list[tuple[int, np.ndarray, np.ndarray]], count: int, folder: Path,
-                old: Path | None = None, moved: np.ndarray | None = None) -> None:
-    """Write word postings and speech lengths of a generation of `count` speeches.
+class WordPostingsWriter:
+    """Gather word postings speech by speech in a scratch file, then sort and write them.
 
-    `fresh` holds (position, word ids, weights) of speeches read by this build; the postings
-    of the others are taken from the generation in `old`, where `moved[old position]` is a
-    speech's new position, or -1 for a speech not kept.
+    Each posting is one 64-bit key (word id, speech position, weight), appended to the scratch
+    file as it comes, so a build holds its word postings once, while they are sorted.
     """
-    if count > MAX_SPEECHES:
-        raise PostingsError(f"one index holds at most {MAX_SPEECHES:,} speeches")
-    shift = np.uint64(_DOC_BITS + _WEIGHT_BITS)
-    parts, lengths = [], np.zeros(count, dtype=np.float32)
-    for position, ids, weights in fresh:
-        lengths[position] = weights.sum()
-        weights = np.minimum(weights, 2**_WEIGHT_BITS - 1).astype(np.uint64)
-        parts.append((ids.astype(np.uint64) << shift) | (np.uint64(position) << np.uint64(_WEIGHT_BITS)) | weights)
-    if old is not None:
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.scratch = folder / "words.scratch"
+        self.handle = open(self.scratch, "wb")
+        self.lengths: dict[int, float] = {}
+
+    def add(self, position: int, ids: np.ndarray, weights: np.ndarray) -> None:
+        """Add one speech's words: word ids and their weights (body count plus twice the title's)."""
+        if position >= MAX_SPEECHES:
+            raise PostingsError(f"one index holds at most {MAX_SPEECHES:,} speeches")
+        self.lengths[position] = float(weights.sum())
+        clipped = np.minimum(weights, 2**_WEIGHT_BITS - 1).astype(np.uint64)
+        keys = (ids.astype(np.uint64) << _WORD_SHIFT) | (np.uint64(position) << np.uint64(_WEIGHT_BITS)) | clipped
+        self.handle.write(keys.tobytes())
+
+    def carry(self, old: Path, moved: np.ndarray) -> None:
+        """Take the postings of speeches kept from the generation in `old`, a chunk at a time.
+
+        `moved[old position]` is a speech's new position, or -1 for a speech not kept.
+        """
         old_keys, old_starts = np.load(old / schema.WORD_KEYS), np.load(old / schema.WORD_STARTS)
-        docs, weights = np.load(old / schema.WORD_DOCS), np.load(old / schema.WORD_WEIGHTS)
-        new_docs = moved[docs]
-        kept = new_docs >= 0
-        word_ids = np.repeat(old_keys.astype(np.uint64), np.diff(old_starts))[kept]
-        parts.append((word_ids << shift) | (new_docs[kept].astype(np.uint64) << np.uint64(_WEIGHT_BITS)) |
-                     weights[kept].astype(np.uint64))
-        survivors = moved >= 0
-        lengths[moved[survivors]] = np.load(old / schema.DOC_LENGTHS)[survivors]
-    keys = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
-    del parts
-    keys.sort()
-    # Unpack a chunk at a time: whole-array temporaries would double the build's memory.
-    docs = np.empty(len(keys), dtype=np.uint32)
-    weights = np.empty(len(keys), dtype=np.float32)
-    firsts, previous = [], None
-    for begin in range(0, len(keys), _CHUNK):
-        chunk = keys[begin : begin + _CHUNK]
-        docs[begin : begin + len(chunk)] = (chunk >> np.uint64(_WEIGHT_BITS)) & np.uint64(MAX_SPEECHES - 1)
-        weights[begin : begin + len(chunk)] = chunk & np.uint64(2**_WEIGHT_BITS - 1)
-        word_ids = chunk >> shift
-        change = np.nonzero(word_ids[1:] != word_ids[:-1])[0] + 1 + begin
-        if previous is None or word_ids[0] != previous:
-            firsts.append(np.array([begin], dtype=np.int64))
-        firsts.append(change.astype(np.int64))
-        previous = word_ids[-1]
-    starts = np.concatenate(firsts + [np.array([len(keys)], dtype=np.int64)])
-    np.save(folder / schema.WORD_KEYS, (keys[starts[:-1]] >> shift).astype(np.uint32))
-    np.save(folder / schema.WORD_STARTS, starts)
-    np.save(folder / schema.WORD_DOCS, docs)
-    np.save(folder / schema.WORD_WEIGHTS, weights)
-    np.save(folder / schema.DOC_LENGTHS, lengths)
+        docs = np.load(old / schema.WORD_DOCS, mmap_mode="r")
+        weights = np.load(old / schema.WORD_WEIGHTS, mmap_mode="r")
+        word_of = np.repeat(np.arange(len(old_keys)), np.diff(old_starts)) if len(old_keys) else np.empty(0, np.int64)
+        for begin in range(0, len(docs), _CHUNK):
+            new_docs = moved[np.asarray(docs[begin : begin + _CHUNK])]
+            kept = new_docs >= 0
+            keys = (old_keys[word_of[begin : begin + _CHUNK][kept]].astype(np.uint64) << _WORD_SHIFT) | \
+                (new_docs[kept].astype(np.uint64) << np.uint64(_WEIGHT_BITS)) | \
+                np.asarray(weights[begin : begin + _CHUNK])[kept].astype(np.uint64)
+            self.handle.write(keys.tobytes())
+        old_lengths = np.load(old / schema.DOC_LENGTHS)
+        for position in np.nonzero(moved >= 0)[0].tolist():
+            self.lengths[int(moved[position])] = float(old_lengths[position])
+
+    def write(self, count: int) -> None:
+        """Sort the gathered postings and write them, with the lengths of the generation's `count` speeches."""
+        self.handle.close()
+        keys = np.fromfile(self.scratch, dtype=np.uint64)
+        self.scratch.unlink()
+        keys.sort()
+        # Unpack a chunk at a time: whole-array temporaries would double the build's memory.
+        docs = np.empty(len(keys), dtype=np.uint32)
+        weights = np.empty(len(keys), dtype=np.float32)
+        firsts, previous = [], None
+        for begin in range(0, len(keys), _CHUNK):
+            chunk = keys[begin : begin + _CHUNK]
+            docs[begin : begin + len(chunk)] = (chunk >> np.uint64(_WEIGHT_BITS)) & np.uint64(MAX_SPEECHES - 1)
+            weights[begin : begin + len(chunk)] = chunk & np.uint64(2**_WEIGHT_BITS - 1)
+            word_ids = chunk >> _WORD_SHIFT
+            change = np.nonzero(word_ids[1:] != word_ids[:-1])[0] + 1 + begin
+            if previous is None or word_ids[0] != previous:
+                firsts.append(np.array([begin], dtype=np.int64))
+            firsts.append(change.astype(np.int64))
+            previous = word_ids[-1]
+        starts = np.concatenate(firsts + [np.array([len(keys)], dtype=np.int64)])
+        lengths = np.zeros(count, dtype=np.float32)
+        for position, length in self.lengths.items():
+            lengths[position] = length
+        np.save(self.folder / schema.WORD_KEYS, (keys[starts[:-1]] >> _WORD_SHIFT).astype(np.uint32))
+        np.save(self.folder / schema.WORD_STARTS, starts)
+        np.save(self.folder / schema.WORD_DOCS, docs)
+        np.save(self.folder / schema.WORD_WEIGHTS, weights)
+        np.save(self.folder / schema.DOC_LENGTHS, lengths)
 
 
 class PairSegment:

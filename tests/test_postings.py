@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.postings import Postings, new_segment, write_pairs, write_segment_plan, write_words
+from indexer.postings import Postings, WordPostingsWriter, new_segment, write_pairs, write_segment_plan
 
 
 def open_postings(folder, texts: list[str], segments: int = 1) -> Postings:
@@ -13,7 +13,7 @@ def open_postings(folder, texts: list[str], segments: int = 1) -> Postings:
     for part in range(segments):
         mine = positions[part::segments]
         plan.append((new_segment(folder, lambda mine=mine: (texts[k] for k in mine)), mine))
-    write_words([], len(texts), folder)
+    WordPostingsWriter(folder).write(len(texts))
     write_segment_plan(folder, plan, len(texts))
     return Postings(folder)
 
@@ -118,13 +118,19 @@ def test_word_postings_are_written_and_carried_into_the_next_generation(tmp_path
     fresh = [(doc, np.array(list(w), dtype=np.uint32), np.array(list(w.values()), dtype=np.float32))
              for doc, w in rows.items()]
     write_segment_plan(old, [], 3)
-    write_words(fresh, 3, old)
+    writer = WordPostingsWriter(old)
+    for row in fresh:
+        writer.add(*row)
+    writer.write(3)
     assert _word_table(Postings(old), 4) == {(w, d): float(v) for d, ws in rows.items() for w, v in ws.items()}
     assert Postings(old).doc_lengths.tolist() == [4.0, 2.0, 7.0]
     # Next generation: old speech 0 moves to 2, old 1 is gone, old 2 moves to 0; a new speech is 1.
     write_segment_plan(new, [], 3)
-    write_words([(1, np.array([3], dtype=np.uint32), np.array([9], dtype=np.float32))], 3, new, old,
-                np.array([2, -1, 0]))
+    writer = WordPostingsWriter(new)
+    writer.add(1, np.array([3], dtype=np.uint32), np.array([9], dtype=np.float32))
+    writer.carry(old, np.array([2, -1, 0]))
+    writer.write(3)
+    assert not list(new.glob("*.scratch"))
     expected = {(w, {0: 2, 2: 0}[d]): float(v) for d, ws in rows.items() if d != 1 for w, v in ws.items()}
     expected[(3, 1)] = 9.0
     assert _word_table(Postings(new), 4) == expected
