@@ -167,7 +167,9 @@ def build_in_child(engine: str, corpus: Path, meta_dir: Path, index: Path, log: 
                 "peak_tree_rss_mb": round(sampler.peak_rss / 1024, 1),
                 "peak_tree_pss_mb": round(sampler.peak_pss / 1024, 1),
                 "peak_processes": sampler.peak_processes,
-                # ru_maxrss is the largest single process (kB on Linux), not a sum.
+                # ru_maxrss is the largest single process (kB on Linux), not a sum. Linux counts
+                # the forked child before exec too, when it still maps this process's pages:
+                # after the query phase (texts held for the scan) that exceeds the build's own.
                 "max_process_rss_mb": round(usage.ru_maxrss / 1024, 1),
                 # CPU seconds of the child and its workers: well below wall x jobs means
                 # the build waited, on I/O or on other work competing for the cores.
