@@ -262,10 +262,10 @@ class _OldGeneration:
         return {word: number for number, word in enumerate(words)}
 
     def prepare(self, relpaths: set[str]) -> None:
-        """Load what reusing these files needs: texts mapped, their word postings, signatures."""
+        """Open what reusing these files needs: the store, read piecewise, and the signatures."""
         if not relpaths:
             return
-        self._store = open(self.path / schema.STORE, "rb")  # read piecewise: a map would stay resident
+        self._store = open(self.path / schema.STORE, "rb")  # a map's pages would stay resident
         self._signatures = np.load(self.path / schema.SIGNATURES)
 
     def close(self) -> None:
@@ -293,7 +293,6 @@ class _Gathered:
     """What a build gathers speech by speech: texts go to the store at once, the rest stays small."""
 
     def __init__(self, folder: Path, vocabulary: dict[str, int]):
-        self.folder = folder
         self.store = open(folder / schema.STORE, "wb")
         self.offset = 0
         self.vocabulary = vocabulary  # word -> id; only ever extended, so reused ids stay valid
@@ -317,6 +316,14 @@ class _Gathered:
         self.signatures.append(record.pop("signature"))
         self.origins.append(record.pop("origin", None))
         self.speeches[record["id"]] = record
+
+    def moved(self, old_count: int) -> np.ndarray:
+        """Return each old generation position's new position, -1 for a speech not reused."""
+        moved = np.full(old_count, -1, dtype=np.int64)
+        for position, origin in enumerate(self.origins):
+            if origin is not None:
+                moved[origin] = position
+        return moved
 
 
 def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = False, full: bool = False,
@@ -469,11 +476,7 @@ def _write_generation(folder: Path, gathered: _Gathered, aliases: dict, old: "_O
     finally:
         os.close(store)
     if old is not None:
-        moved = np.full(len(old.speeches), -1, dtype=np.int64)
-        for position, origin in enumerate(gathered.origins):
-            if origin is not None:
-                moved[origin] = position
-        gathered.words.carry(old.path, moved)
+        gathered.words.carry(old.path, gathered.moved(len(old.speeches)))
     gathered.words.write(len(speeches))
     vocabulary = [""] * len(gathered.vocabulary)
     for word, number in gathered.vocabulary.items():
@@ -497,8 +500,8 @@ def _write_pairs(folder: Path, gathered: _Gathered, text_of, old: "_OldGeneratio
     count = len(gathered.origins)
     fresh = [k for k, origin in enumerate(gathered.origins) if origin is None]
     if old is not None:
-        moved = {origin: k for k, origin in enumerate(gathered.origins) if origin is not None}
-        segments = [(name, [moved.get(p, -1) if p >= 0 else -1 for p in positions])
+        moved = gathered.moved(len(old.speeches)).tolist()
+        segments = [(name, [moved[p] if p >= 0 else -1 for p in positions])
                     for name, positions in postings.read_segment_plan(old.path)]
         segments = [(name, positions) for name, positions in segments if any(p >= 0 for p in positions)]
         stale = sum(p < 0 for _, positions in segments for p in positions) + len(fresh)

@@ -34,7 +34,11 @@ CHECKED = [row for row in CHECKED if row[1] is not None]
 
 
 def _find(corpus, fragment: str) -> dict:
-    found = [s for s in corpus.speeches() if fragment in (s["title"] or "")]
+    """Return the one speech whose title holds fragment, or is exactly what follows a leading "="."""
+    if fragment.startswith("="):
+        found = [s for s in corpus.speeches() if s["title"] == fragment[1:]]
+    else:
+        found = [s for s in corpus.speeches() if fragment in (s["title"] or "")]
     assert len(found) == 1, (fragment, [s["title"] for s in found])
     return found[0]
 
@@ -132,23 +136,14 @@ PROVINCES = [
 NOT_YET_PLACED = {"区委副书记、区长张庆国", "区长陆广平在城区一季度"}
 
 
-def _find_one(corpus, fragment: str) -> dict:
-    if fragment.startswith("="):
-        found = [s for s in corpus.speeches() if s["title"] == fragment[1:]]
-    else:
-        found = [s for s in corpus.speeches() if fragment in (s["title"] or "")]
-    assert len(found) == 1, (fragment, [s["title"] for s in found])
-    return found[0]
-
-
 def test_province_table_covers_every_shipped_speech(corpus):
-    ids = [_find_one(corpus, fragment)["id"] for fragment, _, _ in PROVINCES]
+    ids = [_find(corpus, fragment)["id"] for fragment, _, _ in PROVINCES]
     assert sorted(ids) == sorted(s["id"] for s in corpus.speeches())
 
 
 @pytest.mark.parametrize("fragment, province, seen", PROVINCES, ids=[row[0][:14] for row in PROVINCES])
 def test_province_as_a_reader_finds_it(corpus, fragment, province, seen):
-    speech = _find_one(corpus, fragment)
+    speech = _find(corpus, fragment)
     if fragment in NOT_YET_PLACED:
         assert speech["province"] is None, seen
     else:
@@ -162,7 +157,7 @@ def test_province_ratios(corpus):
     # of the speeches a careful reader can place. Counted from the table, not typed in.
     stated = right = placeable = placed = 0
     for fragment, province, _ in PROVINCES:
-        got = _find_one(corpus, fragment)["province"]
+        got = _find(corpus, fragment)["province"]
         stated += got is not None
         right += got is not None and got == province
         placeable += province is not None
