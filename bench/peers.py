@@ -48,13 +48,13 @@ def _instrument_stages(progress: Path | None) -> dict[str, float]:
     tells where its time went. Reading, splitting, describing and segmenting the files is
     what the build spends outside these stages.
     """
-    from indexer import build, postings
+    from indexer import build, postings, store
 
     stages: dict[str, float] = {}
     for owner, name, label in ((build, "near_duplicate_groups", "near_duplicate_groups"),
                                (postings, "write_pairs", "write_pairs"),
                                (getattr(postings, "WordPostingsWriter", None), "write", "write_words"),
-                               (build, "_write_whoosh", "_write_whoosh"), (build, "_write_generation", "_write_generation")):
+                               (store, "write_fields", "write_fields"), (build, "_write_generation", "_write_generation")):
         original = getattr(owner, name, None)
         if original is None:
             continue
@@ -107,11 +107,11 @@ class OursSearcher:
     name = "ours"
 
     def __init__(self, index: Path):
-        from search import corpus as corpus_module
+        from search import Corpus, settings
 
         # Timings must not come from a result cache: switch off any setting that names one.
-        self.disabled_caches = {k: 0 for k in corpus_module.DEFAULT_SETTINGS if "cache" in k}
-        self.corpus = corpus_module.Corpus(index, self.disabled_caches)
+        self.disabled_caches = {k: 0 for k in settings.defaults() if "cache" in k}
+        self.corpus = Corpus(index, self.disabled_caches)
         self.corpus.generation()
 
     @staticmethod

@@ -1,14 +1,10 @@
 """Build an index generation from a corpus folder and switch to it only when it is complete."""
 
-import fcntl
 import functools
 import hashlib
-import json
 import multiprocessing
 import os
 import re
-import shutil
-import stat
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -17,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer import postings, schema
+from indexer import postings, schema, store
 from indexer.corrections import CorrectionsError, apply_corrections, load_corrections, revert
 from indexer.describe import describe
 from indexer.groups import BINS, near_duplicate_groups, shingles, signature
@@ -66,29 +62,6 @@ def speech_id(text: str) -> str:
     return hashlib.sha256(re.sub(r"\s+", "", text).encode("utf-8")).hexdigest()[:16]
 
 
-def corpus_files(corpus: Path) -> list[Path]:
-    """List every file under the corpus folder, sorted, without following symlinked folders."""
-    found = []
-    for folder, dirs, files in os.walk(corpus, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(folder) / name for name in sorted(files) if not name.startswith("."))
-    return found
-
-
-def file_hash(path: Path) -> str | None:
-    """Hash a regular file's bytes; None when it cannot be read (the reader says why)."""
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
-        digest = hashlib.sha256()
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
-    except OSError:
-        return None
-
-
 def process_file(path: Path, relpath: str, places=None) -> dict:
     """Read, split, repair, describe and segment one corpus file."""
     try:
@@ -132,10 +105,8 @@ def process_file(path: Path, relpath: str, places=None) -> dict:
 
 def _load_places():
     """Return the place resolver with its gazetteer loaded, once, before workers fork."""
-    try:
-        from indexer.places import gazetteer, resolve_place
-    except ImportError:  # the gazetteer module is optional until it lands
-        return None
+    from indexer.places import gazetteer, resolve_place
+
     gazetteer()
     return resolve_place
 
@@ -150,47 +121,19 @@ def _process_job(job):
 @contextmanager
 def build_lock(index_dir: Path):
     """Hold the index folder's build lock, or refuse if another build holds it."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(index_dir / schema.LOCK, "a+")
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildError(
-                f"another build is already running on {index_dir} (it holds {index_dir / schema.LOCK}); "
-                "wait for it to finish, then run `speeches index` again"
-            ) from None
-        yield
-    finally:
-        handle.close()
-
-
-def current_generation(index_dir: Path) -> Path | None:
-    """Return the serving generation folder, or None when there is no index."""
-    try:
-        name = (index_dir / schema.CURRENT).read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
-    path = index_dir / name
-    return path if name and (path / schema.MANIFEST).is_file() else None
-
-
-def _read_speeches(generation: Path | None) -> list[dict]:
-    """Read the metadata lines of a generation (empty when there is none)."""
-    if generation is None:
-        return []
-    with open(generation / schema.SPEECHES, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle]
+        with store.build_lock(index_dir):
+            yield
+    except store.LockHeld as held:
+        raise BuildError(
+            f"another build is already running on {index_dir} (it holds {held}); "
+            "wait for it to finish, then run `speeches index` again"
+        ) from None
 
 
 def _aliases(old_generation: Path | None, old: list[dict], new_ids: dict) -> dict:
     """Map ids a rebuild changed to their new ids, carrying older aliases forward."""
-    aliases: dict[str, str] = {}
-    if old_generation is not None:
-        try:
-            aliases = json.loads((old_generation / schema.ALIASES).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            aliases = {}
+    aliases = store.read_aliases(old_generation)
     by_place = {(s["source"], s["ordinal"]): s["id"] for s in new_ids.values()}
     for speech in old:
         if speech["id"] not in new_ids:
@@ -223,23 +166,13 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def _read_manifest(generation: Path | None) -> dict:
-    """Read a generation's manifest (empty when there is none)."""
-    if generation is None:
-        return {}
-    try:
-        return json.loads((generation / schema.MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
 class _OldGeneration:
     """The serving generation, as far as a new build can reuse it."""
 
     def __init__(self, path: Path | None):
         self.path = path
-        self.manifest = _read_manifest(path)
-        self.speeches = _read_speeches(path) if self.manifest else []
+        self.manifest = store.read_manifest(path)
+        self.speeches = store.read_records(path) if self.manifest else []
         self.position = {s["id"]: i for i, s in enumerate(self.speeches)}
         self._store = self._signatures = None
 
@@ -252,21 +185,12 @@ class _OldGeneration:
             and relpath in self.manifest.get("file_speeches", {})
         )
 
-    def verdicts(self) -> dict[tuple[str, str], bool]:
-        """Return the near-duplicate verdicts of pairs this generation computed."""
-        return {(a, b): same for a, b, same in json.loads((self.path / schema.VERDICTS).read_text(encoding="utf-8"))}
-
-    def vocabulary(self) -> dict[str, int]:
-        """Return the generation's word ids, which a build reusing its speeches extends."""
-        words = json.loads((self.path / schema.VOCABULARY).read_text(encoding="utf-8"))
-        return {word: number for number, word in enumerate(words)}
-
     def prepare(self, relpaths: set[str]) -> None:
         """Open what reusing these files needs: the store, read piecewise, and the signatures."""
         if not relpaths:
             return
         self._store = open(self.path / schema.STORE, "rb")  # a map's pages would stay resident
-        self._signatures = np.load(self.path / schema.SIGNATURES)
+        self._signatures = store.read_signatures(self.path)
 
     def close(self) -> None:
         if self._store is not None:
@@ -343,12 +267,12 @@ def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = Fals
     except CorrectionsError as error:
         raise BuildError(f"{error}; the index was left as it was") from None
     with build_lock(index_dir):
-        _clean_debris(index_dir)
-        old = _OldGeneration(current_generation(index_dir))
+        store.clean_debris(index_dir)
+        old = _OldGeneration(store.current_generation(index_dir))
         # Source order is path order: speeches are stored and numbered in it as they arrive.
-        files = sorted(((path, path.relative_to(corpus).as_posix()) for path in corpus_files(corpus)),
+        files = sorted(((path, path.relative_to(corpus).as_posix()) for path in store.corpus_files(corpus)),
                        key=lambda pair: pair[1])
-        hashes = {relpath: file_hash(path) for path, relpath in files}
+        hashes = {relpath: store.file_hash(path) for path, relpath in files}
         reused = set() if full else {relpath for _, relpath in files if old.reusable(relpath, hashes[relpath])}
         staging = index_dir / f".tmp-{os.getpid()}-{time.time_ns()}"
         staging.mkdir()
@@ -356,12 +280,12 @@ def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = Fals
             summary, generation = _build_into(staging, index_dir, corpus, files, hashes, reused, old, jobs,
                                               force, progress, fixes, started)
         except BaseException:
-            _remove(staging)
+            store.remove(staging)
             raise
         summary.seconds = time.monotonic() - started
-        _switch(index_dir, generation.name)
+        store.switch(index_dir, generation.name)
         summary.generation = generation.name
-        _clean_debris(index_dir)
+        store.clean_debris(index_dir)
         return summary
 
 
@@ -369,7 +293,7 @@ def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reu
                 fixes, started: float) -> tuple[Summary, Path]:
     """Write a complete generation into staging and move it into place; return what it holds."""
     old.prepare(reused)
-    gathered = _Gathered(staging, old.vocabulary() if reused else {})
+    gathered = _Gathered(staging, store.read_vocabulary(old.path) if reused else {})
     jobs_list = [(str(path), relpath) for path, relpath in files if relpath not in reused]
     results = _run_jobs(jobs_list, jobs, progress)
     summary = Summary(reused=len(reused))
@@ -424,7 +348,7 @@ def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reu
                 "code_version": code_version(), "corpus": str(corpus.resolve()),
                 "files": {relpath: digest for relpath, digest in hashes.items() if relpath in file_speeches},
                 "file_speeches": file_speeches, "summary": summary.as_dict()}
-    (staging / schema.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    store.write_json(staging, schema.MANIFEST, manifest, indent=1)
     generation = index_dir / f"{schema.GENERATION_PREFIX}{version}"
     os.replace(staging, generation)
     return summary, generation
@@ -457,36 +381,33 @@ def _write_generation(folder: Path, gathered: _Gathered, aliases: dict, old: "_O
     """Write the rest of a generation beside its store: groups, metadata, postings, Whoosh, aliases."""
     speeches = list(gathered.speeches.values())
     # Texts are read back with pread, not mapped: mapped pages would count as the build's memory.
-    store = os.open(folder / schema.STORE, os.O_RDONLY)
+    texts = os.open(folder / schema.STORE, os.O_RDONLY)
     try:
         def text_of(position: int) -> str:
             offset, length, _ = speeches[position]["store"]
-            return os.pread(store, length, offset).decode("utf-8")
+            return os.pread(texts, length, offset).decode("utf-8")
 
         signatures = np.array(gathered.signatures, dtype=np.uint64).reshape(len(speeches), BINS)
         sizes = [s["shingles"] for s in speeches]
-        verdicts = old.verdicts() if old is not None else {}
+        verdicts = store.read_verdicts(old.path) if old is not None else {}
         for member, group in near_duplicate_groups(speeches, signatures, sizes, text_of, verdicts).items():
             gathered.speeches[member]["group"] = group
-        (folder / schema.VERDICTS).write_text(json.dumps(
-            [[a, b, same] for (a, b), same in sorted(verdicts.items())
-             if a in gathered.speeches and b in gathered.speeches]), encoding="utf-8")
+        store.write_json(folder, schema.VERDICTS, [[a, b, same] for (a, b), same in sorted(verdicts.items())
+                                                   if a in gathered.speeches and b in gathered.speeches])
         np.save(folder / schema.SIGNATURES, signatures)
         _write_pairs(folder, gathered, text_of, old)
     finally:
-        os.close(store)
+        os.close(texts)
     if old is not None:
         gathered.words.carry(old.path, gathered.moved(len(old.speeches)))
     gathered.words.write(len(speeches))
-    vocabulary = [""] * len(gathered.vocabulary)
-    for word, number in gathered.vocabulary.items():
-        vocabulary[number] = word
-    (folder / schema.VOCABULARY).write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
-    with open(folder / schema.SPEECHES, "w", encoding="utf-8") as meta:
-        for speech in speeches:
-            meta.write(json.dumps(speech, ensure_ascii=False) + "\n")
-    _write_whoosh(folder / schema.WHOOSH_DIR, speeches, old)
-    (folder / schema.ALIASES).write_text(json.dumps(aliases, ensure_ascii=False), encoding="utf-8")
+    store.write_vocabulary(folder, gathered.vocabulary)
+    store.write_records(folder, speeches)
+    if old is not None:
+        store.write_fields(folder, speeches, old.path, old.speeches)
+    else:
+        store.write_fields(folder, speeches)
+    store.write_json(folder, schema.ALIASES, aliases)
 
 
 # Pair postings are written in segments: a build that reuses most speeches links the old
@@ -502,7 +423,7 @@ def _write_pairs(folder: Path, gathered: _Gathered, text_of, old: "_OldGeneratio
     if old is not None:
         moved = gathered.moved(len(old.speeches)).tolist()
         segments = [(name, [moved[p] if p >= 0 else -1 for p in positions])
-                    for name, positions in postings.read_segment_plan(old.path)]
+                    for name, positions in store.read_segment_plan(old.path)]
         segments = [(name, positions) for name, positions in segments if any(p >= 0 for p in positions)]
         stale = sum(p < 0 for _, positions in segments for p in positions) + len(fresh)
         if len(segments) < MAX_SEGMENTS and stale <= MAX_STALE_SHARE * count:
@@ -510,80 +431,7 @@ def _write_pairs(folder: Path, gathered: _Gathered, text_of, old: "_OldGeneratio
                 postings.link_segment(old.path, folder, name)
             if fresh:
                 segments.append((postings.new_segment(folder, lambda: map(text_of, fresh)), fresh))
-            postings.write_segment_plan(folder, segments, count)
+            store.write_segment_plan(folder, segments, count)
             return
     name = postings.new_segment(folder, lambda: map(text_of, range(count)))
-    postings.write_segment_plan(folder, [(name, list(range(count)))], count)
-
-
-def _write_whoosh(folder: Path, speeches: list[dict], old: "_OldGeneration | None") -> None:
-    """Write the Whoosh index of ids and facet columns.
-
-    With an old generation its index is hard-linked in (Whoosh never rewrites a segment file)
-    and only speeches gone, new or with other facet values are deleted and added.
-    """
-    from whoosh import index as whoosh_index
-
-    facets = ("province", "city", "year", "speaker", "level")
-    present: dict[str, tuple] = {}
-    if old is not None:
-        postings.link_folder(old.path / schema.WHOOSH_DIR, folder)
-        ix = whoosh_index.open_dir(str(folder))
-        present = {s["id"]: tuple(_facet_value(s.get(f)) for f in facets) for s in old.speeches}
-    else:
-        folder.mkdir()
-        ix = whoosh_index.create_in(str(folder), schema.make_schema())
-    writer = ix.writer(limitmb=128)
-    wanted = {s["id"]: tuple(_facet_value(s.get(f)) for f in facets) for s in speeches}
-    for speech_id_, values in present.items():
-        if wanted.get(speech_id_) != values:
-            writer.delete_by_term("id", speech_id_)
-    for speech_id_, values in wanted.items():
-        if present.get(speech_id_) != values:
-            writer.add_document(id=speech_id_, **dict(zip(facets, values)))
-    writer.commit()
-
-
-def _facet_value(value) -> str:
-    """Return a facet's indexed value: unknowns are indexed as 未知."""
-    return schema.UNKNOWN if value is None else str(value)
-
-
-def _switch(index_dir: Path, name: str) -> None:
-    """Point CURRENT at a generation atomically."""
-    temporary = index_dir / f"{schema.CURRENT}.{os.getpid()}.tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(name + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, index_dir / schema.CURRENT)
-
-
-def _clean_debris(index_dir: Path) -> None:
-    """Remove what a killed build left: staging folders, temp files, superseded generations."""
-    current = current_generation(index_dir)
-    generations = sorted(
-        (p for p in index_dir.iterdir() if p.name.startswith(schema.GENERATION_PREFIX)),
-        key=lambda p: p.stat().st_mtime,
-    )
-    # Keep the serving generation and the one before it, for searchers still reading it.
-    keep = {current.name} if current else set()
-    older = [g for g in generations if current is None or g.name != current.name]
-    if older:
-        keep.add(older[-1].name)
-    for path in index_dir.iterdir():
-        if path.name.startswith(".tmp-") or (path.name.startswith(schema.CURRENT + ".") and path.name.endswith(".tmp")):
-            _remove(path)
-        elif path.name.startswith(schema.GENERATION_PREFIX) and path.name not in keep:
-            _remove(path)
-
-
-def _remove(path: Path) -> None:
-    """Remove a file or folder, ignoring what is already gone."""
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
+    store.write_segment_plan(folder, [(name, list(range(count)))], count)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jieba
 
+from indexer import provinces
 from indexer.segment import cut, init_jieba
 
 # Longest first: 自治县 must go before 县, 特别行政区 before 区.
@@ -259,13 +260,7 @@ class Gazetteer:
 
     def province(self, name: str) -> str | None:
         """Return the full name of a province named in full or short: 湖南 -> 湖南省."""
-        name = (name or "").strip()
-        if name in self.provinces:
-            return self.provinces[name]
-        for suffix in ("特别行政区", "自治区", "省", "市"):
-            if name.endswith(suffix) and name[: -len(suffix)] in self.provinces:
-                return self.provinces[name[: -len(suffix)]]
-        return None
+        return provinces.resolve(name)
 
     def find(self, text: str, context: str = "") -> list[tuple[Division, int, str]]:
         """Return every division text names, as (division, offset, matched words)."""

@@ -11,17 +11,18 @@ these arrays are searched by numpy in C.
 
 Word postings hold, for each jieba word, the speeches it is in and its weight there (body
 count plus twice the title count), from which the search layer ranks with BM25.
+
+This module writes them; indexer/store.py reads them (`Postings`).
 """
 
-import json
 import os
-import shutil
 import time
 from pathlib import Path
 
 import numpy as np
 
 from indexer import schema
+from indexer.store import link_folder
 
 # The character space is addressed with 32-bit positions: 4 G characters, some 450,000
 # speeches of 9,000 characters, on one machine; beyond that the index must be sharded.
@@ -35,11 +36,6 @@ MAX_SPEECHES = 2**_DOC_BITS
 
 class PostingsError(Exception):
     """A corpus beyond what one index can address; the message says which limit."""
-
-
-def pair_code(first: str, second: str) -> int:
-    """Return the key of a character pair: both code points side by side."""
-    return (ord(first) << 21) | ord(second)
 
 
 def _code_points(text: str) -> np.ndarray:
@@ -162,29 +158,6 @@ def link_segment(source: Path, folder: Path, name: str) -> None:
     link_folder(source / schema.PAIRS_DIR / name, folder / schema.PAIRS_DIR / name)
 
 
-def link_folder(source: Path, target: Path) -> None:
-    """Hard-link a folder's files into a new folder (copy where the filesystem has no hard links)."""
-    target.mkdir()
-    for path in source.iterdir():
-        if path.is_file():
-            try:
-                os.link(path, target / path.name)
-            except OSError:
-                shutil.copy2(path, target / path.name)
-
-
-def write_segment_plan(folder: Path, segments: list[tuple[str, list[int]]], speeches: int) -> None:
-    """Record the generation's segments, each with the generation position of its texts (-1: removed)."""
-    plan = {"speeches": speeches, "segments": [{"name": name, "speeches": positions} for name, positions in segments]}
-    (folder / schema.PAIR_SEGMENTS).write_text(json.dumps(plan), encoding="utf-8")
-
-
-def read_segment_plan(folder: Path) -> list[tuple[str, list[int]]]:
-    """Return a generation's segments as (name, generation position of each text)."""
-    plan = json.loads((folder / schema.PAIR_SEGMENTS).read_text(encoding="utf-8"))
-    return [(entry["name"], entry["speeches"]) for entry in plan["segments"]]
-
-
 class WordPostingsWriter:
     """Gather word postings speech by speech in a scratch file, then sort and write them.
 
@@ -256,98 +229,3 @@ class WordPostingsWriter:
         np.save(self.folder / schema.WORD_DOCS, docs)
         np.save(self.folder / schema.WORD_WEIGHTS, weights)
         np.save(self.folder / schema.DOC_LENGTHS, lengths)
-
-
-class PairSegment:
-    """One segment of pair postings: some speeches' texts in a character space of their own."""
-
-    def __init__(self, folder: Path, speeches: np.ndarray):
-        self.keys = np.load(folder / schema.PAIR_KEYS)
-        self.starts_of = np.load(folder / schema.PAIR_STARTS)
-        self.positions = np.load(folder / schema.PAIR_POSITIONS, mmap_mode="r")
-        self.doc_starts = np.load(folder / schema.DOC_STARTS)
-        self.speeches = speeches  # generation position of each of its texts, -1 for one since removed
-
-    def _pair(self, code: int) -> np.ndarray:
-        index = int(np.searchsorted(self.keys, np.uint64(code)))
-        if index == len(self.keys) or int(self.keys[index]) != code:
-            return self.positions[:0]
-        return self.positions[self.starts_of[index] : self.starts_of[index + 1]]
-
-    def starts(self, term: str) -> np.ndarray:
-        """Return every position where term starts, overlapping occurrences included, sorted."""
-        if not term or "\n" in term:
-            return np.empty(0, dtype=np.uint32)
-        if len(term) == 1:
-            low = int(np.searchsorted(self.keys, np.uint64(ord(term) << 21)))
-            high = int(np.searchsorted(self.keys, np.uint64((ord(term) + 1) << 21)))
-            found = np.array(self.positions[self.starts_of[low] : self.starts_of[high]])
-            found.sort()
-            return found
-        pairs = [(j, self._pair(pair_code(term[j], term[j + 1]))) for j in range(len(term) - 1)]
-        pairs.sort(key=lambda pair: len(pair[1]))
-        offset, rarest = pairs[0]
-        found = np.asarray(rarest, dtype=np.int64) - offset
-        found = found[found >= 0]
-        for j, positions in pairs[1:]:
-            if not len(found):
-                break
-            wanted = found + j
-            at = np.searchsorted(positions, wanted)
-            at[at == len(positions)] = 0
-            found = found[positions[at] == wanted] if len(positions) else found[:0]
-        return found.astype(np.uint32)
-
-    def occurrences(self, term: str) -> np.ndarray:
-        """Return where term occurs, leftmost non-overlapping within each text (as str.count counts)."""
-        found = self.starts(term)
-        if _can_overlap(term) and len(found) > 1:
-            kept, end = [], -1
-            for position in found.tolist():
-                if position >= end:
-                    kept.append(position)
-                    end = position + len(term)
-            found = np.array(kept, dtype=np.uint32)
-        return found
-
-    def speech_of(self, positions: np.ndarray) -> np.ndarray:
-        """Return the generation position of the speech holding each character position (-1: removed)."""
-        return self.speeches[np.searchsorted(self.doc_starts, positions, side="right") - 1]
-
-
-class Postings:
-    """A generation's postings, memory-mapped, answering where terms occur and which speeches hold words."""
-
-    def __init__(self, folder: Path):
-        plan = json.loads((folder / schema.PAIR_SEGMENTS).read_text(encoding="utf-8"))
-        self.segments = [PairSegment(folder / schema.PAIRS_DIR / entry["name"], np.array(entry["speeches"], dtype=np.int64))
-                         for entry in plan["segments"]]
-        self.word_keys = np.load(folder / schema.WORD_KEYS)
-        self.word_starts = np.load(folder / schema.WORD_STARTS)
-        self.word_docs = np.load(folder / schema.WORD_DOCS, mmap_mode="r")
-        self.word_weights = np.load(folder / schema.WORD_WEIGHTS, mmap_mode="r")
-        self.doc_lengths = np.load(folder / schema.DOC_LENGTHS)
-        self.speeches = plan["speeches"]
-
-    def counts(self, term: str) -> np.ndarray:
-        """Return the number of occurrences of term in every speech."""
-        total = np.zeros(self.speeches, dtype=np.int64)
-        for segment in self.segments:
-            found = segment.occurrences(term)
-            if len(found):
-                speeches = segment.speech_of(found)
-                total += np.bincount(speeches[speeches >= 0], minlength=self.speeches)
-        return total
-
-    def word(self, word_id: int) -> tuple[np.ndarray, np.ndarray]:
-        """Return (speech positions, weights) of a word id."""
-        index = int(np.searchsorted(self.word_keys, word_id))
-        if index == len(self.word_keys) or int(self.word_keys[index]) != word_id:
-            return self.word_docs[:0], self.word_weights[:0]
-        span = slice(self.word_starts[index], self.word_starts[index + 1])
-        return self.word_docs[span], self.word_weights[span]
-
-
-def _can_overlap(term: str) -> bool:
-    """Tell whether two occurrences of term can overlap: some proper prefix is also a suffix."""
-    return any(term[:k] == term[-k:] for k in range(1, len(term)))

@@ -1,12 +1,16 @@
-"""The one schema: what an index generation holds on disk, shared by indexer and search.
+"""The one schema: the speech fields of the interface and what an index generation holds on disk.
+
+Shared by indexer/ (which writes generations through indexer/store.py) and search/ (which
+reads them through it). This module imports nothing heavy: the command line reads it to
+build its options.
 
 An index folder holds generation folders and a CURRENT file naming the one that serves:
 
     index/CURRENT               name of the serving generation, replaced atomically
     index/.lock                 flock'ed by a build
     index/gen-<version>/
-        whoosh/                 Whoosh index: ids and facet columns
-        speeches.jsonl          one speech's metadata a line, with offsets into store.bin
+        whoosh/                 Whoosh index: every facet and filter field, with its column
+        speeches.jsonl          one speech's whole record a line, with offsets into store.bin
         store.bin               cleaned and raw texts, UTF-8, back to back
         pairs/<segment>/, pairs.json  where every character pair starts (indexer/postings.py)
         words.json, words.*.npy jieba words and the speeches holding them, for ranking
@@ -16,7 +20,7 @@ An index folder holds generation folders and a CURRENT file naming the one that 
         manifest.json           version, build time, corpus files and their hashes, summary
 """
 
-from whoosh import fields
+from dataclasses import dataclass
 
 CURRENT = "CURRENT"
 LOCK = ".lock"
@@ -42,24 +46,107 @@ SIGNATURES = "signatures.npy"
 VERDICTS = "verdicts.json"  # pairs of ids whose exact shingle Jaccard was computed, and its verdict
 UNKNOWN = "未知"
 
-# The speech fields of the interface, in the order JSON and CSV print them.
-SPEECH_FIELDS = (
-    "id", "title", "speaker", "position", "meeting", "date", "date_source", "year",
-    "year_evidence", "province", "city", "level", "province_evidence", "published", "site",
-    "source", "sources", "ordinal", "chars", "group", "corrected",
+# How a filter value matches a speech's value of its field.
+EQUAL = "equal"  # the same value (province names are resolved to full names first)
+YEAR = "year"  # a year, or a range Y1-Y2
+CONTAINS = "contains"  # a substring of it
+
+
+@dataclass(frozen=True)
+class Field:
+    """One speech field: how it is labelled, printed, filtered and counted."""
+
+    name: str
+    label: str  # its name on pages
+    help: str  # what it holds, for --help and the README
+    facet: bool = False  # counted over every result (the sidebar, the overview, the JSON facets)
+    filter: str | None = None  # how `name:value` matches (EQUAL, YEAR, CONTAINS); None: not a filter
+    flag: bool = False  # a command-line option (--name, dashed), repeatable, values ORed
+    overview: bool = False  # a table of its own on the corpus overview page
+    example: str = ""  # a filter in use, for error messages
+
+
+# The speech fields of the interface, in the order JSON and CSV print them. Adding a facet or
+# a filter is one entry here: Whoosh's schema, the filters, the facet sidebar, the overview,
+# the command line's options, the CSV columns and the README's list all follow.
+FIELDS = (
+    Field("id", "编号", "16+ hex digits derived from the speech's content"),
+    Field("title", "标题", "the title line(s)", filter=CONTAINS, example='title:经济运行 or title:"经济 运行"'),
+    Field("speaker", "讲话人", "the speaker's personal name", facet=True, filter=EQUAL, flag=True,
+          example="speaker:何良军"),
+    Field("position", "职务", "the speaker's office as printed"),
+    Field("meeting", "会议", "the meeting the speech was given at"),
+    Field("date", "日期", "ISO date as far as known: 2022-09-23, 2022-09 or 2022"),
+    Field("date_source", "日期来源", "how the date is known: printed, inferred or corrected",
+          filter=EQUAL, flag=True, example="date_source:printed"),
+    Field("year", "年份", "the year, printed or inferred", facet=True, filter=YEAR, flag=True, overview=True,
+          example="year:2021 or year:2018-2020"),
+    Field("year_evidence", "年份依据", "the words the year rests on"),
+    Field("province", "省份", "full official name of the province", facet=True, filter=EQUAL, flag=True,
+          overview=True, example="province:湖南"),
+    Field("city", "城市", "the prefecture-level city", filter=EQUAL, flag=True, example="city:郴州市"),
+    Field("level", "层级", "level of government: 省 市 县 区 州 …", facet=True, filter=EQUAL, flag=True,
+          overview=True, example="level:县"),
+    Field("province_evidence", "省份依据", "the words an inferred province rests on"),
+    Field("published", "发布日期", "a web page's publication date, not the speech's"),
+    Field("site", "网站", "a web page's site name"),
+    Field("source", "来源文件", "path of its file under the corpus folder"),
+    Field("sources", "全部来源", "every file the same speech arrived in"),
+    Field("ordinal", "序号", "1-based position inside its source file"),
+    Field("chars", "字数", "characters of its cleaned text"),
+    Field("group", "版本组", "shared by near-duplicate versions of one speech"),
+    Field("corrected", "更正", "original values and notes of corrected fields"),
 )
-FACETS = ("province", "year", "speaker", "level")
-# Fields a query can filter on (province:…, year:…), facets included.
-FILTER_FIELDS = FACETS + ("city", "title", "date_source")
 
 
-def make_schema() -> fields.Schema:
-    """Build the Whoosh schema of a generation."""
-    return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
-        province=fields.ID(sortable=True),
-        city=fields.ID(sortable=True),
-        year=fields.ID(sortable=True),
-        speaker=fields.ID(sortable=True),
-        level=fields.ID(sortable=True),
+def field(name: str) -> Field:
+    """Return the registry entry of a field, or raise KeyError."""
+    for entry in FIELDS:
+        if entry.name == name:
+            return entry
+    raise KeyError(name)
+
+
+def speech_fields() -> tuple[str, ...]:
+    """Return the interface fields of a speech, in JSON and CSV order."""
+    return tuple(f.name for f in FIELDS)
+
+
+def facets() -> tuple[str, ...]:
+    """Return the fields counted over every result."""
+    return tuple(f.name for f in FIELDS if f.facet)
+
+
+def filters() -> tuple[str, ...]:
+    """Return the fields a query can filter on (`province:…`, `?province=`)."""
+    return tuple(f.name for f in FIELDS if f.filter)
+
+
+def columns() -> tuple[str, ...]:
+    """Return the fields Whoosh holds with a column: every facet and filter."""
+    return tuple(f.name for f in FIELDS if f.facet or f.filter)
+
+
+def flag(name: str) -> str:
+    """Return the command-line option of a field: date_source -> --date-source."""
+    return "--" + name.replace("_", "-")
+
+
+def labels() -> dict[str, str]:
+    """Return each field's label for pages."""
+    return {f.name: f.label for f in FIELDS}
+
+
+def make_schema():
+    """Build the Whoosh schema of a generation: the id, and a column for every facet and filter."""
+    from whoosh import fields as whoosh_fields
+
+    return whoosh_fields.Schema(
+        id=whoosh_fields.ID(stored=True, unique=True),
+        **{name: whoosh_fields.ID(sortable=True) for name in columns()},
     )
+
+
+def column_value(value) -> str:
+    """Return a field value as Whoosh holds it: text, unknowns as 未知."""
+    return UNKNOWN if value is None else str(value)

@@ -1,11 +1,15 @@
-"""jieba segmentation, set up once per process with its cache in a folder we own."""
+"""jieba segmentation, set up once per process with its cache in a folder we own.
+
+`words()` is shared by indexing and querying (a query's terms are segmented as texts are,
+for ranking) and needs only rjieba; jieba itself, with its Python dictionary, loads only for
+the indexer's part-of-speech work (`cut`).
+"""
 
 import logging
 import os
 import re
 import tempfile
 
-import jieba
 import rjieba
 
 _ready = False
@@ -16,6 +20,8 @@ def init_jieba(cache_dir: str | None = None) -> None:
     global _ready
     if _ready:
         return
+    import jieba
+
     cache_dir = cache_dir or os.path.join(tempfile.gettempdir(), f"speeches-jieba-{os.getuid()}")
     os.makedirs(cache_dir, exist_ok=True)
     jieba.setLogLevel(logging.WARNING)
@@ -27,6 +33,8 @@ def init_jieba(cache_dir: str | None = None) -> None:
 
 def cut(text: str) -> list[str]:
     """Segment text into words (precise mode)."""
+    import jieba
+
     init_jieba()
     return jieba.lcut(text)
 

@@ -1,6 +1,6 @@
 """The search backend interface: everything `web/` and the `speeches` command ask of an index.
 
-`search.Corpus` (numpy pair postings beside a Whoosh facet index, one machine) implements it.
+`search.Corpus` (numpy pair postings beside a Whoosh index of the fields, one machine) implements it.
 Another backend, such as OpenSearch or Elasticsearch with a character n-gram field
 (docs/SCALING.md), replaces it by implementing these methods with the same answers; the web
 layer and the command line are not touched. A test checks that they call nothing else.
@@ -13,7 +13,7 @@ from search import query as q
 
 @runtime_checkable
 class SearchBackend(Protocol):
-    """What a backend answers. Every dict is the JSON of ../INTERFACE.md; counts are exact."""
+    """What a backend answers. Every dict is the JSON the README documents; counts are exact."""
 
     @property
     def index_version(self) -> str:
@@ -25,8 +25,11 @@ class SearchBackend(Protocol):
     def overview(self) -> dict:
         """{"index_version", "total", "facets"} over every speech."""
 
-    def parse(self, query: str, filters: dict | None = None) -> q.Query:
+    def parse(self, query: str, filters: dict | None = None, require_text: bool = False) -> q.Query:
         """Parse a query and filters, or raise search.query.QueryError saying what is wrong."""
+
+    def marked_terms(self, query: str) -> list[str]:
+        """The terms of a query to mark in a text."""
 
     def search(self, query: str, filters: dict | None = None, sort: str = "relevance", page: int = 1,
                page_size: int | None = None, collapse: bool = False) -> dict:
@@ -36,11 +39,19 @@ class SearchBackend(Protocol):
              collapse: bool = False) -> Iterator[dict]:
         """Every matching speech in result order, without snippets."""
 
+    def speech_list(self, query: str = "", filters: dict | None = None, sort: str = "relevance",
+                    collapse: bool = False) -> dict:
+        """Every matching speech (every speech when nothing is asked), `hits` an iterator."""
+
     def facets(self, query: str, filters: dict | None = None, collapse: bool = False) -> dict:
         """Exact facet counts over every matching speech."""
 
-    def kwic(self, query: str, filters: dict | None = None, width: int | None = None) -> dict:
-        """Every occurrence of the query's terms, one row each."""
+    def year_series(self, query: str, filters: dict | None = None) -> dict:
+        """Matching speeches per year and all speeches per year under the same filters."""
+
+    def kwic(self, query: str, filters: dict | None = None, width: int | None = None, page: int | None = None,
+             page_size: int | None = None) -> dict:
+        """Every occurrence of the query's terms, one row each (one page of them with `page`)."""
 
     def speech(self, speech_id: str, with_text: bool = True) -> dict:
         """One speech's fields (and cleaned text)."""

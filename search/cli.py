@@ -2,15 +2,17 @@
 
 import functools
 import json
-import os
 import sys
 from pathlib import Path
 
 import click
 
-from search.corpus import Corpus, SearchError
-from search.export import csv_lines
-from search.query import QueryError
+from indexer import schema
+from search import settings as named_settings
+
+# Only click, the field registry and the settings table load with the command: each
+# subcommand imports the library it runs, so `speeches --help` answers at once.
+
 
 def _index_option(command):
     return click.option(
@@ -28,56 +30,64 @@ def _output_options(command):
 
 
 def _filter_options(command):
-    """Add the field filters shared by search and kwic."""
-    options = [
-        click.option("--province", multiple=True, help="Province, full or short name (repeat to OR)."),
-        click.option("--year", multiple=True, help="Year or range Y1-Y2 (repeat to OR)."),
-        click.option("--speaker", multiple=True, help="Speaker's name (repeat to OR)."),
-        click.option("--level", multiple=True, help="Level of government: 省 市 县 区 州 … (repeat to OR)."),
-    ]
-    for option in reversed(options):
-        command = option(command)
+    """Add an option for every field the registry gives a flag (--province, --year, …), repeatable."""
+    for entry in reversed([f for f in schema.FIELDS if f.flag]):
+        command = click.option(schema.flag(entry.name), entry.name, multiple=True,
+                               help=f"{entry.label}: {entry.help} (repeat to OR).")(command)
     return command
 
 
-def _settings_options(command):
-    """Add the named settings (also read from SPEECHES_<NAME> environment variables)."""
-    options = [
-        click.option("--query-time-limit-ms", "query_time_limit_ms", type=int, envvar="SPEECHES_QUERY_TIME_LIMIT_MS",
-                     help="Give up with a 'query too broad' error after this many ms [default: 10000]."),
-        click.option("--base-url", envvar="SPEECHES_BASE_URL", help="Prefix for permalinks and citations."),
-        click.option("--max-page-size", type=int, envvar="SPEECHES_MAX_PAGE_SIZE", help="Cap on --page-size [default: 200]."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+def _settings_options(server: bool = False):
+    """Add an option for every named setting (also read from $SPEECHES_<NAME>), gathered into `settings`."""
+    rows = [row for row in named_settings.SETTINGS if server or not row.server]
+
+    def decorate(command):
+        @functools.wraps(command)
+        def wrapper(*args, **kwargs):
+            kwargs["settings"] = {row.name: kwargs.pop(row.name) for row in rows}
+            return command(*args, **kwargs)
+
+        for row in reversed(rows):
+            kind = type(row.default) if isinstance(row.default, (int, str)) and not isinstance(row.default, bool) else None
+            wrapper = click.option(row.flag, *row.aliases, row.name, type=kind, envvar=row.envvar,
+                                   help=f"{row.help} [default: {row.default if row.default != '' else '(none)'}]")(wrapper)
+        return wrapper
+    return decorate
+
+
+# The errors a user can fix, by module: each is caught only once its module has been imported
+# (an error cannot come from a module that was never loaded), so catching costs no import.
+USER_ERRORS = (("search.corpus", "SearchError"), ("search.query", "QueryError"), ("indexer.build", "BuildError"))
 
 
 def _friendly_errors(command):
     """Turn library errors into a one-line message on stderr and exit status 2."""
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from indexer.build import BuildError
-
         try:
             return command(*args, **kwargs)
-        except (SearchError, QueryError, BuildError) as error:
-            click.echo(f"Error: {error}", err=True)
-            sys.exit(2)
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(0)
+        except Exception as error:
+            known = tuple(getattr(sys.modules[module], name) for module, name in USER_ERRORS if module in sys.modules)
+            if not isinstance(error, known):
+                raise
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(2)
     return wrapper
 
 
-def _open(index_dir, **settings) -> Corpus:
-    return Corpus(index_dir, {k: v for k, v in settings.items() if v is not None})
+def _open(index_dir, settings: dict | None = None):
+    from search.corpus import Corpus
+
+    return Corpus(index_dir, settings)
 
 
-def _filters(province=(), year=(), speaker=(), level=()) -> dict:
-    """Collect the filter flags that were given; the library checks and resolves them."""
-    given = {"province": province, "year": year, "speaker": speaker, "level": level}
-    return {name: tuple(values) for name, values in given.items() if values}
+def _filters(given: dict) -> dict:
+    """Take the filter flags out of a command's arguments and keep those given; the library checks them."""
+    taken = {f.name: tuple(given.pop(f.name, ())) for f in schema.FIELDS if f.flag}
+    return {name: values for name, values in taken.items() if values}
 
 
 def _echo_json(document) -> None:
@@ -91,6 +101,8 @@ def _echo_jsonl(rows) -> None:
 
 def _echo_csv(rows, columns: list[str], context: dict) -> None:
     """Print rows as CSV (UTF-8 with BOM) with the context columns on each row."""
+    from search.export import csv_lines
+
     for line in csv_lines(rows, columns, context):
         click.echo(line, nl=False)
 
@@ -117,7 +129,8 @@ def index_command(corpus, index_dir, jobs, full, force, corrections):
     Example:
         speeches index --corpus corpus --jobs 2
     """
-    from indexer.build import build_index, corpus_files
+    from indexer.build import build_index
+    from indexer.store import corpus_files
 
     progress = None
     bar = None
@@ -157,6 +170,8 @@ def list_command(index_dir, fmt):
     Example:
         speeches list --csv > speeches.csv
     """
+    from search.export import speech_columns
+
     corpus = _open(index_dir)
     speeches = corpus.speeches()
     if fmt == "json":
@@ -164,12 +179,10 @@ def list_command(index_dir, fmt):
     elif fmt == "jsonl":
         _echo_jsonl(speeches)
     elif fmt == "csv":
-        from indexer.schema import SPEECH_FIELDS
-
-        _echo_csv(speeches, list(SPEECH_FIELDS), {"index_version": corpus.index_version})
+        _echo_csv(speeches, speech_columns(), {"index_version": corpus.index_version})
     else:
         for s in speeches:
-            click.echo("\t".join(str(v if v is not None else "未知") for v in
+            click.echo("\t".join(str(v if v is not None else schema.UNKNOWN) for v in
                                  (s["id"], s["year"], s["province"], s["speaker"], s["title"])))
 
 
@@ -196,7 +209,7 @@ def show_command(speech_id, index_dir, as_json, raw):
         return
     for name, value in speech.items():
         if name != "text":
-            click.echo(f"{name}: {value if value is not None else '未知'}")
+            click.echo(f"{name}: {value if value is not None else schema.UNKNOWN}")
     click.echo("")
     for number, paragraph in enumerate(speech["text"].split("\n"), 1):
         click.echo(f"[{number}] {paragraph}")
@@ -207,94 +220,89 @@ def show_command(speech_id, index_dir, as_json, raw):
 @_filter_options
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--page", type=int, default=1, show_default=True)
-@click.option("--page-size", "--limit", "page_size", type=int, envvar="SPEECHES_PAGE_SIZE",
-              help="Hits per page [default: 20].")
 @click.option("--collapse", is_flag=True, help="Fold near-duplicate versions of a speech into one hit.")
 @_index_option
-@_settings_options
+@_settings_options()
 @_output_options
 @_friendly_errors
-def search_command(query, province, year, speaker, level, sort, page, page_size, collapse, index_dir, fmt, **settings):
+def search_command(query, sort, page, collapse, index_dir, fmt, settings, **given):
     """Search speeches: ranked hits, exact facet counts and highlighted snippets.
 
     \b
     Example:
         speeches search 双过半 --province 湖南 --json
     """
-    filters = _filters(province, year, speaker, level)
-    if not query.strip() and not filters:
-        raise QueryError("the query is empty; give a phrase or a filter, e.g. speeches search 双过半")
-    corpus = _open(index_dir, **settings)
-    result = corpus.search(query, filters, sort=sort, page=page, page_size=page_size, collapse=collapse)
+    corpus = _open(index_dir, settings)
+    result = corpus.search(query, _filters(given), sort=sort, page=page, collapse=collapse)
     if fmt == "json":
         _echo_json(result)
     elif fmt == "jsonl":
         _echo_jsonl(result["hits"])
     elif fmt == "csv":
-        from indexer.schema import SPEECH_FIELDS
+        from search.export import hit_columns
 
-        columns = list(SPEECH_FIELDS) + ["score", "occurrences", "folded"]
-        _echo_csv(result["hits"], columns, {"query": query, "filters": json.dumps(result["filters"], ensure_ascii=False),
-                                            "index_version": result["index_version"]})
+        _echo_csv(result["hits"], hit_columns(), _context(result))
     else:
         click.echo(f"{result['total']} speeches, {result['occurrences']} occurrences")
         for hit in result["hits"]:
-            click.echo(f"{hit['id']}  {hit['year'] or '未知'}  {hit['province'] or '未知'}  "
-                       f"{hit['speaker'] or '未知'}  {hit['title'] or '未知'}  ({hit['occurrences']})")
+            click.echo("  ".join(str(v or schema.UNKNOWN) for v in (hit["id"], hit["year"], hit["province"],
+                                                                    hit["speaker"], hit["title"]))
+                       + f"  ({hit['occurrences']})")
 
 
 @main.command("kwic")
 @click.argument("query", required=False, default="")
 @_filter_options
-@click.option("--width", type=int, envvar="SPEECHES_KWIC_WIDTH", help="Characters of context each side [default: 30].")
 @_index_option
-@_settings_options
+@_settings_options()
 @_output_options
 @_friendly_errors
-def kwic_command(query, province, year, speaker, level, width, index_dir, fmt, **settings):
+def kwic_command(query, index_dir, fmt, settings, **given):
     """List every occurrence with its left and right context (a concordance).
 
     \b
     Example:
         speeches kwic 六稳 --csv > 六稳.csv
     """
-    filters = _filters(province, year, speaker, level)
-    if not query.strip():
-        raise QueryError("the query is empty; give a phrase, e.g. speeches kwic 六稳")
-    corpus = _open(index_dir, **settings)
-    result = corpus.kwic(query, filters, width=width)
+    from search.export import KWIC_COLUMNS
+
+    corpus = _open(index_dir, settings)
+    result = corpus.kwic(query, _filters(given))
     if fmt == "json":
         _echo_json(result)
     elif fmt == "jsonl":
         _echo_jsonl(result["rows"])
     elif fmt == "csv":
-        columns = ["id", "title", "speaker", "year", "province", "paragraph", "offset", "left", "match", "right", "url"]
-        _echo_csv(result["rows"], columns, {"query": query, "filters": json.dumps(result["filters"], ensure_ascii=False),
-                                            "index_version": result["index_version"]})
+        _echo_csv(result["rows"], KWIC_COLUMNS, _context(result))
     else:
+        width = named_settings.resolve(settings)["kwic_width"]
         for row in result["rows"]:
-            click.echo(f"{row['id']} p{row['paragraph']}: {row['left']:>{width or 30}}[{row['match']}]{row['right']}")
+            click.echo(f"{row['id']} p{row['paragraph']}: {row['left']:>{width}}[{row['match']}]{row['right']}")
+
+
+def _context(result: dict) -> dict:
+    """Return the columns every CSV row repeats: the query, the filters and the index version."""
+    return {"query": result["query"], "filters": json.dumps(result["filters"], ensure_ascii=False),
+            "index_version": result["index_version"]}
 
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=5000, show_default=True)
 @_index_option
-@_settings_options
+@_settings_options(server=True)
 @_friendly_errors
-def serve_command(host, port, index_dir, **settings):
+def serve_command(host, port, index_dir, settings):
     """Serve the web front end.
 
     \b
     Example:
         speeches serve --port 5000
     """
-    try:
-        from web import create_app
-    except ImportError:
-        raise click.ClickException("the web front end is not built yet") from None
     from waitress import serve
+
+    from web import create_app
 
     app = create_app({"INDEX": index_dir, **{k.upper(): v for k, v in settings.items() if v is not None}})
     click.echo(f"Serving on http://{host}:{port}/")
-    serve(app, host=host, port=port, threads=int(os.environ.get("SPEECHES_THREADS", "8")))
+    serve(app, host=host, port=port, threads=app.config["THREADS"])

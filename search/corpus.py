@@ -13,9 +13,7 @@ facet counts come from the Whoosh index's facet columns.
 """
 
 import html
-import json
 import math
-import mmap
 import threading
 import time
 from dataclasses import dataclass
@@ -23,10 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer import schema
-from indexer.postings import Postings
-from indexer.segment import words as segment_words
+from indexer import schema, store
 from search import query as q
+from search import settings as named_settings
 
 # BM25's term-frequency saturation and length normalisation (Whoosh's defaults).
 BM25_K1, BM25_B = 1.2, 0.75
@@ -56,41 +53,12 @@ class QueryTooBroad(SearchError):
     status = 503
 
 
-DEFAULT_SETTINGS = {
-    "page_size": 20,
-    "max_page_size": 200,
-    "kwic_width": 30,
-    "query_time_limit_ms": 10000,
-    "base_url": "",
-    "snippets_per_hit": 3,
-}
-
-
-@dataclass
-class _Generation:
-    """One loaded index generation: metadata and columns in memory, texts and postings mapped."""
-
-    path: Path
-    version: str
-    speeches: list[dict]
-    by_id: dict[str, int]
-    aliases: dict[str, str]
-    store: mmap.mmap | bytes
-    postings: Postings
-    vocabulary: dict[str, int]
-    facets: dict[str, tuple[list[str], np.ndarray]]  # facet -> (values, value number of each speech)
-    columns: dict[str, tuple[list, np.ndarray]]  # filter field -> (values, value number of each speech)
-    id_rank: np.ndarray  # each speech's place in id order
-    date_rank: np.ndarray  # each speech's place newest first (undated last, then id)
-    manifest: dict
-
-
 @dataclass
 class _Ranked:
     """A query's matching speeches, counted and ordered."""
 
     parsed: q.Query
-    generation: _Generation
+    generation: store.Generation
     terms: list[str]
     occurrences: np.ndarray  # per speech position
     folded: dict[int, int]
@@ -102,21 +70,15 @@ class Corpus:
 
     def __init__(self, index_dir="index", settings: dict | None = None):
         self.index_dir = Path(index_dir)
-        self.settings = {**DEFAULT_SETTINGS, **(settings or {})}
-        self._generation: _Generation | None = None
+        self.settings = named_settings.resolve(settings)
+        self._generation: store.Generation | None = None
         self._lock = threading.Lock()
 
     # ---- loading -------------------------------------------------------------------------
 
-    def _current_name(self) -> str | None:
-        try:
-            return (self.index_dir / schema.CURRENT).read_text(encoding="utf-8").strip() or None
-        except OSError:
-            return None
-
-    def generation(self) -> _Generation:
+    def generation(self) -> store.Generation:
         """Return the serving generation, loading it again when CURRENT has moved."""
-        name = self._current_name()
+        name = store.current_name(self.index_dir)
         if name is None:
             raise NoIndex(f"no index in {self.index_dir}: build it with `speeches index --index {self.index_dir}`")
         loaded = self._generation
@@ -124,47 +86,12 @@ class Corpus:
             return loaded
         with self._lock:
             if self._generation is None or self._generation.path.name != name:
-                self._generation = self._load(self.index_dir / name)
+                try:
+                    self._generation = store.open_generation(self.index_dir / name)
+                except store.StoreError as error:
+                    raise NoIndex(f"the index in {self.index_dir} {error}; rebuild it with "
+                                  "`speeches index --full`") from None
             return self._generation
-
-    def _load(self, path: Path) -> _Generation:
-        from whoosh import index as whoosh_index
-
-        try:
-            manifest = json.loads((path / schema.MANIFEST).read_text(encoding="utf-8"))
-            with open(path / schema.SPEECHES, encoding="utf-8") as handle:
-                speeches = [json.loads(line) for line in handle]
-            aliases = json.loads((path / schema.ALIASES).read_text(encoding="utf-8"))
-            with open(path / schema.STORE, "rb") as handle:
-                size = handle.seek(0, 2)
-                store = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-            postings = Postings(path)
-            words = json.loads((path / schema.VOCABULARY).read_text(encoding="utf-8"))
-            ix = whoosh_index.open_dir(str(path / schema.WHOOSH_DIR))
-            by_id = {speech["id"]: i for i, speech in enumerate(speeches)}
-            with ix.searcher() as searcher:
-                reader = searcher.reader()
-                # Whoosh numbers documents in the order they were added, across updates.
-                docnums = np.full(len(speeches), -1, dtype=np.int64)
-                strays = 0
-                for docnum, fields in reader.iter_docs():
-                    if fields["id"] in by_id:
-                        docnums[by_id[fields["id"]]] = docnum
-                    else:
-                        strays += 1
-                facets = {facet: _column(np.array(list(reader.column_reader(facet)), dtype=object)[docnums].tolist())
-                          for facet in schema.FACETS}
-        except (OSError, ValueError, IndexError) as error:
-            raise NoIndex(f"the index in {self.index_dir} cannot be read ({error}); rebuild it with `speeches index`") from None
-        if strays or (docnums < 0).any() or postings.speeches != len(speeches):
-            raise NoIndex(f"the index in {self.index_dir} is inconsistent; rebuild it with `speeches index --full`")
-        columns = {field: _column([speech.get(field) for speech in speeches]) for field in schema.FILTER_FIELDS}
-        id_rank = _ranks(sorted(range(len(speeches)), key=lambda i: speeches[i]["id"]))
-        date_rank = _ranks(sorted(range(len(speeches)), key=lambda i: (
-            speeches[i]["date"] is None, _negated_date(speeches[i]["date"]), speeches[i]["id"])))
-        return _Generation(path, manifest["index_version"], speeches, by_id, aliases, store, postings,
-                           {word: number for number, word in enumerate(words)}, facets, columns, id_rank,
-                           date_rank, manifest)
 
     # ---- speeches ------------------------------------------------------------------------
 
@@ -180,8 +107,8 @@ class Corpus:
     def overview(self) -> dict:
         """Return the total and the facet counts over every speech."""
         generation = self.generation()
-        everything = np.arange(len(generation.speeches))
-        return {"index_version": generation.version, "total": len(generation.speeches),
+        everything = np.arange(len(generation))
+        return {"index_version": generation.version, "total": len(generation),
                 "facets": _facet_counts(generation, everything)}
 
     def resolve_id(self, speech_id: str) -> str:
@@ -193,39 +120,37 @@ class Corpus:
             return generation.aliases[speech_id]
         raise UnknownSpeech(f"no speech has the id {speech_id!r}; `speeches list` shows every id")
 
-    def text(self, index: int, generation: _Generation | None = None) -> str:
-        """Return the cleaned text of the speech at a position in the generation."""
-        generation = generation or self.generation()
-        offset, length, _ = generation.speeches[index]["store"]
-        return bytes(generation.store[offset : offset + length]).decode("utf-8")
-
     def raw(self, speech_id: str) -> str:
         """Return the original, uncleaned text of a speech's source span."""
         generation = self.generation()
-        speech = generation.speeches[generation.by_id[self.resolve_id(speech_id)]]
-        offset, length, raw_length = speech["store"]
-        return bytes(generation.store[offset + length : offset + length + raw_length]).decode("utf-8")
+        return generation.raw(generation.by_id[self.resolve_id(speech_id)])
 
     def speech(self, speech_id: str, with_text: bool = True) -> dict:
         """Return one speech's fields, with its text unless asked not to."""
         generation = self.generation()
         index = generation.by_id[self.resolve_id(speech_id)]
-        record = public_fields(generation.speeches[index])
+        record = public_fields(generation.records[index])
         if with_text:
-            record["text"] = self.text(index, generation)
+            record["text"] = generation.text(index)
         return record
 
     def speeches(self) -> list[dict]:
         """Return every indexed speech's fields, without text, in source order."""
-        return [public_fields(s) for s in self.generation().speeches]
+        return [public_fields(s) for s in self.generation().records]
 
     # ---- matching ------------------------------------------------------------------------
 
-    def parse(self, query: str, filters: dict | None = None) -> q.Query:
-        """Parse a query and extra filters ({field: values}) with this corpus's province names."""
-        from indexer.places import gazetteer
+    def parse(self, query: str, filters: dict | None = None, require_text: bool = False) -> q.Query:
+        """Parse a query and extra filters ({field: values}); `require_text` refuses filters alone."""
+        from indexer import provinces
 
-        return q.parse(query, filters=filters, resolve_province=gazetteer().province)
+        return q.parse(query, filters=filters, resolve_province=provinces.resolve, require_text=require_text)
+
+    def marked_terms(self, query: str) -> list[str]:
+        """Return the terms of a query to mark in a text (none for an empty query)."""
+        if not query.strip():
+            return []
+        return [t.text for t in q.positive_terms(self.parse(query).text)]
 
     def _mask(self, generation, node, counts: dict[str, np.ndarray]) -> np.ndarray:
         """Return which speeches the tree matches; `counts` gathers each term's counts per speech."""
@@ -238,18 +163,18 @@ class Corpus:
             return np.logical_and.reduce([self._mask(generation, term, counts) for term in node.terms])
         if isinstance(node, q.Not):
             if _has_near(node.item):  # a superset of a NEAR's matches says nothing of its complement
-                return np.ones(len(generation.speeches), dtype=bool)
+                return np.ones(len(generation), dtype=bool)
             return ~self._mask(generation, node.item, counts)
         masks = [self._mask(generation, item, counts) for item in node.items]
         return np.logical_and.reduce(masks) if isinstance(node, q.And) else np.logical_or.reduce(masks)
 
     def _filter_mask(self, generation, filters: dict) -> np.ndarray:
         """Return which speeches pass every field filter (values ORed within a field)."""
-        mask = np.ones(len(generation.speeches), dtype=bool)
-        for field, wanted in filters.items():
-            values, numbers = generation.columns[field]
-            passing = [k for k, value in enumerate(values) if any(_value_ok(field, value, w) for w in wanted)]
-            mask &= np.isin(numbers, passing)
+        mask = np.ones(len(generation), dtype=bool)
+        for name, wanted in filters.items():
+            column, how = generation.columns[name], schema.field(name).filter
+            passing = [k for k, value in enumerate(column.values) if any(_value_ok(how, value, w) for w in wanted)]
+            mask &= np.isin(column.numbers, passing)
         return mask
 
     def matching(self, parsed: q.Query):
@@ -257,7 +182,7 @@ class Corpus:
         started = time.monotonic()
         generation = self.generation()
         counts: dict[str, np.ndarray] = {}
-        mask = np.ones(len(generation.speeches), dtype=bool)
+        mask = np.ones(len(generation), dtype=bool)
         if parsed.filters:
             mask &= self._filter_mask(generation, parsed.filters)
         if parsed.text is not None:
@@ -269,7 +194,7 @@ class Corpus:
             for count, index in enumerate(positions):
                 if count % 64 == 0:
                     self._check_time(started)
-                if q.matches(parsed.text, self.text(index, generation).split("\n")):
+                if q.matches(parsed.text, generation.text(index).split("\n")):
                     confirmed.append(index)
             positions = confirmed
         return generation, positions, counts
@@ -310,8 +235,23 @@ class Corpus:
     def hits(self, query: str, filters: dict | None = None, sort: str = "relevance", collapse: bool = False):
         """Yield every matching speech in result order, without snippets (for exports)."""
         ranked = self._ranked(query, filters, sort, collapse)
-        for index, score in ranked.order:
-            yield self._hit(ranked, index, score, snippets=False)
+        return (self._hit(ranked, index, score, snippets=False) for index, score in ranked.order)
+
+    def speech_list(self, query: str = "", filters: dict | None = None, sort: str = "relevance",
+                    collapse: bool = False) -> dict:
+        """Return the speeches a query matches, every one, as {query, filters, index_version, total, hits}.
+
+        With neither query nor filters every speech is listed, in source order. `hits` is an
+        iterator, so an export streams it; the rest is known before the first row.
+        """
+        if not query.strip() and not filters:
+            generation = self.generation()
+            return {"query": query, "filters": {}, "index_version": generation.version, "total": len(generation),
+                    "hits": (public_fields(record) for record in generation.records)}
+        ranked = self._ranked(query, filters, sort, collapse)
+        return {"query": query, "filters": ranked.parsed.filters, "index_version": ranked.generation.version,
+                "total": len(ranked.order),
+                "hits": (self._hit(ranked, index, score, snippets=False) for index, score in ranked.order)}
 
     def _ranked(self, query: str, filters: dict | None, sort: str, collapse: bool) -> "_Ranked":
         """Match, count, collapse and order: everything a page or an export needs."""
@@ -319,10 +259,8 @@ class Corpus:
             raise SearchError(f"unknown sort {sort!r}; use relevance or date")
         parsed = self.parse(query, filters)
         generation, matched, counts = self.matching(parsed)
-        terms = [t.text for t in q.positive_terms(parsed.text)] if parsed.text is not None else []
-        occurrences = np.zeros(len(generation.speeches), dtype=np.int64)
-        for term in terms:
-            occurrences += counts[term] if term in counts else generation.postings.counts(term)
+        terms = _terms(parsed)
+        occurrences = _occurrence_counts(generation, terms, counts)
         folded = {}
         if collapse:
             matched, folded = self._collapse(generation, matched)
@@ -330,11 +268,11 @@ class Corpus:
         return _Ranked(parsed, generation, terms, occurrences, folded, order)
 
     def _hit(self, ranked: "_Ranked", index: int, score: float, snippets: bool) -> dict:
-        record = public_fields(ranked.generation.speeches[index])
+        record = public_fields(ranked.generation.records[index])
         record.update(score=round(score, 4), occurrences=int(ranked.occurrences[index]),
                       folded=ranked.folded.get(index, 0))
         if snippets:
-            record["snippets"] = self._snippets(self.text(index, ranked.generation).split("\n"), ranked.terms)
+            record["snippets"] = self._snippets(ranked.generation.text(index).split("\n"), ranked.terms)
         return record
 
     def facets(self, query: str, filters: dict | None = None, collapse: bool = False) -> dict:
@@ -345,31 +283,71 @@ class Corpus:
             matched, _ = self._collapse(generation, matched)
         return _facet_counts(generation, np.array(matched, dtype=np.int64))
 
-    def kwic(self, query: str, filters: dict | None = None, width: int | None = None) -> dict:
-        """Return every occurrence of the query's terms in the matching speeches, one row each."""
-        parsed = self.parse(query, filters)
+    def year_series(self, query: str, filters: dict | None = None) -> dict:
+        """Return what a per-year chart draws: matching speeches per year, and all speeches per year.
+
+        `counts` count every matching speech and `totals` every speech passing the same filters,
+        so the rate counts/totals compares like with like (near-duplicate versions are not
+        collapsed on either side).
+        """
+        counts = self.facets(query, filters)["year"]
+        totals = self.facets("", filters)["year"] if filters else self.overview()["facets"]["year"]
+        return {"counts": counts, "totals": totals}
+
+    def kwic(self, query: str, filters: dict | None = None, width: int | None = None, page: int | None = None,
+             page_size: int | None = None) -> dict:
+        """Return every occurrence of the query's terms in the matching speeches, one row each.
+
+        With `page`, only that page's rows (`page_size`, else the kwic_page_size setting, at
+        most max_page_size), and `total` still counts every row.
+        """
+        parsed = self.parse(query, filters, require_text=True)
         width = self.settings["kwic_width"] if width is None else _positive_int(width, "width", allow_zero=True)
-        generation, matched, _ = self.matching(parsed)
-        terms = [t.text for t in q.positive_terms(parsed.text)] if parsed.text is not None else []
-        rows = []
+        generation, matched, counts = self.matching(parsed)
+        terms = _terms(parsed)
+        per_speech = _occurrence_counts(generation, terms, counts)
+        total = int(per_speech[np.array(matched, dtype=np.int64)].sum())
+        result = {"query": query, "filters": parsed.filters, "index_version": generation.version, "total": total}
+        if page is None:
+            result["rows"] = list(self._kwic_rows(generation, matched, terms, width))
+            return result
+        page = _positive_int(page, "page")
+        size = min(_positive_int(page_size, "page size") if page_size is not None else self.settings["kwic_page_size"],
+                   self.settings["max_page_size"])
+        skip, kept = (page - 1) * size, []
+        # Skip whole speeches before the page by their counts, without reading their texts.
+        for at, index in enumerate(matched):
+            if skip < per_speech[index]:
+                break
+            skip -= int(per_speech[index])
+        else:
+            at = len(matched)
+        for row in self._kwic_rows(generation, matched[at:], terms, width):
+            if skip:
+                skip -= 1
+                continue
+            kept.append(row)
+            if len(kept) == size:
+                break
+        result.update(rows=kept, page=page, page_size=size, pages=max(1, math.ceil(total / size)))
+        return result
+
+    def _kwic_rows(self, generation, matched: list[int], terms: list[str], width: int):
+        """Yield the concordance rows of the matched speeches, in source and text order."""
         base = self.settings["base_url"].rstrip("/")
         for index in matched:
-            speech = generation.speeches[index]
-            for number, paragraph, offset, term in _occurrences(self.text(index, generation).split("\n"), terms):
-                rows.append({
+            speech = generation.records[index]
+            for number, paragraph, offset, term in _occurrences(generation.text(index).split("\n"), terms):
+                yield {
                     "id": speech["id"], "title": speech["title"], "speaker": speech["speaker"],
                     "year": speech["year"], "province": speech["province"], "paragraph": number,
                     "offset": offset, "left": paragraph[max(0, offset - width) : offset], "match": term,
                     "right": paragraph[offset + len(term) : offset + len(term) + width],
                     "url": f"{base}/speech/{speech['id']}#p{number}",
-                })
-        return {"query": query, "filters": parsed.filters,
-                "index_version": generation.version, "total": len(rows), "rows": rows}
+                }
 
     def _page_size(self, page_size) -> int:
-        if page_size is None:
-            return self.settings["page_size"]
-        size = _positive_int(page_size, "page size")
+        size = self.settings["page_size"] if page_size is None else _positive_int(page_size, "page size")
         return min(size, self.settings["max_page_size"])
 
     def _order(self, generation, indexes: list[int], terms: list[str], sort: str) -> list[tuple[int, float]]:
@@ -385,8 +363,10 @@ class Corpus:
     @staticmethod
     def _scores(generation, terms: list[str]) -> np.ndarray:
         """Score every speech with BM25 over the jieba words of the query terms."""
-        count = len(generation.speeches)
+        count = len(generation)
         scores = np.zeros(count, dtype=np.float64)
+        from indexer.segment import words as segment_words
+
         query_words = {w.lower() for term in terms for w in segment_words(term)}
         lengths = generation.postings.doc_lengths
         average = float(lengths.mean()) if count and lengths.mean() > 0 else 1.0
@@ -406,15 +386,15 @@ class Corpus:
         groups: dict[str, list[int]] = {}
         kept = []
         for index in matched:
-            group = generation.speeches[index].get("group")
+            group = generation.records[index].get("group")
             if group is None:
                 kept.append(index)
             else:
                 groups.setdefault(group, []).append(index)
         folded = {}
         for members in groups.values():
-            members.sort(key=lambda m: (generation.speeches[m]["date"] is None,
-                                        generation.speeches[m]["date"] or "", generation.speeches[m]["id"]))
+            members.sort(key=lambda m: (generation.records[m]["date"] is None,
+                                        generation.records[m]["date"] or "", generation.records[m]["id"]))
             kept.append(members[0])
             folded[members[0]] = len(members) - 1
         kept.sort()
@@ -440,46 +420,43 @@ class Corpus:
 
 def public_fields(speech: dict) -> dict:
     """Return the interface fields of a speech record, in order."""
-    return {name: speech.get(name) for name in schema.SPEECH_FIELDS}
+    return {name: speech.get(name) for name in schema.speech_fields()}
 
 
-def _value_ok(field: str, actual, value: str) -> bool:
-    """Tell whether a speech's value of a field passes one filter value."""
-    if value == schema.UNKNOWN:
-        return actual is None
-    if actual is None:
-        return False
-    if field == "year":
+def _terms(parsed: q.Query) -> list[str]:
+    """Return the texts of a query's positive terms: what is counted, listed and marked."""
+    return [t.text for t in q.positive_terms(parsed.text)] if parsed.text is not None else []
+
+
+def _occurrence_counts(generation, terms: list[str], counts: dict[str, np.ndarray]) -> np.ndarray:
+    """Return each speech's occurrences of the terms, reusing the counts matching gathered."""
+    occurrences = np.zeros(len(generation), dtype=np.int64)
+    for term in terms:
+        occurrences += counts[term] if term in counts else generation.postings.counts(term)
+    return occurrences
+
+
+def _value_ok(how: str, actual: str, value: str) -> bool:
+    """Tell whether a speech's value of a field (as its column holds it) passes one filter value."""
+    if value == schema.UNKNOWN or actual == schema.UNKNOWN:
+        return actual == value
+    if how == schema.YEAR:
         if "-" in value:
             low, high = value.split("-", 1)
             return int(low) <= int(actual) <= int(high)
-        return str(actual) == value
-    if field == "title":
+        return actual == value
+    if how == schema.CONTAINS:
         return value in actual
-    return str(actual) == value
-
-
-def _column(values: list) -> tuple[list, np.ndarray]:
-    """Return a column's distinct values and the number of each row's value among them."""
-    distinct: dict = {}
-    numbers = np.array([distinct.setdefault(value, len(distinct)) for value in values], dtype=np.int64)
-    return list(distinct), numbers
-
-
-def _ranks(order: list[int]) -> np.ndarray:
-    """Return each item's place in an ordering of positions."""
-    ranks = np.empty(len(order), dtype=np.int64)
-    ranks[np.array(order, dtype=np.int64)] = np.arange(len(order))
-    return ranks
+    return actual == value
 
 
 def _facet_counts(generation, positions: np.ndarray) -> dict:
     """Count speeches at positions per facet value, from the facet columns; unknowns under 未知."""
     counts = {}
-    for facet in schema.FACETS:
-        values, numbers = generation.facets[facet]
-        tally = np.bincount(numbers[positions], minlength=len(values)) if len(values) else []
-        found = {values[k]: int(n) for k, n in enumerate(tally) if n}
+    for facet in schema.facets():
+        column = generation.columns[facet]
+        tally = np.bincount(column.numbers[positions], minlength=len(column.values)) if len(column.values) else []
+        found = {column.values[k]: int(n) for k, n in enumerate(tally) if n}
         counts[facet] = dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
     return counts
 
@@ -543,14 +520,6 @@ def mark(paragraph: str, terms: list[str], start: int = 0, end: int | None = Non
     out.append(html.escape(paragraph[cursor:end]))
     out.append("…" if end < len(paragraph) else "")
     return "".join(out)
-
-
-def _negated_date(date: str | None) -> tuple:
-    """Sort key making later dates come first; a partial date counts as its first day."""
-    if not date:
-        return (0, 0, 0)
-    parts = [int(x) for x in date.split("-")] + [1, 1]
-    return (-parts[0], -parts[1], -parts[2])
 
 
 def _positive_int(value, name: str, allow_zero: bool = False) -> int:

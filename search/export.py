@@ -4,6 +4,21 @@ import csv
 import io
 import json
 
+from indexer import schema
+
+# The columns of a concordance row, in the order JSON and CSV print them.
+KWIC_COLUMNS = ["id", "title", "speaker", "year", "province", "paragraph", "offset", "left", "match", "right", "url"]
+
+
+def speech_columns() -> list[str]:
+    """Return the columns of a speech, in registry order."""
+    return list(schema.speech_fields())
+
+
+def hit_columns() -> list[str]:
+    """Return the columns of a search hit: the speech's, then how it matched."""
+    return speech_columns() + ["score", "occurrences", "folded"]
+
 
 def csv_cell(value) -> str:
     """Render one CSV cell; text starting with = + - @ is prefixed with ' against formula injection."""

@@ -21,7 +21,7 @@ punctuation such as （ ） and ：, and lowercase ``or`` / ``not`` / ``near``:
 - ``NEAR(`` (the word ``NEAR`` directly followed by ``(``) opens a NEAR group. ``NEAR`` then a
   space then ``(`` is an error, since it would silently mean something else; ``NEAR`` in any
   other place is text.
-- ``field:value`` when the word starts, outside quotes, with one of the names in FIELDS
+- ``field:value`` when the word starts, outside quotes, with the name of a filter field
   (province, year, speaker, level, city, title, date_source; lowercase) and a colon. Any
   other word holding a colon is text: ``http://x``, ``时间:2021``, ``Year:2021``,
   ``year：2021`` (full-width colon), ``"year:2021"``. The value is the rest of the word and may
@@ -69,27 +69,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field as _field
 
-from indexer.schema import FILTER_FIELDS, UNKNOWN
+from indexer import schema
+from indexer.schema import UNKNOWN
 from indexer.text import normalize
 
 __all__ = [
-    "FIELDS", "MAX_DEPTH", "check_filter", "check_filters", "And", "Near", "Not", "Or", "Query", "QueryError", "Term",
+    "MAX_DEPTH", "check_filter", "check_filters", "And", "Near", "Not", "Or", "Query", "QueryError", "Term",
     "matches", "parse", "positive_terms",
 ]
 
-# Fields a `field:` prefix may name; the schema owns the list so search and index agree.
-FIELDS: tuple[str, ...] = tuple(FILTER_FIELDS)
 MAX_DEPTH = 20  # parenthesis levels; deeper is never a real query and would risk recursion
-
-_EXAMPLES = {
-    "province": "province:湖南",
-    "year": "year:2021 or year:2018-2020",
-    "speaker": "speaker:何良军",
-    "level": "level:县",
-    "city": "city:郴州市",
-    "title": 'title:经济运行 or title:"经济 运行"',
-    "date_source": "date_source:printed",
-}
 _YEAR_RE = re.compile(r"([0-9]{4})(?:-([0-9]{4}))?")
 
 
@@ -256,12 +245,12 @@ def _tokenize(query: str, max_terms: int) -> list[_Token]:
                     f"NEAR at position {word_start} must touch its parenthesis, e.g. NEAR(营商环境 招商引资); "
                     'quote it to search for the word, e.g. "NEAR"', word_start)
         name = bare.split(":", 1)[0] if ":" in bare else None
-        if name in FIELDS:
+        if name in schema.filters():
             value = text[len(name) + 1:]
             if not value:
                 raise QueryError(
                     f"{name}: at position {word_start} needs a value right after the colon, "
-                    f"e.g. {_EXAMPLES.get(name, name + ':未知')}", word_start)
+                    f"e.g. {_example(name)}", word_start)
             tokens.append(_Token(_FIELD, word_start, text=value, name=name, raw=query[word_start:i]))
             continue
         term = normalize(text)
@@ -319,17 +308,18 @@ def _filter_value(token: _Token, resolve_province) -> str:
 def check_filter(name: str, value: str, resolve_province=None, pos: int | None = None) -> str:
     """Normalise and check one filter value; resolve a province name to its full name."""
     where = f" at position {pos}" if pos is not None else ""
-    if name not in FIELDS:
-        raise QueryError(f"unknown filter field {name!r}; use one of {', '.join(FIELDS)}, e.g. province:湖南", pos)
+    if name not in schema.filters():
+        raise QueryError(f"unknown filter field {name!r}; use one of {', '.join(schema.filters())}, e.g. province:湖南",
+                         pos)
     if not isinstance(value, str):
         value = str(value)
     _check_characters(value)
     value = normalize(value)
     if not value:
-        raise QueryError(f"{name}:{where} has an empty value; e.g. {_EXAMPLES.get(name, name + ':未知')}", pos)
+        raise QueryError(f"{name}:{where} has an empty value; e.g. {_example(name)}", pos)
     if value == UNKNOWN:
         return value
-    if name == "year":
+    if schema.field(name).filter == schema.YEAR:
         found = _YEAR_RE.fullmatch(value)
         if not found:
             raise QueryError(
@@ -345,6 +335,11 @@ def check_filter(name: str, value: str, resolve_province=None, pos: int | None =
             raise QueryError(f'unknown province "{value}"; try a name such as 湖南 or 湖南省', pos)
         return full
     return value
+
+
+def _example(name: str) -> str:
+    """Return an example of a filter for messages, from the field registry."""
+    return schema.field(name).example or f"{name}:{UNKNOWN}"
 
 
 def check_filters(filters: dict | None, resolve_province=None) -> dict:
@@ -547,11 +542,12 @@ def _anchored(node, positive: bool = True) -> bool:
 
 
 def parse(query: str, *, filters: dict | None = None, resolve_province=None, max_length: int = 1000,
-          max_terms: int = 64) -> Query:
+          max_terms: int = 64, require_text: bool = False) -> Query:
     """Parse a query into its boolean tree and filters, or raise QueryError.
 
     `filters` ({field: values}) are checked like filters written in the query and ANDed with
-    them; with filters, the query text may be empty (the filters alone list speeches).
+    them; with filters, the query text may be empty (the filters alone list speeches) unless
+    `require_text` (a concordance lists occurrences of terms, so it needs some).
     """
     if not isinstance(query, str):
         raise QueryError(f"the query must be text, not {type(query).__name__}; e.g. 营商环境")
@@ -562,7 +558,7 @@ def parse(query: str, *, filters: dict | None = None, resolve_province=None, max
     _check_characters(query)
     given = check_filters(filters, resolve_province)
     if not query.strip():
-        if given:
+        if given and not require_text:
             return Query(None, given, query)
         raise QueryError("the query is empty; type a phrase, e.g. 营商环境", 0)
     tokens = _tokenize(query, max_terms)
@@ -570,6 +566,8 @@ def parse(query: str, *, filters: dict | None = None, resolve_province=None, max
     for name, values in given.items():
         written[name] = tuple(dict.fromkeys(written.get(name, ()) + values))
     text = _Parser(tokens, len(query)).parse() if tokens else None
+    if text is None and require_text:
+        raise QueryError("the query has no term to look for, only filters; type a phrase, e.g. 营商环境", 0)
     if text is None and not written:
         raise QueryError(
             "the query has nothing to search for once spaces are removed; type a phrase, e.g. 营商环境", 0)

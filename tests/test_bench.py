@@ -49,8 +49,11 @@ def test_results_have_every_engine_query_and_measure(results):
         entry = results["engines"][engine]
         build = entry["build"]
         assert build["returncode"] == 0 and "error" not in build
-        for key in ("seconds", "chars_per_s", "peak_tree_rss_mb", "peak_tree_pss_mb", "max_process_rss_mb", "index_mb"):
-            assert build[key] > 0, (engine, key)
+        assert build["seconds"] > 0 and build["index_mb"] > 0, engine
+        # Memory is sampled while the build runs: a tiny build may end between two samples, so
+        # only the presence and kind of the figures is checked, never their size.
+        for key in ("chars_per_s", "peak_tree_rss_mb", "peak_tree_pss_mb", "max_process_rss_mb"):
+            assert isinstance(build[key], (int, float)) and build[key] >= 0, (engine, key)
         assert list(entry["queries"]) == names
         for query in entry["queries"].values():
             assert 0 <= query["median_ms"] <= query["p95_ms"]
@@ -78,21 +81,18 @@ def test_fts5_misses_two_character_phrases_and_the_scan_does_not(results):
 
 def test_memory_of_a_process_tree_counts_the_children():
     import subprocess
-    import time
 
-    # A parent holding 40 MB whose child holds another 40 MB: the tree holds both.
-    hold = "import time; b = b'x' * (40 << 20); time.sleep(5)"
-    script = f"import subprocess, sys; c = subprocess.Popen([sys.executable, '-c', {hold!r}]); {hold}; c.kill()"
-    parent = subprocess.Popen([sys.executable, "-c", script])
+    # A parent holding 40 MB whose child holds another 40 MB: the tree holds both. Each says
+    # "ready" once its memory is held, so the measure waits on them, not on a clock.
+    hold = "import sys; b = b'x' * (40 << 20); print('ready', flush=True); sys.stdin.read()"
+    script = (f"import subprocess, sys; c = subprocess.Popen([sys.executable, '-c', {hold!r}], "
+              "stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True); c.stdout.readline(); "
+              f"{hold}; c.kill()")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
-        peak, processes = 0, 0
-        for _ in range(80):
-            rss, pss, count = run.tree_memory(parent.pid)
-            peak, processes = max(peak, rss), max(processes, count)
-            if peak >= 80 * 1024 and processes == 2:
-                break
-            time.sleep(0.05)
-        assert processes == 2 and peak >= 80 * 1024
+        assert parent.stdout.readline().strip() == "ready"
+        rss, _pss, count = run.tree_memory(parent.pid)
+        assert count == 2 and rss >= 80 * 1024
     finally:
         parent.kill()
         parent.wait()

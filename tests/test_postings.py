@@ -4,7 +4,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.postings import Postings, WordPostingsWriter, new_segment, write_pairs, write_segment_plan
+from indexer.postings import WordPostingsWriter, new_segment, write_pairs
+from indexer.store import Postings, write_segment_plan
 
 
 def open_postings(folder, texts: list[str], segments: int = 1) -> Postings:
@@ -77,7 +78,7 @@ def test_any_term_in_any_texts_counts_as_a_scan(tmp_path_factory, texts, term):
 def test_the_shipped_index_counts_every_sampled_term_as_a_scan(shipped_index, corpus):
     """Terms cut from every speech (and from across paragraph ends) against a scan of all texts."""
     generation = corpus.generation()
-    texts = [corpus.text(i) for i in range(len(generation.speeches))]
+    texts = [generation.text(i) for i in range(len(generation))]
     rng = np.random.default_rng(5)
     terms = set()
     for text in texts:

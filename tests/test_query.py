@@ -6,8 +6,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from indexer import schema
 from indexer.text import normalize
-from search.query import FIELDS, And, Near, Not, Or, Query, QueryError, Term, matches, parse, positive_terms
+from search.query import And, Near, Not, Or, Query, QueryError, Term, matches, parse, positive_terms
 
 PROVINCES = {
     "湖南": "湖南省", "湖南省": "湖南省", "甘肃": "甘肃省", "甘肃省": "甘肃省",
@@ -188,7 +189,7 @@ def test_province_kept_as_given_without_resolver():
 
 
 def test_fields_are_the_schema_filter_fields():
-    assert set(FIELDS) == {"province", "year", "speaker", "level", "title", "city", "date_source"}
+    assert set(schema.filters()) == {"province", "year", "speaker", "level", "title", "city", "date_source"}
 
 
 # ---- errors ------------------------------------------------------------------------------

@@ -8,26 +8,22 @@ import os
 
 from flask import Flask, jsonify, render_template, request
 
+from search import settings as named_settings
 from search.corpus import Corpus, SearchError
 from search.query import QueryError
 
-# Named settings of the interface, as upper-case config keys; Corpus takes them lower-cased.
-SETTINGS = ("PAGE_SIZE", "MAX_PAGE_SIZE", "KWIC_WIDTH", "QUERY_TIME_LIMIT_MS", "BASE_URL")
-
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the app: defaults, then an optional config file, then the given dict."""
+    """Build the app: defaults, then $SPEECHES_<NAME> variables, then an optional config file, then the given dict.
+
+    The config keys are INDEX, CORPUS (None: the folder the index was built from) and every
+    named setting upper-cased (PAGE_SIZE, QUERY_TIME_LIMIT_MS, …; see search/settings.py).
+    """
     app = Flask(__name__)
     app.config.from_mapping(
         INDEX=os.environ.get("SPEECHES_INDEX", "index"),
-        # None: compare against the corpus folder the index was built from (its manifest says).
         CORPUS=os.environ.get("SPEECHES_CORPUS"),
-        PAGE_SIZE=20,
-        MAX_PAGE_SIZE=200,
-        KWIC_WIDTH=30,
-        QUERY_TIME_LIMIT_MS=10000,
-        BASE_URL="",
-        CORPUS_CHECK_SECONDS=10,  # how often pages look for corpus files changed since the build
+        **{row.name.upper(): os.environ.get(row.envvar, row.default) for row in named_settings.SETTINGS},
     )
     config = dict(config or {})
     config_file = config.get("CONFIG_FILE") or os.environ.get("SPEECHES_WEB_CONFIG")
@@ -37,15 +33,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    settings = {name.lower(): app.config[name] for name in SETTINGS if app.config.get(name) is not None}
-    for name in ("page_size", "max_page_size", "kwic_width", "query_time_limit_ms"):
-        if name in settings:
-            settings[name] = int(settings[name])
-    settings["base_url"] = str(settings.get("base_url") or "").rstrip("/")
+    settings = named_settings.resolve({row.name: app.config.get(row.name.upper()) for row in named_settings.SETTINGS})
+    app.config.update({name.upper(): value for name, value in settings.items()})
     from web.state import CorpusWatch
 
     app.extensions["corpus"] = Corpus(app.config["INDEX"], settings=settings)
-    app.extensions["corpus_watch"] = CorpusWatch(app.config.get("CORPUS"), float(app.config["CORPUS_CHECK_SECONDS"]))
+    app.extensions["corpus_watch"] = CorpusWatch(app.config.get("CORPUS"), float(settings["corpus_check_seconds"]))
 
     from web import api, pages
     from web.views import template_helpers

@@ -5,21 +5,15 @@ import math
 import re
 from urllib.parse import quote
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup
 
+from indexer import schema
 from search.corpus import mark
 from web import views
 from web.chart import year_chart
 
 bp = Blueprint("pages", __name__)
-
-FACET_NAMES = {"province": "省份", "year": "年份", "speaker": "讲话人", "level": "层级"}
-
-
-def _all_counts() -> dict:
-    """Return facet counts over every speech."""
-    return views.corpus().overview()
 
 
 @bp.get("/")
@@ -27,13 +21,18 @@ def index():
     """Show the search page, or the corpus overview when nothing is asked."""
     params = views.read_params()
     if params.empty:
-        counts = _all_counts()
-        return render_template("overview.html", counts=counts, facet_names=FACET_NAMES,
+        counts = views.corpus().overview()
+        tables = [f.name for f in schema.FIELDS if f.overview]
+        return render_template("overview.html", counts=counts, tables=tables,
                                chart=year_chart(counts["facets"]["year"]))
     result = views.run_search(params)
     pages = max(1, math.ceil(result["total"] / result["page_size"]))
-    return render_template("search.html", params=params, result=result, pages=pages, facet_names=FACET_NAMES,
-                           facets=_facet_lists(result), chart=_chart(params, result))
+    chart = None
+    if params.q.strip():
+        series = views.corpus().year_series(params.q, params.filters)
+        chart = year_chart(series["counts"], series["totals"])
+    return render_template("search.html", params=params, result=result, pages=pages,
+                           facets=_facet_lists(result), chart=chart)
 
 
 def _facet_lists(result: dict) -> dict:
@@ -49,19 +48,6 @@ def _facet_lists(result: dict) -> dict:
     return lists
 
 
-def _chart(params: views.Params, result: dict) -> dict | None:
-    """Lay out matching speeches per year against all speeches passing the same filters."""
-    counts = result["facets"]["year"]
-    if params.collapse:
-        # Denominators count every version, so the numerators must too.
-        counts = views.corpus().facets(params.q, params.filters)["year"]
-    if result["filters"]:
-        totals = views.corpus().facets("", result["filters"])["year"]
-    else:
-        totals = _all_counts()["facets"]["year"]
-    return year_chart(counts, totals)
-
-
 _MARK = re.compile(r"<mark>")
 
 
@@ -74,7 +60,7 @@ def speech(speech_id):
         return _moved("pages.speech", current)
     record = corpus.speech(current)
     q = request.args.get("q", "")
-    terms, notice = views.query_terms(q)
+    terms, notice = views.marked_terms(q)
     paragraphs, counter = [], itertools.count(1)
     for number, text in enumerate(record["text"].split("\n"), 1):
         # mark() escapes the text; the only tags in its output are its own <mark>s, numbered here.
@@ -116,9 +102,7 @@ def kwic():
     params = views.read_params()
     if not params.q.strip():
         return render_template("kwic.html", params=params, result=None, rows=[], pages=1, page_size=0)
-    result = views.run_kwic(params)
-    page_size = params.page_size or min(views.KWIC_PAGE_SIZE, int(current_app.config["MAX_PAGE_SIZE"]))
-    start = (params.page - 1) * page_size
-    pages = max(1, math.ceil(result["total"] / page_size))
-    return render_template("kwic.html", params=params, result=result, rows=result["rows"][start : start + page_size],
-                           first=start + 1, pages=pages, page_size=page_size)
+    result = views.run_kwic(params, paged=True)
+    first = (result["page"] - 1) * result["page_size"] + 1
+    return render_template("kwic.html", params=params, result=result, rows=result["rows"], first=first,
+                           pages=result["pages"], page_size=result["page_size"])

@@ -5,7 +5,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from indexer.build import file_hash, corpus_files
+from indexer.store import corpus_files, file_hash
 
 
 class CorpusWatch:

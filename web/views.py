@@ -4,14 +4,16 @@ from dataclasses import dataclass, field
 
 from flask import current_app, request, url_for
 
+from indexer import schema
 from search.corpus import Corpus, SearchError
-from search.query import QueryError, positive_terms
+from search.query import QueryError
 
-FILTERS = ("province", "year", "speaker", "level")
-# Query-string order of every argument, so equal views get equal URLs.
-ARGS = ("q",) + FILTERS + ("sort", "page", "page_size", "collapse", "width")
-UNKNOWN = "未知"
-KWIC_PAGE_SIZE = 50  # concordance rows are one line each: a longer page reads better
+UNKNOWN = schema.UNKNOWN
+
+
+def url_args() -> tuple[str, ...]:
+    """Return every argument a view's URL may carry, in query-string order, so equal views get equal URLs."""
+    return ("q",) + schema.filters() + ("sort", "page", "page_size", "collapse", "width")
 
 
 def corpus() -> Corpus:
@@ -41,7 +43,7 @@ def read_params(args=None) -> Params:
     """Read and check the search arguments of a request; bad numbers are a 400, never a 500."""
     args = request.args if args is None else args
     filters = {}
-    for name in FILTERS:
+    for name in schema.filters():
         values = tuple(dict.fromkeys(v.strip() for v in args.getlist(name) if v.strip()))
         if values:
             filters[name] = values
@@ -76,20 +78,20 @@ def run_search(params: Params, page_size: int | None = None, page: int | None = 
                            page_size=page_size or params.page_size, collapse=params.collapse)
 
 
-def run_kwic(params: Params) -> dict:
-    """Return the concordance of the URL's query; an empty query is the parser's error."""
+def run_kwic(params: Params, paged: bool = False) -> dict:
+    """Return the concordance of the URL's query (one page of it when paged); an empty query is the parser's error."""
+    if paged:
+        return corpus().kwic(params.q, params.filters, width=params.width, page=params.page,
+                             page_size=params.page_size)
     return corpus().kwic(params.q, params.filters, width=params.width)
 
 
-def query_terms(q: str) -> tuple[list[str], str | None]:
-    """Return the positive terms of a query to mark, and the parser's message if it is malformed."""
-    if not q.strip():
-        return [], None
+def marked_terms(q: str) -> tuple[list[str], str | None]:
+    """Return the terms of a query to mark, and the parser's message if it is malformed."""
     try:
-        parsed = corpus().parse(q)
+        return corpus().marked_terms(q), None
     except QueryError as error:
         return [], str(error)
-    return [t.text for t in positive_terms(parsed.text)], None
 
 
 def base_url() -> str:
@@ -117,7 +119,8 @@ def citation(speech: dict, paragraph: int | None = None) -> str:
 def url_with(endpoint: str | None = None, set: dict | None = None, add: tuple | None = None,
              drop: tuple | None = None, keep_page: bool = False) -> str:
     """Return this view's URL changed: arguments set, a filter value added or dropped."""
-    args = {name: request.args.getlist(name) for name in ARGS if request.args.getlist(name)}
+    names = url_args()
+    args = {name: request.args.getlist(name) for name in names if request.args.getlist(name)}
     if not keep_page:
         args.pop("page", None)
     for name, value in (set or {}).items():
@@ -133,14 +136,14 @@ def url_with(endpoint: str | None = None, set: dict | None = None, add: tuple | 
     if drop:
         name, value = drop
         args[name] = [v for v in args.get(name, []) if v != str(value)]
-    ordered = {name: args[name] for name in ARGS if args.get(name)}
+    ordered = {name: args[name] for name in names if args.get(name)}
     return url_for(endpoint or request.endpoint, **ordered)
 
 
 def template_helpers() -> dict:
     """Give templates the URL helpers and the corpus-drift warning."""
     return {"url_with": url_with, "permalink": permalink, "UNKNOWN": UNKNOWN, "corpus_drift": _drift,
-            "index_version": _index_version}
+            "index_version": _index_version, "labels": schema.labels()}
 
 
 def _drift():

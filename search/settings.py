@@ -1,0 +1,86 @@
+"""The one settings table: every named limit and default, with its help.
+
+The command line's options (`--page-size`, also `$SPEECHES_PAGE_SIZE`), the web app's config
+(`PAGE_SIZE`) and the README's table all derive from these rows; a test holds the README to
+them. A setting is given as a flag, an environment variable, or the web app's config.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One named setting: its default, what it does, and where it applies."""
+
+    name: str
+    default: object
+    help: str
+    server: bool = False  # only `speeches serve` takes it
+    aliases: tuple[str, ...] = ()  # further command-line flags for it
+
+    @property
+    def flag(self) -> str:
+        """Return its command-line flag: page_size -> --page-size."""
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def envvar(self) -> str:
+        """Return its environment variable: page_size -> SPEECHES_PAGE_SIZE."""
+        return "SPEECHES_" + self.name.upper()
+
+    def parse(self, value):
+        """Return a given value as the setting's type, or raise ValueError naming the setting."""
+        if value is None:
+            return None
+        if isinstance(self.default, bool):
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                raise ValueError(f"{self.name} must be true or false, not {value!r}")
+            return text in ("1", "true", "yes", "on")
+        if isinstance(self.default, int):
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"{self.name} must be a whole number, not {value!r}") from None
+            if number < 0:
+                raise ValueError(f"{self.name} must not be negative, not {number}")
+            return number
+        return str(value)
+
+
+SETTINGS = (
+    Setting("page_size", 20, "Hits per page of search results.", aliases=("--limit",)),
+    Setting("max_page_size", 200, "Largest page of search results or concordance rows a request may ask for."),
+    Setting("kwic_width", 30, "Characters of context each side of a concordance match.", aliases=("--width",)),
+    Setting("kwic_page_size", 50, "Concordance rows per page on the web."),
+    Setting("snippets_per_hit", 3, "Highlighted snippets shown for each hit."),
+    Setting("query_time_limit_ms", 10000, "Give up with a 'query too broad' error after this many milliseconds."),
+    Setting("base_url", "", "Prefix for permalinks and citations, so links pasted into a paper point at the team's server."),
+    Setting("threads", 8, "Threads of the web server.", server=True),
+    Setting("corpus_check_seconds", 10, "How often pages look for corpus files changed since the build.", server=True),
+)
+
+
+def setting(name: str) -> Setting:
+    """Return the row of a setting, or raise KeyError."""
+    for row in SETTINGS:
+        if row.name == name:
+            return row
+    raise KeyError(name)
+
+
+def defaults(server: bool = True) -> dict:
+    """Return every setting's default (without the server's own unless asked)."""
+    return {row.name: row.default for row in SETTINGS if server or not row.server}
+
+
+def resolve(given: dict | None = None, server: bool = True) -> dict:
+    """Return the defaults overridden by the given values that are set, each of its type."""
+    values = defaults(server)
+    for name, value in (given or {}).items():
+        if value is not None and name in values:
+            values[name] = setting(name).parse(value)
+    values["base_url"] = str(values.get("base_url") or "").rstrip("/")
+    return values
