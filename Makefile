@@ -25,6 +25,7 @@ serve: $(STAMP)
 	$(BIN)/speeches serve
 
 test: $(TEST_STAMP) browser
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 # Browser tests drive Debian's chromium (Playwright cannot download its own browser here) and

@@ -12,7 +12,6 @@ speeches (and occurrence counts, when the engine gives them) to judge exactness,
 import argparse
 import inspect
 import json
-import os
 import sqlite3
 import sys
 import time

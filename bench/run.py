@@ -438,7 +438,10 @@ def run(n: int, runs: int, out: Path | None, engines: list[str], workdir: Path |
             results["engines"]["ours"]["reindex"] = reindex(corpus, workdir, workdir / "build.log", jobs, cap, full,
                                                             memory_cap_mb)
             log("  ours re-index: " + json.dumps(results["engines"]["ours"]["reindex"], ensure_ascii=False))
+        results["startup"] = startup(workdir)
+        log("  start-up: " + json.dumps(results["startup"], ensure_ascii=False))
         results["targets"] = evaluate_targets(results["engines"], specs)
+        results["targets"]["startup"] = results["startup"]["targets"]
         results["findings_check"] = findings_check(n, results["engines"], results.get("calibration"))
         results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     finally:
@@ -449,6 +452,48 @@ def run(n: int, runs: int, out: Path | None, engines: list[str], workdir: Path |
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     return results
+
+
+def _median_seconds(command: list[str], runs: int) -> float:
+    """Return the median wall time of running a command, its output thrown away."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - started)
+    return round(statistics.median(times), 4)
+
+
+def startup(workdir: Path, runs: int = 11) -> dict:
+    """Time the `speeches` command's start against bare Python imports, as ratios in one run.
+
+    Targets: `speeches --help` within 2x of `python -c "import click"`, and a search of the
+    shipped corpus (and every other reading command) within 3x of `python -c "import numpy"`.
+    """
+    index = workdir / "index-shipped"
+    command = [str(Path(sys.executable).parent / "speeches")]  # the console script a user runs
+    subprocess.run(command + ["index", "--corpus", str(ROOT / "corpus"), "--index", str(index)],
+                   stdout=subprocess.DEVNULL, check=True, cwd=ROOT)
+    base = {"import click": _median_seconds([sys.executable, "-c", "import click"], runs),
+            "import numpy": _median_seconds([sys.executable, "-c", "import numpy"], runs)}
+    first = next(iter(_speech_ids(index)))
+    commands = {"--help": ["--help"], "search": ["search", "双过半"], "kwic": ["kwic", "双过半"],
+                "show": ["show", first], "list": ["list"], "export": ["search", "双过半", "--csv"]}
+    seconds = {name: _median_seconds(command + args + ([] if name == "--help" else ["--index", str(index)]), runs)
+               for name, args in commands.items()}
+    ratios = {name: round(value / base["import click" if name == "--help" else "import numpy"], 2)
+              for name, value in seconds.items()}
+    targets = {"help_vs_click": {"ratio": ratios["--help"], "target": 2.0, "met": ratios["--help"] <= 2.0},
+               "commands_vs_numpy": {"slowest": max(v for k, v in ratios.items() if k != "--help"), "target": 3.0,
+                                     "met": all(v <= 3.0 for k, v in ratios.items() if k != "--help")}}
+    return {"base_s": base, "seconds": seconds, "ratios": ratios, "targets": targets}
+
+
+def _speech_ids(index: Path) -> list[str]:
+    """Return the ids of an index's speeches."""
+    from search import Corpus
+
+    return [s["id"] for s in Corpus(index).speeches()]
 
 
 def build_all(n: int, engines: list[str], workdir: Path, jobs: int, build_timeout, results: dict, log,

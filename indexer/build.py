@@ -47,7 +47,8 @@ class Summary:
         return {
             "files_read": self.files_read, "speeches": self.speeches,
             "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
-            "dropped": self.dropped, "duplicates": self.duplicates, "reused": self.reused, "unknown_corrections": self.unknown_corrections,
+            "dropped": self.dropped, "duplicates": self.duplicates, "reused": self.reused,
+            "unknown_corrections": self.unknown_corrections,
             "seconds": round(self.seconds, 3), "index_version": self.index_version,
         }
 

@@ -75,7 +75,6 @@ def describe(paragraphs: list[str], title_hint: str | None = None, places=None) 
     meta = Metadata()
     header = header_paragraphs(paragraphs)
     meta.title = _title(header) or _clean_title(title_hint)
-    heading = " ".join(header)
     who, meeting = _who_and_meeting(header, meta.title)
     meta.meeting = meeting
     byline = next((h for h in header if _parse_byline(h)[0]), None)

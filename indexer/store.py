@@ -13,8 +13,9 @@ import mmap
 import os
 import shutil
 import stat
+import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -276,12 +277,29 @@ class Generation:
     store: mmap.mmap | bytes
     postings: "Postings"
     vocabulary: dict[str, int]
-    columns: dict[str, Column]  # every facet and filter field, read from Whoosh
     id_rank: np.ndarray  # each speech's place in id order
     date_rank: np.ndarray  # each speech's place newest first (undated last, then id)
+    _columns: dict[str, Column] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __len__(self) -> int:
         return len(self.records)
+
+    @property
+    def columns(self) -> dict[str, Column]:
+        """Return every facet and filter field's column, read from Whoosh when first asked for.
+
+        Only facets and filters need them, so a command that shows a speech or a concordance
+        does not load Whoosh at all. Raises StoreError when the Whoosh index cannot be read.
+        """
+        if self._columns is None:
+            with self._lock:
+                if self._columns is None:
+                    try:
+                        self._columns = _read_columns(self.path / schema.WHOOSH_DIR, self.by_id)
+                    except (OSError, ValueError, IndexError, KeyError, EOFError) as error:
+                        raise StoreError(f"cannot be read ({error})") from None
+        return self._columns
 
     def text(self, position: int) -> str:
         """Return the cleaned text of the speech at a position."""
@@ -306,7 +324,6 @@ def open_generation(path: Path) -> Generation:
         postings = Postings(path)
         vocabulary = read_vocabulary(path)
         by_id = {record["id"]: i for i, record in enumerate(records)}
-        columns = _read_columns(path / schema.WHOOSH_DIR, by_id)
     except (OSError, ValueError, IndexError, KeyError) as error:
         raise StoreError(f"cannot be read ({error})") from None
     if postings.speeches != len(records):
@@ -315,7 +332,7 @@ def open_generation(path: Path) -> Generation:
     date_rank = _ranks(sorted(range(len(records)), key=lambda i: (
         records[i]["date"] is None, _negated_date(records[i]["date"]), records[i]["id"])))
     return Generation(path, manifest["index_version"], manifest, records, by_id, aliases, store, postings,
-                      vocabulary, columns, id_rank, date_rank)
+                      vocabulary, id_rank, date_rank)
 
 
 def _read_columns(folder: Path, by_id: dict[str, int]) -> dict[str, Column]:

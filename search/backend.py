@@ -32,8 +32,8 @@ class SearchBackend(Protocol):
         """The terms of a query to mark in a text."""
 
     def search(self, query: str, filters: dict | None = None, sort: str = "relevance", page: int = 1,
-               page_size: int | None = None, collapse: bool = False) -> dict:
-        """One page of ranked speeches with exact total, occurrences, facets and snippets."""
+               page_size: int | None = None, collapse: bool = False, facets: bool = True) -> dict:
+        """One page of ranked speeches with exact total, occurrences, facets (unless not asked) and snippets."""
 
     def hits(self, query: str, filters: dict | None = None, sort: str = "relevance",
              collapse: bool = False) -> Iterator[dict]:

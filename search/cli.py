@@ -233,7 +233,8 @@ def search_command(query, sort, page, collapse, index_dir, fmt, settings, **give
         speeches search 双过半 --province 湖南 --json
     """
     corpus = _open(index_dir, settings)
-    result = corpus.search(query, _filters(given), sort=sort, page=page, collapse=collapse)
+    # Only the JSON document shows facets; the other outputs need not load the field columns.
+    result = corpus.search(query, _filters(given), sort=sort, page=page, collapse=collapse, facets=fmt == "json")
     if fmt == "json":
         _echo_json(result)
     elif fmt == "jsonl":

@@ -93,6 +93,13 @@ class Corpus:
                                   "`speeches index --full`") from None
             return self._generation
 
+    def _columns(self, generation: store.Generation) -> dict:
+        """Return the generation's field columns, loaded when first needed."""
+        try:
+            return generation.columns
+        except store.StoreError as error:
+            raise NoIndex(f"the index in {self.index_dir} {error}; rebuild it with `speeches index --full`") from None
+
     # ---- speeches ------------------------------------------------------------------------
 
     @property
@@ -109,7 +116,7 @@ class Corpus:
         generation = self.generation()
         everything = np.arange(len(generation))
         return {"index_version": generation.version, "total": len(generation),
-                "facets": _facet_counts(generation, everything)}
+                "facets": _facet_counts(self._columns(generation), everything)}
 
     def resolve_id(self, speech_id: str) -> str:
         """Return the current id of a speech, following the alias of an id a rebuild changed."""
@@ -171,8 +178,9 @@ class Corpus:
     def _filter_mask(self, generation, filters: dict) -> np.ndarray:
         """Return which speeches pass every field filter (values ORed within a field)."""
         mask = np.ones(len(generation), dtype=bool)
+        columns = self._columns(generation) if filters else {}
         for name, wanted in filters.items():
-            column, how = generation.columns[name], schema.field(name).filter
+            column, how = columns[name], schema.field(name).filter
             passing = [k for k, value in enumerate(column.values) if any(_value_ok(how, value, w) for w in wanted)]
             mask &= np.isin(column.numbers, passing)
         return mask
@@ -210,8 +218,12 @@ class Corpus:
     # ---- results -------------------------------------------------------------------------
 
     def search(self, query: str, filters: dict | None = None, sort: str = "relevance", page: int = 1,
-               page_size: int | None = None, collapse: bool = False) -> dict:
-        """Return one page of ranked speeches with exact totals, facets and snippets."""
+               page_size: int | None = None, collapse: bool = False, facets: bool = True) -> dict:
+        """Return one page of ranked speeches with exact totals, facets and snippets.
+
+        With `facets` false the facet counts are not computed (`facets` is None): an answer
+        that will not show them need not load the field columns.
+        """
         page_size = self._page_size(page_size)
         page = _positive_int(page, "page")
         ranked = self._ranked(query, filters, sort, collapse)
@@ -228,7 +240,7 @@ class Corpus:
             "occurrences": int(ranked.occurrences[kept].sum()),
             "page": page,
             "page_size": page_size,
-            "facets": _facet_counts(ranked.generation, kept),
+            "facets": _facet_counts(self._columns(ranked.generation), kept) if facets else None,
             "hits": hits,
         }
 
@@ -281,7 +293,7 @@ class Corpus:
         generation, matched, _ = self.matching(parsed)
         if collapse:
             matched, _ = self._collapse(generation, matched)
-        return _facet_counts(generation, np.array(matched, dtype=np.int64))
+        return _facet_counts(self._columns(generation), np.array(matched, dtype=np.int64))
 
     def year_series(self, query: str, filters: dict | None = None) -> dict:
         """Return what a per-year chart draws: matching speeches per year, and all speeches per year.
@@ -450,11 +462,11 @@ def _value_ok(how: str, actual: str, value: str) -> bool:
     return actual == value
 
 
-def _facet_counts(generation, positions: np.ndarray) -> dict:
+def _facet_counts(columns: dict, positions: np.ndarray) -> dict:
     """Count speeches at positions per facet value, from the facet columns; unknowns under 未知."""
     counts = {}
     for facet in schema.facets():
-        column = generation.columns[facet]
+        column = columns[facet]
         tally = np.bincount(column.numbers[positions], minlength=len(column.values)) if len(column.values) else []
         found = {column.values[k]: int(n) for k, n in enumerate(tally) if n}
         counts[facet] = dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -60,7 +60,8 @@ def test_the_same_speech_twice_is_indexed_once_with_both_sources(tmp_path):
     corpus = _copy_corpus(tmp_path / "corpus", {"001"})
     text = (corpus / "001_1d8c1133fb1961e9.txt").read_text(encoding="utf-8")
     paragraphs = "".join(f"<p>{line}</p>" for line in text.split("\n") if line.strip())
-    (corpus / "copy.html").write_text(f"<html><head><meta charset='utf-8'></head><body><div class='content'>{paragraphs}</div></body></html>", encoding="utf-8")
+    page = f"<html><head><meta charset='utf-8'></head><body><div class='content'>{paragraphs}</div></body></html>"
+    (corpus / "copy.html").write_text(page, encoding="utf-8")
     summary = build_index(corpus, tmp_path / "index")
     speeches = Corpus(tmp_path / "index").speeches()
     assert summary.duplicates == 1 and len(speeches) == 1

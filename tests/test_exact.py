@@ -1,7 +1,6 @@
 """Exactness: every query finds what a plain substring scan of the cleaned text finds, and only that."""
 
 import random
-import re
 
 import pytest
 

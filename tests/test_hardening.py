@@ -60,7 +60,8 @@ def test_every_kind_of_bad_file_is_named_and_the_good_ones_indexed(tmp_path, mon
     assert skipped["secret.txt"] == "permission denied"
     assert skipped["fifo.txt"] == "not a regular file"
     sources = {s["source"] for s in Corpus(tmp_path / "index").speeches()}
-    assert {"000_e22c3551305105ef.txt", "001_1d8c1133fb1961e9.txt", "truncated.html", "mixed.txt", "long.txt", "ok.docx"} <= sources
+    assert {"000_e22c3551305105ef.txt", "001_1d8c1133fb1961e9.txt", "truncated.html", "mixed.txt", "long.txt",
+            "ok.docx"} <= sources
     long_speech = next(s for s in Corpus(tmp_path / "index").speeches() if s["source"] == "long.txt")
     # Regression: snippet marking was quadratic in occurrences and hung on long.txt's million.
     assert Corpus(tmp_path / "index").search("稳中求进")["total"] >= 2  # mixed.txt and long.txt

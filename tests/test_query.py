@@ -24,7 +24,7 @@ def A(*items):
     return And(tuple(items))
 
 
-def O(*items):
+def O(*items):  # noqa: E743 (A, O, N read as And, Or, Near in the tables below)
     return Or(tuple(items))
 
 

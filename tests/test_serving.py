@@ -141,7 +141,8 @@ def load(base: str, clients: int, seconds: float, paths: list[str]) -> dict:
             "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))] if latencies else None}
 
 
-QUERIES = ["/api/search?q=" + urllib.parse.quote(q) for q in ("双过半", "营商环境", "六稳 OR 六保", "NEAR(营商环境 招商引资)")] + [
+QUERIES = ["/api/search?q=" + urllib.parse.quote(q)
+           for q in ("双过半", "营商环境", "六稳 OR 六保", "NEAR(营商环境 招商引资)")] + [
     "/?q=" + urllib.parse.quote("高质量发展"), "/kwic?q=" + urllib.parse.quote("开门红"), "/"]
 
 

@@ -1,7 +1,6 @@
 """Splitting: every speech found, nothing lost, nothing counted twice."""
 
 import re
-from pathlib import Path
 
 import pytest
 

@@ -53,7 +53,8 @@ def test_repair_drops_page_numbers_and_says_so():
 
 
 def test_repair_keeps_title_byline_and_dateline_as_first_paragraphs():
-    lines = ["在市政府重点项目和重点工作推进电视", "电话会议上的讲话", "郴州市市长  阚保勇", "（2022年9月23日）", "同志们：", "今天开会。"]
+    lines = ["在市政府重点项目和重点工作推进电视", "电话会议上的讲话", "郴州市市长  阚保勇", "（2022年9月23日）",
+             "同志们：", "今天开会。"]
     assert repair(lines, header_lines=4).paragraphs == [
         "在市政府重点项目和重点工作推进电视电话会议上的讲话", "郴州市市长阚保勇", "（2022年9月23日）", "同志们：", "今天开会。"]
 
