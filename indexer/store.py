@@ -145,14 +145,19 @@ def file_hash(path: Path) -> str | None:
 # ---- reading a generation's parts ------------------------------------------------------------
 
 
-def read_manifest(generation: Path | None) -> dict:
-    """Read a generation's manifest (empty when there is none or it cannot be read)."""
+def _read_json_or_empty(generation: Path | None, name: str) -> dict:
+    """Read one JSON object of a generation; empty when there is none or it cannot be read."""
     if generation is None:
         return {}
     try:
-        return json.loads((generation / schema.MANIFEST).read_text(encoding="utf-8"))
+        return json.loads((generation / name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+def read_manifest(generation: Path | None) -> dict:
+    """Read a generation's manifest (empty when there is none or it cannot be read)."""
+    return _read_json_or_empty(generation, schema.MANIFEST)
 
 
 def read_records(generation: Path | None) -> list[dict]:
@@ -165,12 +170,7 @@ def read_records(generation: Path | None) -> list[dict]:
 
 def read_aliases(generation: Path | None) -> dict[str, str]:
     """Read the {old id: new id} map of a generation (empty when it cannot be read)."""
-    if generation is None:
-        return {}
-    try:
-        return json.loads((generation / schema.ALIASES).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    return _read_json_or_empty(generation, schema.ALIASES)
 
 
 def read_vocabulary(generation: Path) -> dict[str, int]:
