@@ -23,6 +23,7 @@ import numpy as np
 
 from indexer import schema
 from indexer.store import link_folder
+from indexer.text import fold_case
 
 # The character space is addressed with 32-bit positions: 4 G characters, some 450,000
 # speeches of 9,000 characters, on one machine; beyond that the index must be sharded.
@@ -57,7 +58,7 @@ def write_pairs(texts, folder: Path, budget: int = 1 << 24) -> None:
     with open(scratch, "wb") as handle:
         for text in texts():
             doc_starts.append(space)
-            points = _code_points(text + "\n")
+            points = _code_points(fold_case(text) + "\n")  # matched as terms are: ASCII case folded
             handle.write(points.tobytes())
             found, times = np.unique(points, return_counts=True)
             counts[found] += times

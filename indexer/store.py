@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer import schema
+from indexer.text import fold_case
 
 
 class StoreError(Exception):
@@ -402,7 +403,11 @@ class PairSegment:
         return self.positions[self.starts_of[index] : self.starts_of[index + 1]]
 
     def starts(self, term: str) -> np.ndarray:
-        """Return every position where term starts, overlapping occurrences included, sorted."""
+        """Return every position where term starts, overlapping occurrences included, sorted.
+
+        The postings are of the case-folded text, so the term is folded the same way.
+        """
+        term = fold_case(term)
         if not term or "\n" in term:
             return np.empty(0, dtype=np.uint32)
         if len(term) == 1:

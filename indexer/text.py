@@ -38,6 +38,18 @@ def normalize(text: str) -> str:
     return "\n".join(line.strip(" ") for line in text.split("\n"))
 
 
+_ASCII_UPPER = {cp: cp + 32 for cp in range(ord("A"), ord("Z") + 1)}
+
+
+def fold_case(text: str) -> str:
+    """Fold ASCII capitals to small letters, one character for one: what matching compares.
+
+    Terms and texts are matched in this form (`gdp` finds `GDP`), and offsets do not move,
+    so a match is shown in the text as written. Only A-Z fold: other scripts keep their case.
+    """
+    return text.translate(_ASCII_UPPER)
+
+
 def count_han(text: str) -> int:
     """Count the Han characters in text (splitting and cleaning must conserve them)."""
     return len(HAN_RE.findall(text))

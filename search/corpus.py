@@ -22,9 +22,12 @@ from pathlib import Path
 import numpy as np
 
 from indexer import schema, store
+from indexer.text import fold_case
 from search import query as q
 from search import settings as named_settings
 
+# The speech fields a concordance row carries, before where and what it matched.
+KWIC_SPEECH_FIELDS = ("id", "title", "speaker", "year", "date", "date_source", "province", "city", "level")
 # BM25's term-frequency saturation and length normalisation (Whoosh's defaults).
 BM25_K1, BM25_B = 1.2, 0.75
 
@@ -202,7 +205,7 @@ class Corpus:
             for count, index in enumerate(positions):
                 if count % 64 == 0:
                     self._check_time(started)
-                if q.matches(parsed.text, generation.text(index).split("\n")):
+                if q.matches(parsed.text, fold_case(generation.text(index)).split("\n")):
                     confirmed.append(index)
             positions = confirmed
         return generation, positions, counts
@@ -242,6 +245,8 @@ class Corpus:
             "page_size": page_size,
             "facets": _facet_counts(self._columns(ranked.generation), kept) if facets else None,
             "hits": hits,
+            "parsed": q.describe(ranked.parsed),
+            "suggestions": self._suggestions(query, ranked.parsed.filters, collapse),
         }
 
     def hits(self, query: str, filters: dict | None = None, sort: str = "relevance", collapse: bool = False):
@@ -264,6 +269,23 @@ class Corpus:
         return {"query": query, "filters": ranked.parsed.filters, "index_version": ranked.generation.version,
                 "total": len(ranked.order),
                 "hits": (self._hit(ranked, index, score, snippets=False) for index, score in ranked.order)}
+
+    def _suggestions(self, query: str, filters: dict, collapse: bool) -> list[dict]:
+        """Return what the user may have meant, by the parser's fixed rules, each with the speeches it finds."""
+        offered = []
+        for candidate, unmatched in q.suggestions(query):
+            if unmatched is not None and self.generation().postings.counts(unmatched).any():
+                continue
+            try:
+                parsed = self.parse(candidate, filters)
+            except q.QueryError:
+                continue
+            generation, matched, _ = self.matching(parsed)
+            if collapse:
+                matched, _ = self._collapse(generation, matched)
+            if matched:
+                offered.append({"query": candidate, "total": len(matched)})
+        return offered
 
     def _ranked(self, query: str, filters: dict | None, sort: str, collapse: bool) -> "_Ranked":
         """Match, count, collapse and order: everything a page or an export needs."""
@@ -319,7 +341,8 @@ class Corpus:
         terms = _terms(parsed)
         per_speech = _occurrence_counts(generation, terms, counts)
         total = int(per_speech[np.array(matched, dtype=np.int64)].sum())
-        result = {"query": query, "filters": parsed.filters, "index_version": generation.version, "total": total}
+        result = {"query": query, "filters": parsed.filters, "index_version": generation.version, "total": total,
+                  "parsed": q.describe(parsed)}
         if page is None:
             result["rows"] = list(self._kwic_rows(generation, matched, terms, width))
             return result
@@ -350,13 +373,11 @@ class Corpus:
         for index in matched:
             speech = generation.records[index]
             for number, paragraph, offset, term in _occurrences(generation.text(index).split("\n"), terms):
-                yield {
-                    "id": speech["id"], "title": speech["title"], "speaker": speech["speaker"],
-                    "year": speech["year"], "province": speech["province"], "paragraph": number,
-                    "offset": offset, "left": paragraph[max(0, offset - width) : offset], "match": term,
-                    "right": paragraph[offset + len(term) : offset + len(term) + width],
-                    "url": f"{base}/speech/{speech['id']}#p{number}",
-                }
+                row = {name: speech.get(name) for name in KWIC_SPEECH_FIELDS}
+                row.update(paragraph=number, offset=offset, left=paragraph[max(0, offset - width) : offset],
+                           match=term, right=paragraph[offset + len(term) : offset + len(term) + width],
+                           url=f"{base}/speech/{speech['id']}#p{number}")
+                yield row
 
     def _page_size(self, page_size) -> int:
         size = self.settings["page_size"] if page_size is None else _positive_int(page_size, "page size")
@@ -485,16 +506,20 @@ def _has_near(node) -> bool:
 
 
 def _occurrences(paragraphs: list[str], terms: list[str]):
-    """Yield (paragraph number from 1, paragraph, offset, term) for every occurrence, in text order."""
+    """Yield (paragraph number from 1, paragraph, offset, match as written) for every occurrence, in text order.
+
+    Terms are found in the case-folded paragraph, which has the offsets of the paragraph as written.
+    """
     for number, paragraph in enumerate(paragraphs, 1):
+        folded = fold_case(paragraph)
         found = []
         for term in terms:
-            start = paragraph.find(term)
+            start = folded.find(term)
             while start != -1:
                 found.append((start, term))
-                start = paragraph.find(term, start + len(term))
+                start = folded.find(term, start + len(term))
         for offset, term in sorted(found):
-            yield number, paragraph, offset, term
+            yield number, paragraph, offset, paragraph[offset : offset + len(term)]
 
 
 def mark(paragraph: str, terms: list[str], start: int = 0, end: int | None = None) -> str:
@@ -503,12 +528,13 @@ def mark(paragraph: str, terms: list[str], start: int = 0, end: int | None = Non
     # Look only near the window: a paragraph may hold a million occurrences (a hostile file).
     longest = max((len(term) for term in terms), default=0)
     low, high = max(0, start - longest), min(len(paragraph), end + longest)
+    window = fold_case(paragraph[low:high])  # terms are case-folded, as the text is matched
     found = []
     for term in terms:
-        position = paragraph.find(term, low, high)
+        position = window.find(term)
         while position != -1:
-            found.append((position, position + len(term)))
-            position = paragraph.find(term, position + len(term), high)
+            found.append((low + position, low + position + len(term)))
+            position = window.find(term, position + len(term))
     # Leftmost first, the longer term first where two begin together; overlaps are skipped.
     found.sort(key=lambda span: (span[0], -span[1]))
     spans = []

@@ -7,7 +7,8 @@ import json
 from indexer import schema
 
 # The columns of a concordance row, in the order JSON and CSV print them.
-KWIC_COLUMNS = ["id", "title", "speaker", "year", "province", "paragraph", "offset", "left", "match", "right", "url"]
+KWIC_COLUMNS = ["id", "title", "speaker", "year", "date", "date_source", "province", "city", "level",
+                "paragraph", "offset", "left", "match", "right", "url"]
 
 
 def speech_columns() -> list[str]:

@@ -71,7 +71,7 @@ from dataclasses import dataclass, field as _field
 
 from indexer import schema
 from indexer.schema import UNKNOWN
-from indexer.text import normalize
+from indexer.text import HAN_CLASS, fold_case, normalize
 
 __all__ = [
     "MAX_DEPTH", "check_filter", "check_filters", "And", "Near", "Not", "Or", "Query", "QueryError", "Term",
@@ -79,15 +79,22 @@ __all__ = [
 ]
 
 MAX_DEPTH = 20  # parenthesis levels; deeper is never a real query and would risk recursion
+_EMPTY_ZH = "检索式是空的；请输入要找的词，例如 营商环境"
+_WHERE_ZH = {"inside parentheses or NEAR": "写在了括号或 NEAR 里", "negated": "被否定了",
+             "an alternative of OR": "是 OR 的一边"}
 _YEAR_RE = re.compile(r"([0-9]{4})(?:-([0-9]{4}))?")
 
 
 class QueryError(ValueError):
-    """A malformed query; str(err) is a one-line message saying what is wrong and giving an example of the right form."""
+    """A malformed query; str(err) is a one-line message saying what is wrong and giving an example of the right form.
 
-    def __init__(self, message: str, position: int | None = None):
+    `zh` says the same in Chinese, for pages; `position` is the character offset to blame.
+    """
+
+    def __init__(self, message: str, position: int | None = None, zh: str | None = None):
         super().__init__(message)
-        self.position = position  # character offset in the query, when one place is to blame
+        self.position = position
+        self.zh = zh or message
 
 
 @dataclass(frozen=True)
@@ -136,7 +143,7 @@ class Query:
 
 # ---- tokens ------------------------------------------------------------------------------
 
-_LPAREN, _RPAREN, _NEAR, _OR, _NOT, _TERM, _FIELD = "(", ")", "NEAR(", "OR", "NOT", "term", "field"
+_LPAREN, _RPAREN, _NEAR, _OR, _AND, _NOT, _TERM, _FIELD = "(", ")", "NEAR(", "OR", "AND", "NOT", "term", "field"
 
 
 @dataclass(frozen=True)
@@ -158,11 +165,29 @@ def _check_characters(query: str) -> None:
         if (code < 0x20 and char not in "\t\n\r") or code == 0x7F:
             raise QueryError(
                 f"the query contains the control character U+{code:04X} at position {pos}; "
-                "remove it (e.g. retype the query instead of pasting it)", pos)
+                "remove it (e.g. retype the query instead of pasting it)", pos,
+                f"检索式第 {pos} 个字符是控制字符 U+{code:04X}，请删去（例如重新输入，不要粘贴）")
         if 0xD800 <= code <= 0xDFFF:
             raise QueryError(
                 f"the query contains an unpaired surrogate U+{code:04X} at position {pos}; "
-                "remove it (e.g. retype the query instead of pasting it)", pos)
+                "remove it (e.g. retype the query instead of pasting it)", pos,
+                f"检索式第 {pos} 个字符 U+{code:04X} 无法识别，请删去（例如重新输入，不要粘贴）")
+
+
+# Curly quotes as Chinese text and papers write a phrase: a pair groups a phrase only when it
+# encloses a whole term, so that 确保“双过半”目标 keeps its quotes as the text it is.
+CURLY_QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』"}
+
+
+def _curly_close(query: str, opening: int) -> int | None:
+    """Return where the curly quote opening at `opening` closes before a space, a ) or the end; None if it does not."""
+    closer = CURLY_QUOTES[query[opening]]
+    end = query.find(closer, opening + 1)
+    while end != -1:
+        if end + 1 == len(query) or query[end + 1].isspace() or query[end + 1] == ")":
+            return end
+        end = query.find(closer, end + 1)
+    return None
 
 
 def _read_word(query: str, start: int) -> tuple[str, str, bool, int]:
@@ -173,6 +198,12 @@ def _read_word(query: str, start: int) -> tuple[str, str, bool, int]:
     i, n = start, len(query)
     while i < n:
         char = query[i]
+        at_term_start = i == start or (not quoted and "".join(pieces) in _field_prefixes())
+        if char in CURLY_QUOTES and at_term_start and (close := _curly_close(query, i)) is not None:
+            quoted = True
+            pieces.append(query[i + 1 : close])
+            i = close + 1
+            break
         if char == '"':
             opening = i
             quoted = True
@@ -180,7 +211,8 @@ def _read_word(query: str, start: int) -> tuple[str, str, bool, int]:
             while True:
                 if i >= n:
                     raise QueryError(
-                        f'the quote " at position {opening} is never closed; close it, e.g. "营商 环境"', opening)
+                        f'the quote " at position {opening} is never closed; close it, e.g. "营商 环境"', opening,
+                        f'第 {opening} 个字符处的引号 " 没有配对，请补上，例如 "营商 环境"')
                 char = query[i]
                 if char == "\\" and i + 1 < n and query[i + 1] in '"\\':
                     pieces.append(query[i + 1])
@@ -199,6 +231,11 @@ def _read_word(query: str, start: int) -> tuple[str, str, bool, int]:
                 bare_prefix.append(char)
             i += 1
     return "".join(pieces), "".join(bare_prefix), quoted, i
+
+
+def _field_prefixes() -> set[str]:
+    """Return the `field:` prefixes a filter starts with."""
+    return {f"{name}:" for name in schema.filters()}
 
 
 def _tokenize(query: str, max_terms: int) -> list[_Token]:
@@ -224,14 +261,14 @@ def _tokenize(query: str, max_terms: int) -> list[_Token]:
         if negated and (i >= n or query[i].isspace() or query[i] == ")"):
             raise QueryError(
                 f"the - at position {i - 1} needs a term right after it, with no space, "
-                "e.g. 招商引资 -营商环境", i - 1)
+                "e.g. 招商引资 -营商环境", i - 1, f"第 {i - 1} 个字符处的减号 - 后面要紧跟要排除的词，例如 招商引资 -营商环境")
         if negated and query[i] == "(":
             continue  # -( … ): the group is read as usual
         word_start = i
         text, bare, quoted, i = _read_word(query, i)
         word = query[start:i]
-        if not quoted and not negated and text in (_OR, _NOT):
-            tokens.append(_Token(text, word_start, raw=text))
+        if not quoted and not negated and text in (_OR, _NOT, _AND):
+            tokens.append(_Token(text, word_start, text=text, raw=text))
             continue
         if not quoted and text == "NEAR":
             if i < n and query[i] == "(":
@@ -243,23 +280,25 @@ def _tokenize(query: str, max_terms: int) -> list[_Token]:
                 # NEAR (a b) would silently be the word NEAR and a group: say what was meant.
                 raise QueryError(
                     f"NEAR at position {word_start} must touch its parenthesis, e.g. NEAR(营商环境 招商引资); "
-                    'quote it to search for the word, e.g. "NEAR"', word_start)
+                    'quote it to search for the word, e.g. "NEAR"', word_start,
+                    f'第 {word_start} 个字符处的 NEAR 要紧接括号，例如 NEAR(营商环境 招商引资)；要查这个词本身请加引号："NEAR"')
         name = bare.split(":", 1)[0] if ":" in bare else None
         if name in schema.filters():
             value = text[len(name) + 1:]
             if not value:
                 raise QueryError(
                     f"{name}: at position {word_start} needs a value right after the colon, "
-                    f"e.g. {_example(name)}", word_start)
+                    f"e.g. {_example(name)}", word_start, f"第 {word_start} 个字符处的 {name}: 冒号后要紧跟取值，例如 {_example(name)}")
             tokens.append(_Token(_FIELD, word_start, text=value, name=name, raw=query[word_start:i]))
             continue
-        term = normalize(text)
+        term = fold_case(normalize(text))
         if term:
             terms += 1
             if terms > max_terms:
                 raise QueryError(
                     f"the query has more than {max_terms} terms (the one over the limit is at position {word_start}); "
-                    "search for fewer alternatives at a time, e.g. 营商环境 OR 招商引资", word_start)
+                    "search for fewer alternatives at a time, e.g. 营商环境 OR 招商引资", word_start,
+                    f"检索式的词超过 {max_terms} 个（第 {word_start} 个字符处超出）；请一次少查几个，例如 营商环境 OR 招商引资")
         tokens.append(_Token(_TERM, word_start, text=term, raw=word))
     return tokens
 
@@ -267,12 +306,36 @@ def _tokenize(query: str, max_terms: int) -> list[_Token]:
 # ---- filters -----------------------------------------------------------------------------
 
 
+def _same_field_alternatives(tokens: list[_Token]) -> list[_Token]:
+    """Drop each top-level OR between two filters of one field: `speaker:甲 OR speaker:乙` ORs them as repeating does."""
+    kept: list[_Token] = []
+    depth = 0
+    for index, token in enumerate(tokens):
+        depth += token.kind in (_LPAREN, _NEAR)
+        depth -= token.kind == _RPAREN
+        if (token.kind == _OR and not depth and 0 < index < len(tokens) - 1
+                and tokens[index - 1].kind == tokens[index + 1].kind == _FIELD
+                and tokens[index - 1].name == tokens[index + 1].name):
+            continue
+        kept.append(token)
+    return kept
+
+
 def _take_filters(tokens: list[_Token], resolve_province) -> tuple[list[_Token], dict]:
-    """Remove the top-level filters from tokens and return them resolved; refuse misplaced ones."""
+    """Remove the top-level filters from tokens and return them resolved; refuse misplaced ones.
+
+    An AND written beside a filter goes with it (`province:湖南 AND 双过半`): filters are ANDed anyway.
+    """
+    tokens = _same_field_alternatives(tokens)
     rest: list[_Token] = []
     filters: dict[str, list[str]] = {}
     depth = 0
+    skip_and = False
     for index, token in enumerate(tokens):
+        if token.kind == _AND and skip_and:
+            skip_and = False
+            continue
+        skip_and = False
         if token.kind in (_LPAREN, _NEAR):
             depth += 1
         elif token.kind == _RPAREN:
@@ -290,9 +353,18 @@ def _take_filters(tokens: list[_Token], resolve_province) -> tuple[list[_Token],
         elif _OR in (before, after):
             where = "an alternative of OR"
         if where:
+            example = f"{token.raw} (营商环境 OR 招商引资)"
+            if where == "an alternative of OR":
+                example += f"; alternatives of one field are written {token.name}:甲 OR {token.name}:乙"
             raise QueryError(
                 f"the filter {token.raw} at position {token.pos} is {where}, but filters apply to the "
-                f"whole query; write it at the top level, e.g. {token.raw} (营商环境 OR 招商引资)", token.pos)
+                f"whole query; write it at the top level, e.g. {example}", token.pos,
+                f"第 {token.pos} 个字符处的筛选条件 {token.raw} {_WHERE_ZH[where]}，但筛选条件作用于整个检索式，"
+                f"请写在最外层，例如 {token.raw} (营商环境 OR 招商引资)")
+        if rest and rest[-1].kind == _AND:
+            rest.pop()
+        else:
+            skip_and = True
         value = _filter_value(token, resolve_province)
         values = filters.setdefault(token.name, [])
         if value not in values:
@@ -310,13 +382,14 @@ def check_filter(name: str, value: str, resolve_province=None, pos: int | None =
     where = f" at position {pos}" if pos is not None else ""
     if name not in schema.filters():
         raise QueryError(f"unknown filter field {name!r}; use one of {', '.join(schema.filters())}, e.g. province:湖南",
-                         pos)
+                         pos, f"没有 {name} 这个筛选字段；可用的有 {'、'.join(schema.filters())}，例如 province:湖南")
     if not isinstance(value, str):
         value = str(value)
     _check_characters(value)
     value = normalize(value)
     if not value:
-        raise QueryError(f"{name}:{where} has an empty value; e.g. {_example(name)}", pos)
+        raise QueryError(f"{name}:{where} has an empty value; e.g. {_example(name)}", pos,
+                         f"{name}: 的取值是空的，例如 {_example(name)}")
     if value == UNKNOWN:
         return value
     if schema.field(name).filter == schema.YEAR:
@@ -324,15 +397,18 @@ def check_filter(name: str, value: str, resolve_province=None, pos: int | None =
         if not found:
             raise QueryError(
                 f'bad year "{value}"{where}; use a 4-digit year or a range, '
-                "e.g. year:2021 or year:2018-2020 (or year:未知)", pos)
+                "e.g. year:2021 or year:2018-2020 (or year:未知)", pos,
+                f"年份“{value}”写法不对；请写四位年份或范围，例如 year:2021 或 year:2018-2020（或 year:未知）")
         if found.group(2) and found.group(1) > found.group(2):
             raise QueryError(
                 f'the year range "{value}"{where} runs backwards; write the earlier year '
-                f"first, e.g. year:{found.group(2)}-{found.group(1)}", pos)
+                f"first, e.g. year:{found.group(2)}-{found.group(1)}", pos,
+                f"年份范围“{value}”前后颠倒了，请先写较早的年份，例如 year:{found.group(2)}-{found.group(1)}")
     if name == "province" and resolve_province is not None:
         full = resolve_province(value)
         if full is None:
-            raise QueryError(f'unknown province "{value}"; try a name such as 湖南 or 湖南省', pos)
+            raise QueryError(f'unknown province "{value}"; try a name such as 湖南 or 湖南省', pos,
+                             f"没有“{value}”这个省份；请写省名，例如 湖南 或 湖南省")
         return full
     return value
 
@@ -386,7 +462,8 @@ class _Parser:
         extra = self.peek()
         if extra is not None:  # or_expr stops only at the end or at a ")" it did not open
             raise QueryError(
-                f"the ) at position {extra.pos} has no matching (; e.g. (营商环境 OR 招商引资) 项目", extra.pos)
+                f"the ) at position {extra.pos} has no matching (; e.g. (营商环境 OR 招商引资) 项目", extra.pos,
+                f"第 {extra.pos} 个字符处的 ) 没有对应的 (，例如 (营商环境 OR 招商引资) 项目")
         return node
 
     def or_expr(self):
@@ -401,9 +478,14 @@ class _Parser:
         return _make_or(items)
 
     def and_expr(self):
-        """Parse unary+ up to an OR, a ) or the end."""
+        """Parse unary ( AND? unary )* up to an OR, a ) or the end: AND says what juxtaposition says."""
         items = [self.unary()]
         while (token := self.peek()) is not None and token.kind not in (_OR, _RPAREN):
+            if token.kind == _AND:
+                self.take()
+                following = self.peek()
+                if following is None or following.kind in (_OR, _RPAREN, _AND):
+                    raise _or_error(token)
             items.append(self.unary())
         return _make_and(items)
 
@@ -413,21 +495,23 @@ class _Parser:
         while (token := self.peek()) is not None and token.kind == _NOT:
             negations.append(self.take())
         token = self.peek()
-        if token is None or token.kind in (_OR, _RPAREN):
+        if token is None or token.kind in (_OR, _AND, _RPAREN):
             if negations:
                 last = negations[-1]
                 if last.raw == "-":
                     raise QueryError(
                         f"the - at position {last.pos} needs a term right after it, e.g. 招商引资 -营商环境",
-                        last.pos)
+                        last.pos, f"第 {last.pos} 个字符处的减号 - 后面要紧跟要排除的词，例如 招商引资 -营商环境")
                 raise QueryError(
-                    f"NOT at position {last.pos} needs a term after it, e.g. 招商引资 NOT 营商环境", last.pos)
+                    f"NOT at position {last.pos} needs a term after it, e.g. 招商引资 NOT 营商环境", last.pos,
+                    f"第 {last.pos} 个字符处的 NOT 后面要有词，例如 招商引资 NOT 营商环境")
             if token is None:
-                raise QueryError("the query is empty; type a phrase, e.g. 营商环境", self.length)
-            if token.kind == _OR:
+                raise QueryError("the query is empty; type a phrase, e.g. 营商环境", self.length, _EMPTY_ZH)
+            if token.kind in (_OR, _AND):
                 raise _or_error(token)
             raise QueryError(
-                f"the ) at position {token.pos} has no matching (; e.g. (营商环境 OR 招商引资) 项目", token.pos)
+                f"the ) at position {token.pos} has no matching (; e.g. (营商环境 OR 招商引资) 项目", token.pos,
+                f"第 {token.pos} 个字符处的 ) 没有对应的 (，例如 (营商环境 OR 招商引资) 项目")
         node = self.primary()
         return _make_not(node) if len(negations) % 2 else node
 
@@ -442,19 +526,21 @@ class _Parser:
         if self.depth >= MAX_DEPTH:
             raise QueryError(
                 f"the parentheses at position {token.pos} nest more than {MAX_DEPTH} deep; "
-                "flatten the query, e.g. (营商环境 OR 招商引资) 项目", token.pos)
+                "flatten the query, e.g. (营商环境 OR 招商引资) 项目", token.pos,
+                f"第 {token.pos} 个字符处的括号嵌套超过 {MAX_DEPTH} 层，请简化，例如 (营商环境 OR 招商引资) 项目")
         following = self.peek()
         if following is not None and following.kind == _RPAREN:
             raise QueryError(
                 f"empty parentheses () at position {token.pos}; put terms inside, e.g. (营商环境 OR 招商引资)",
-                token.pos)
+                token.pos, f"第 {token.pos} 个字符处的括号 () 是空的，请在里面写词，例如 (营商环境 OR 招商引资)")
         self.depth += 1
         node = self.or_expr()
         self.depth -= 1
         closing = self.peek()
         if closing is None:
             raise QueryError(
-                f"the ( at position {token.pos} is never closed; e.g. (营商环境 OR 招商引资) 项目", token.pos)
+                f"the ( at position {token.pos} is never closed; e.g. (营商环境 OR 招商引资) 项目", token.pos,
+                f"第 {token.pos} 个字符处的 ( 没有闭合，例如 (营商环境 OR 招商引资) 项目")
         self.take()
         return node
 
@@ -465,7 +551,8 @@ class _Parser:
             token = self.peek()
             if token is None:
                 raise QueryError(
-                    f"NEAR( at position {opening.pos} is never closed; e.g. NEAR(营商环境 招商引资)", opening.pos)
+                    f"NEAR( at position {opening.pos} is never closed; e.g. NEAR(营商环境 招商引资)", opening.pos,
+                    f"第 {opening.pos} 个字符处的 NEAR( 没有闭合，例如 NEAR(营商环境 招商引资)")
             self.take()
             if token.kind == _RPAREN:
                 break
@@ -473,11 +560,13 @@ class _Parser:
                 what = "a (" if token.kind in (_LPAREN, _NEAR) else (token.raw or token.kind)
                 raise QueryError(
                     f"NEAR takes only terms, but has {what} at position {token.pos}; "
-                    "e.g. NEAR(营商环境 招商引资)", token.pos)
+                    "e.g. NEAR(营商环境 招商引资)", token.pos,
+                    f"NEAR 里只能写词，第 {token.pos} 个字符处却是 {what}；例如 NEAR(营商环境 招商引资)")
             terms.append(token)
         if len(terms) < 2:
             raise QueryError(
-                f"NEAR at position {opening.pos} needs at least 2 terms; e.g. NEAR(营商环境 招商引资)", opening.pos)
+                f"NEAR at position {opening.pos} needs at least 2 terms; e.g. NEAR(营商环境 招商引资)", opening.pos,
+                f"第 {opening.pos} 个字符处的 NEAR 至少要有两个词，例如 NEAR(营商环境 招商引资)")
         kept = tuple(dict.fromkeys(Term(t.text) for t in terms if t.text))
         if not kept:
             return None
@@ -486,7 +575,8 @@ class _Parser:
 
 def _or_error(token: _Token) -> QueryError:
     """Build the error for an OR missing an operand."""
-    return QueryError(f"OR at position {token.pos} needs a term on each side, e.g. 营商环境 OR 招商引资", token.pos)
+    return QueryError(f"{token.text} at position {token.pos} needs a term on each side, e.g. 营商环境 {token.text} 招商引资",
+                      token.pos, f"第 {token.pos} 个字符处的 {token.text} 两边都要有词，例如 营商环境 {token.text} 招商引资")
 
 
 # The builders drop terms that normalised away (None) and flatten nested And/Or, so equal
@@ -550,31 +640,35 @@ def parse(query: str, *, filters: dict | None = None, resolve_province=None, max
     `require_text` (a concordance lists occurrences of terms, so it needs some).
     """
     if not isinstance(query, str):
-        raise QueryError(f"the query must be text, not {type(query).__name__}; e.g. 营商环境")
+        raise QueryError(f"the query must be text, not {type(query).__name__}; e.g. 营商环境", None, "检索式必须是文字，例如 营商环境")
     if len(query) > max_length:
         raise QueryError(
             f"the query is {len(query)} characters long, over the limit of {max_length}; "
-            "shorten it, e.g. keep the most distinctive phrase such as 营商环境", max_length)
+            "shorten it, e.g. keep the most distinctive phrase such as 营商环境", max_length,
+            f"检索式有 {len(query)} 个字符，超过上限 {max_length}；请缩短，例如只留最有区分度的词，如 营商环境")
     _check_characters(query)
     given = check_filters(filters, resolve_province)
     if not query.strip():
         if given and not require_text:
             return Query(None, given, query)
-        raise QueryError("the query is empty; type a phrase, e.g. 营商环境", 0)
+        raise QueryError("the query is empty; type a phrase, e.g. 营商环境", 0, _EMPTY_ZH)
     tokens = _tokenize(query, max_terms)
     tokens, written = _take_filters(tokens, resolve_province)
     for name, values in given.items():
         written[name] = tuple(dict.fromkeys(written.get(name, ()) + values))
     text = _Parser(tokens, len(query)).parse() if tokens else None
     if text is None and require_text:
-        raise QueryError("the query has no term to look for, only filters; type a phrase, e.g. 营商环境", 0)
+        raise QueryError("the query has no term to look for, only filters; type a phrase, e.g. 营商环境", 0,
+                         "检索式只有筛选条件，没有要找的词；请输入词语，例如 营商环境")
     if text is None and not written:
         raise QueryError(
-            "the query has nothing to search for once spaces are removed; type a phrase, e.g. 营商环境", 0)
+            "the query has nothing to search for once spaces are removed; type a phrase, e.g. 营商环境", 0,
+            "去掉空格后检索式里没有要找的内容；请输入词语，例如 营商环境")
     if text is not None and not written and not _anchored(text):
         raise QueryError(
             "the query only excludes: it would match speeches holding none of its terms, nearly every "
-            "speech; add a term or filter that must match, e.g. 营商环境 -双过半 or province:湖南 -双过半", 0)
+            "speech; add a term or filter that must match, e.g. 营商环境 -双过半 or province:湖南 -双过半", 0,
+            "检索式只有排除条件，会匹配几乎所有讲话；请加上必须出现的词或筛选条件，例如 营商环境 -双过半 或 province:湖南 -双过半")
     return Query(text, written, query)
 
 
@@ -614,3 +708,94 @@ def matches(node, paragraphs: list[str]) -> bool:
     if isinstance(node, Not):
         return not matches(node.item, paragraphs)
     raise TypeError(f"not a query node: {node!r}")
+
+
+# ---- how a query was read, and what it may have meant -----------------------------------------
+
+
+def describe(parsed: Query) -> dict:
+    """Say how a query was read: its terms (text, kind, negated), its filters, and a reading in Chinese."""
+    terms: list[dict] = []
+
+    def walk(node, negated: bool) -> None:
+        if isinstance(node, Term):
+            terms.append({"text": node.text, "kind": "phrase", "negated": negated})
+        elif isinstance(node, Near):
+            for term in node.terms:
+                walk(term, negated)
+        elif isinstance(node, Not):
+            walk(node.item, not negated)
+        elif isinstance(node, (And, Or)):
+            for item in node.items:
+                walk(item, negated)
+
+    if parsed.text is not None:
+        walk(parsed.text, False)
+    parts = [_reading(parsed.text)] if parsed.text is not None else []
+    for name, values in parsed.filters.items():
+        parts.append(f"{schema.field(name).label}：{'或'.join(values)}")
+    return {"terms": terms, "filters": parsed.filters, "reading": "；".join(parts)}
+
+
+def _reading(node, inside: bool = False) -> str:
+    """Render a tree in Chinese: 「双过半」且「营商环境」, 「甲」或「乙」, 不含「丙」, 同段含「甲」「乙」."""
+    if isinstance(node, Term):
+        return f"「{node.text}」"
+    if isinstance(node, Near):
+        return "同段含" + "".join(f"「{term.text}」" for term in node.terms)
+    if isinstance(node, Not):
+        return "不含" + _reading(node.item, True)
+    joined = ("且" if isinstance(node, And) else "或").join(_reading(item, True) for item in node.items)
+    return f"（{joined}）" if inside else joined
+
+
+_HAN_CHAR_RE = re.compile(f"[{HAN_CLASS}]")
+# Removed from a term that finds nothing, to see whether the bare form finds something: spaces,
+# quotes of every kind, and full-width forms (U+FF00-U+FFEF) that a paste may carry.
+_STRAY_RE = re.compile("[\\s\"'“”‘’「」『』\uff00-\uffef]")
+
+
+def suggestions(query: str) -> list[tuple[str, str | None]]:
+    """Return queries the user may have meant, each with the term that must find nothing for it to apply.
+
+    Two fixed rules: adjacent one-character Han terms joined only by spaces (`双 过 半`, pasted
+    from a PDF) are joined (condition None: always offered); a term with spaces, quotes or
+    full-width forms is offered without them, when the term itself finds nothing.
+    """
+    try:
+        tokens = _tokenize(query, max_terms=10**6)
+    except QueryError:
+        return []
+    found: list[tuple[str, str | None]] = []
+    run: list[_Token] = []
+
+    def close_run() -> None:
+        if len(run) >= 2:
+            start, end = run[0].pos, run[-1].pos + len(run[-1].raw)
+            found.append((query[:start] + "".join(t.text for t in run) + query[end:], None))
+        run.clear()
+
+    for token in tokens:
+        single = (token.kind == _TERM and len(token.text) == 1 and token.raw == token.text
+                  and _HAN_CHAR_RE.fullmatch(token.text))
+        if single and run and query[run[-1].pos + len(run[-1].raw) : token.pos].strip() == "":
+            run.append(token)
+            continue
+        close_run()
+        if single:
+            run.append(token)
+    close_run()
+    for before, token in zip([None] + tokens, tokens):
+        if token.kind != _TERM or not token.text or token.raw.startswith("-") or (before and before.kind == _NOT):
+            continue  # an excluded term that finds nothing excludes nothing: no reason to suggest
+        bare = fold_case(normalize(_STRAY_RE.sub("", token.raw)))
+        if bare and bare != token.text:
+            found.append((query[:token.pos] + _quoted(bare) + query[token.pos + len(token.raw):], token.text))
+    return list(dict.fromkeys(found))
+
+
+def _quoted(text: str) -> str:
+    """Write a term so the parser reads it back as that exact text."""
+    if re.search(r'[\s()"]|:', text) or text.startswith("-") or text in (_OR, _AND, _NOT, "NEAR"):
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return text

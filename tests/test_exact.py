@@ -4,20 +4,25 @@ import random
 
 import pytest
 
-from indexer.text import normalize
+from indexer.text import fold_case, normalize
 
 from conftest import CORPUS
 
 PHRASES = ["双过半", "稳中求进", "营商环境", "高质量发展", "招商引资", "六稳", "六保", "开门红", "三高四新",
-           "一带一路", "碳达峰", "疫情防控"]
+           "一带一路", "碳达峰", "疫情防控", "gdp", "GDP"]
 ABSENT = ["量子计算机", "元宇宙", "碳达峰碳中和之后的世界", "ABCXYZ", "双过半双过半双过半"]
 
 
 def scan(texts: dict[str, list[str]], term: str) -> list[tuple[str, int, int]]:
-    """Locate every leftmost non-overlapping occurrence, paragraph by paragraph (str.count semantics)."""
+    """Locate every leftmost non-overlapping occurrence, paragraph by paragraph (str.count semantics).
+
+    Matching folds ASCII letters (`gdp` finds `GDP`), so the scan does too.
+    """
     found = []
+    term = fold_case(term)
     for speech_id, paragraphs in texts.items():
         for number, paragraph in enumerate(paragraphs, 1):
+            paragraph = fold_case(paragraph)
             start = paragraph.find(term)
             while start != -1:
                 found.append((speech_id, number, start))

@@ -4,6 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from indexer.text import fold_case
 from indexer.postings import WordPostingsWriter, new_segment, write_pairs
 from indexer.store import Postings, write_segment_plan
 
@@ -20,8 +21,8 @@ def open_postings(folder, texts: list[str], segments: int = 1) -> Postings:
 
 
 def scan(texts: list[str], term: str) -> list[int]:
-    """Occurrences per text as the README defines them: str.count within each paragraph."""
-    return [sum(paragraph.count(term) for paragraph in text.split("\n")) for text in texts]
+    """Occurrences per text as the README defines them: str.count within each paragraph, ASCII case folded."""
+    return [sum(fold_case(paragraph).count(fold_case(term)) for paragraph in text.split("\n")) for text in texts]
 
 
 def every_substring(texts: list[str], longest: int = 6) -> set[str]:

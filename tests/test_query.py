@@ -7,7 +7,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from indexer import schema
-from indexer.text import normalize
+from indexer.text import fold_case, normalize
 from search.query import And, Near, Not, Or, Query, QueryError, Term, matches, parse, positive_terms
 
 PROVINCES = {
@@ -17,7 +17,10 @@ PROVINCES = {
 resolve = PROVINCES.get
 HINT_RE = re.compile(r"e\.g\.|example|such as")
 
-T = Term
+def T(text):
+    # Terms are matched with ASCII letters case-folded (issue "first hour", item 3): the tree holds that form.
+    return Term(fold_case(text))
+
 
 
 def A(*items):
@@ -29,7 +32,7 @@ def O(*items):  # noqa: E743 (A, O, N read as And, Or, Near in the tables below)
 
 
 def N(*texts):
-    return Near(tuple(Term(t) for t in texts))
+    return Near(tuple(T(t) for t in texts))
 
 
 # ---- trees -------------------------------------------------------------------------------
@@ -60,9 +63,19 @@ TREES = [
     (r'"a\nb"', T("a\\nb")),  # a backslash before another character stays
     (r'"a\\"', T("a\\")),
     (r'a\b', T("a\\b")),  # outside quotes a backslash is text
-    # not syntax: Chinese punctuation, curly quotes, lowercase operators, other colons
-    ("“双过半”", T("“双过半”")),
-    ("“营商 环境”", A(T("“营商"), T("环境”"))),  # curly quotes do not quote
+    # a pair of curly quotes around a whole term groups a phrase, as ASCII quotes do (issue "first hour", item 1)
+    ("“双过半”", T("双过半")),
+    ("“营商 环境”", T("营商环境")),
+    ("‘营商 环境’ 「招商 引资」 『a OR b』", A(T("营商环境"), T("招商引资"), T("a OR b"))),
+    ("-“双过半” 经济", A(Not(T("双过半")), T("经济"))),
+    ("(“双过半” OR “开门红”)", O(T("双过半"), T("开门红"))),
+    # inside a term, or unclosed, curly quotes are the text they are
+    ("确保“双过半”目标", T("确保“双过半”目标")),
+    ("“双过半”目标", T("“双过半”目标")),
+    ("“双过半", T("“双过半")),
+    ("“营商 环境", A(T("“营商"), T("环境"))),
+    ('"“双过半”"', T("“双过半”")),  # a literal curly quote inside ASCII quotes
+    # not syntax: Chinese punctuation, lowercase operators, other colons
     ("（十四五）", T("（十四五）")),
     ("a or b", A(T("a"), T("or"), T("b"))),
     ("a not b", A(T("a"), T("not"), T("b"))),
@@ -81,6 +94,11 @@ TREES = [
     ("２０２１年", T("2021年")),
     ("ＧＤＰ", T("GDP")),
     ('"第 73 次"', T("第73次")),
+    # AND is what juxtaposition says
+    ("营商环境 AND 招商引资", A(T("营商环境"), T("招商引资"))),
+    ("a AND b OR c", O(A(T("a"), T("b")), T("c"))),
+    ("a AND (b OR c) AND -d", A(T("a"), O(T("b"), T("c")), Not(T("d")))),
+    ('"AND" and', A(T("AND"), T("and"))),
     # OR and precedence
     ("a OR b", O(T("a"), T("b"))),
     ("a OR b OR c", O(T("a"), T("b"), T("c"))),
@@ -490,7 +508,7 @@ LITERAL = st.text(
 def test_quoted_text_is_one_literal_term(s):
     query = '"' + s + '"'
     if normalize(s):
-        assert parse(query) == Query(Term(normalize(s)), {}, query)
+        assert parse(query) == Query(Term(fold_case(normalize(s))), {}, query)
     else:
         with pytest.raises(QueryError):
             parse(query)

@@ -198,7 +198,7 @@ def test_api_search_is_the_library_dict(client, corpus, extra):
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.get_json() == as_json(expected)
     assert list(response.get_json()) == ["query", "filters", "index_version", "sort", "total", "occurrences",
-                                         "page", "page_size", "facets", "hits"]
+                                         "page", "page_size", "facets", "hits", "parsed", "suggestions"]
 
 
 def test_sort_collapse_and_paging_pages_render(client, corpus):
@@ -357,8 +357,10 @@ def test_kwic_page_lists_rows_linking_to_their_paragraphs(client, corpus):
 def test_api_kwic_is_the_library_dict(client, corpus):
     response = client.get("/api/kwic?q=双过半&province=甘肃省")
     assert response.get_json() == as_json(corpus.kwic("双过半", {"province": ("甘肃省",)}))
-    assert list(response.get_json()["rows"][0]) == ["id", "title", "speaker", "year", "province", "paragraph",
-                                                    "offset", "left", "match", "right", "url"]
+    # Rows carry when and where the speech was given (issue "first hour", item 12).
+    assert list(response.get_json()["rows"][0]) == ["id", "title", "speaker", "year", "date", "date_source", "province",
+                                                    "city", "level", "paragraph", "offset", "left", "match", "right",
+                                                    "url"]
 
 
 def read_csv(response) -> list[list[str]]:
@@ -374,13 +376,13 @@ def test_export_streams_every_concordance_row_with_a_bom(client, corpus):
     assert response.is_streamed
     assert "attachment" in response.headers["Content-Disposition"]
     rows = read_csv(response)
-    assert rows[0] == ["id", "title", "speaker", "year", "province", "paragraph", "offset", "left", "match",
-                       "right", "url", "query", "filters", "index_version"]
+    assert rows[0] == ["id", "title", "speaker", "year", "date", "date_source", "province", "city", "level",
+                       "paragraph", "offset", "left", "match", "right", "url", "query", "filters", "index_version"]
     assert len(rows) - 1 == result["total"]
-    first = rows[1]
-    assert first[0] == result["rows"][0]["id"] and first[8] == "双过半"
-    assert first[10] == "http://localhost" + result["rows"][0]["url"]
-    assert first[11:] == ["双过半", "{}", result["index_version"]]
+    first = dict(zip(rows[0], rows[1]))
+    assert first["id"] == result["rows"][0]["id"] and first["match"] == "双过半"
+    assert first["url"] == "http://localhost" + result["rows"][0]["url"]
+    assert rows[1][-3:] == ["双过半", "{}", result["index_version"]]
 
 
 def test_export_of_speeches_lists_every_matching_speech(shipped_index, corpus):
