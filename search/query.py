@@ -288,7 +288,8 @@ def _tokenize(query: str, max_terms: int) -> list[_Token]:
             if not value:
                 raise QueryError(
                     f"{name}: at position {word_start} needs a value right after the colon, "
-                    f"e.g. {_example(name)}", word_start, f"第 {word_start} 个字符处的 {name}: 冒号后要紧跟取值，例如 {_example(name)}")
+                    f"e.g. {_example(name)}", word_start,
+                    f"第 {word_start} 个字符处的 {name}: 冒号后要紧跟取值，例如 {_example(name)}")
             tokens.append(_Token(_FIELD, word_start, text=value, name=name, raw=query[word_start:i]))
             continue
         term = fold_case(normalize(text))
@@ -640,7 +641,8 @@ def parse(query: str, *, filters: dict | None = None, resolve_province=None, max
     `require_text` (a concordance lists occurrences of terms, so it needs some).
     """
     if not isinstance(query, str):
-        raise QueryError(f"the query must be text, not {type(query).__name__}; e.g. 营商环境", None, "检索式必须是文字，例如 营商环境")
+        raise QueryError(f"the query must be text, not {type(query).__name__}; e.g. 营商环境", None,
+                         "检索式必须是文字，例如 营商环境")
     if len(query) > max_length:
         raise QueryError(
             f"the query is {len(query)} characters long, over the limit of {max_length}; "
@@ -668,7 +670,8 @@ def parse(query: str, *, filters: dict | None = None, resolve_province=None, max
         raise QueryError(
             "the query only excludes: it would match speeches holding none of its terms, nearly every "
             "speech; add a term or filter that must match, e.g. 营商环境 -双过半 or province:湖南 -双过半", 0,
-            "检索式只有排除条件，会匹配几乎所有讲话；请加上必须出现的词或筛选条件，例如 营商环境 -双过半 或 province:湖南 -双过半")
+            "检索式只有排除条件，会匹配几乎所有讲话；请加上必须出现的词或筛选条件，"
+            "例如 营商环境 -双过半 或 province:湖南 -双过半")
     return Query(text, written, query)
 
 
