@@ -20,9 +20,11 @@ $(TEST_STAMP): $(STAMP)
 index: $(STAMP)
 	$(BIN)/speeches index
 
+PORT ?= 5000
+
 serve: $(STAMP)
 	test -f index/CURRENT || $(BIN)/speeches index
-	$(BIN)/speeches serve
+	$(BIN)/speeches serve --port $(PORT)
 
 test: $(TEST_STAMP) browser
 	$(BIN)/ruff check .

@@ -46,6 +46,16 @@ SIGNATURES = "signatures.npy"
 VERDICTS = "verdicts.json"  # pairs of ids whose exact shingle Jaccard was computed, and its verdict
 UNKNOWN = "未知"
 
+# How a speech's date is known, most direct first: when two sources give a date, the more
+# direct one wins. Each with its label on pages.
+DATE_SOURCES = {
+    "corrected": "人工更正",  # a researcher's corrections file
+    "given": "数据集给出",  # a dataset's column
+    "printed": "文中印明",  # printed in the text: dateline, subtitle, title
+    "meta": "网页元数据",  # a web page's metadata about the speech
+    "inferred": "推断",  # inferred from dated events the speech mentions
+}
+
 # How a filter value matches a speech's value of its field.
 EQUAL = "equal"  # the same value (province names are resolved to full names first)
 YEAR = "year"  # a year, or a range Y1-Y2
@@ -77,8 +87,8 @@ FIELDS = (
     Field("position", "职务", "the speaker's office as printed"),
     Field("meeting", "会议", "the meeting the speech was given at"),
     Field("date", "日期", "ISO date as far as known: 2022-09-23, 2022-09 or 2022"),
-    Field("date_source", "日期来源", "how the date is known: printed, inferred or corrected",
-          filter=EQUAL, flag=True, example="date_source:printed"),
+    Field("date_source", "日期来源", "how the date is known: printed, meta, given, inferred or corrected",
+          facet=True, filter=EQUAL, flag=True, example="date_source:printed"),
     Field("year", "年份", "the year, printed or inferred", facet=True, filter=YEAR, flag=True, overview=True,
           example="year:2021 or year:2018-2020"),
     Field("year_evidence", "年份依据", "the words the year rests on"),

@@ -47,10 +47,10 @@ class SearchBackend(Protocol):
         """Exact facet counts over every matching speech."""
 
     def year_series(self, query: str, filters: dict | None = None) -> dict:
-        """Matching speeches per year and all speeches per year under the same filters."""
+        """Matching speeches per year (split by date_source) and all speeches per year under the same filters."""
 
     def kwic(self, query: str, filters: dict | None = None, width: int | None = None, page: int | None = None,
-             page_size: int | None = None) -> dict:
+             page_size: int | None = None, sort: str | None = None) -> dict:
         """Every occurrence of the query's terms, one row each (one page of them with `page`)."""
 
     def speech(self, speech_id: str, with_text: bool = True) -> dict:

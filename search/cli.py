@@ -84,6 +84,25 @@ def _open(index_dir, settings: dict | None = None):
     return Corpus(index_dir, settings)
 
 
+# A query may start with - (`speeches search -疫情 --province 湖南` excludes 疫情): the commands
+# that take one pass words click does not know as options through as query words.
+QUERY_COMMAND = {"ignore_unknown_options": True}
+
+
+def _query_argument(command):
+    """Add the query: every word not an option, joined by spaces (`speeches search 营商环境 -疫情`)."""
+    return click.argument("query_words", nargs=-1, type=click.UNPROCESSED, metavar="QUERY")(command)
+
+
+def _query(words: tuple[str, ...]) -> str:
+    """Join the query words, refusing a misspelled long option instead of searching for it."""
+    for word in words:
+        if word.startswith("--") and len(word) > 2:
+            raise click.UsageError(f"no such option: {word.split('=')[0]} (see --help); a query word cannot start "
+                                   "with --: quote it inside the query, e.g. '\"--\"'")
+    return " ".join(words)
+
+
 def _filters(given: dict) -> dict:
     """Take the filter flags out of a command's arguments and keep those given; the library checks them."""
     taken = {f.name: tuple(given.pop(f.name, ())) for f in schema.FIELDS if f.flag}
@@ -215,8 +234,8 @@ def show_command(speech_id, index_dir, as_json, raw):
         click.echo(f"[{number}] {paragraph}")
 
 
-@main.command("search")
-@click.argument("query", required=False, default="")
+@main.command("search", context_settings=QUERY_COMMAND)
+@_query_argument
 @_filter_options
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--page", type=int, default=1, show_default=True)
@@ -225,13 +244,14 @@ def show_command(speech_id, index_dir, as_json, raw):
 @_settings_options()
 @_output_options
 @_friendly_errors
-def search_command(query, sort, page, collapse, index_dir, fmt, settings, **given):
+def search_command(query_words, sort, page, collapse, index_dir, fmt, settings, **given):
     """Search speeches: ranked hits, exact facet counts and highlighted snippets.
 
     \b
     Example:
         speeches search 双过半 --province 湖南 --json
     """
+    query = _query(query_words)
     corpus = _open(index_dir, settings)
     # Only the JSON document shows facets; the other outputs need not load the field columns.
     result = corpus.search(query, _filters(given), sort=sort, page=page, collapse=collapse, facets=fmt == "json")
@@ -251,14 +271,17 @@ def search_command(query, sort, page, collapse, index_dir, fmt, settings, **give
                        + f"  ({hit['occurrences']})")
 
 
-@main.command("kwic")
-@click.argument("query", required=False, default="")
+@main.command("kwic", context_settings=QUERY_COMMAND)
+@_query_argument
 @_filter_options
+@click.option("--sort", type=click.Choice(["source", "left", "match", "right", "date", "province"]), default="source",
+              show_default=True, help="Order of the rows: as in the sources, by left context (nearest character "
+              "first), match, right context, date (newest first) or province.")
 @_index_option
 @_settings_options()
 @_output_options
 @_friendly_errors
-def kwic_command(query, index_dir, fmt, settings, **given):
+def kwic_command(query_words, sort, index_dir, fmt, settings, **given):
     """List every occurrence with its left and right context (a concordance).
 
     \b
@@ -268,7 +291,7 @@ def kwic_command(query, index_dir, fmt, settings, **given):
     from search.export import KWIC_COLUMNS
 
     corpus = _open(index_dir, settings)
-    result = corpus.kwic(query, _filters(given))
+    result = corpus.kwic(_query(query_words), _filters(given), sort=sort)
     if fmt == "json":
         _echo_json(result)
     elif fmt == "jsonl":
@@ -300,10 +323,21 @@ def serve_command(host, port, index_dir, settings):
     Example:
         speeches serve --port 5000
     """
-    from waitress import serve
+    import errno
+
+    from waitress import create_server
 
     from web import create_app
 
-    app = create_app({"INDEX": index_dir, **{k.upper(): v for k, v in settings.items() if v is not None}})
+    app = create_app({"INDEX": index_dir, "HOST": host, **{k.upper(): v for k, v in settings.items() if v is not None}})
+    try:
+        server = create_server(app, host=host, port=port, threads=app.config["THREADS"])
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            click.echo(f"Error: port {port} on {host} is already in use; serve on another with --port N "
+                       "(make serve PORT=N)", err=True)
+        else:
+            click.echo(f"Error: cannot serve on {host}:{port}: {error.strerror or error}", err=True)
+        sys.exit(2)
     click.echo(f"Serving on http://{host}:{port}/")
-    serve(app, host=host, port=port, threads=app.config["THREADS"])
+    server.run()

@@ -26,6 +26,8 @@ from indexer.text import fold_case
 from search import query as q
 from search import settings as named_settings
 
+# The orders a concordance can be listed in; the first is its own (source) order.
+KWIC_SORTS = (None, "source", "left", "match", "right", "date", "province")
 # The speech fields a concordance row carries, before where and what it matched.
 KWIC_SPEECH_FIELDS = ("id", "title", "speaker", "year", "date", "date_source", "province", "city", "level")
 # BM25's term-frequency saturation and length normalisation (Whoosh's defaults).
@@ -33,27 +35,35 @@ BM25_K1, BM25_B = 1.2, 0.75
 
 
 class SearchError(Exception):
-    """A problem the user can fix; the message says how."""
+    """A problem the user can fix; the message says how, `zh` says it in Chinese, `code` names it for scripts."""
 
     status = 400
+    code = "bad_query"
+
+    def __init__(self, message: str, zh: str | None = None):
+        super().__init__(message)
+        self.zh = zh or message
 
 
 class NoIndex(SearchError):
-    """There is no index to search yet."""
+    """There is no index to search yet, or it cannot be read."""
 
     status = 503
+    code = "no_index"
 
 
 class UnknownSpeech(SearchError):
     """No speech has this id."""
 
     status = 404
+    code = "not_found"
 
 
 class QueryTooBroad(SearchError):
     """The query took longer than the query time limit: no partial counts are given."""
 
     status = 503
+    code = "too_broad"
 
 
 @dataclass
@@ -83,7 +93,8 @@ class Corpus:
         """Return the serving generation, loading it again when CURRENT has moved."""
         name = store.current_name(self.index_dir)
         if name is None:
-            raise NoIndex(f"no index in {self.index_dir}: build it with `speeches index --index {self.index_dir}`")
+            raise NoIndex(f"no index in {self.index_dir}: build it with `speeches index --index {self.index_dir}`",
+                          "还没有索引：请先运行 speeches index 建立索引")
         loaded = self._generation
         if loaded is not None and loaded.path.name == name:
             return loaded
@@ -93,7 +104,7 @@ class Corpus:
                     self._generation = store.open_generation(self.index_dir / name)
                 except store.StoreError as error:
                     raise NoIndex(f"the index in {self.index_dir} {error}; rebuild it with "
-                                  "`speeches index --full`") from None
+                                  "`speeches index --full`", "索引无法读取：请运行 speeches index --full 重建") from None
             return self._generation
 
     def _columns(self, generation: store.Generation) -> dict:
@@ -101,7 +112,8 @@ class Corpus:
         try:
             return generation.columns
         except store.StoreError as error:
-            raise NoIndex(f"the index in {self.index_dir} {error}; rebuild it with `speeches index --full`") from None
+            raise NoIndex(f"the index in {self.index_dir} {error}; rebuild it with `speeches index --full`",
+                          "索引无法读取：请运行 speeches index --full 重建") from None
 
     # ---- speeches ------------------------------------------------------------------------
 
@@ -128,7 +140,8 @@ class Corpus:
             return speech_id
         if speech_id in generation.aliases:
             return generation.aliases[speech_id]
-        raise UnknownSpeech(f"no speech has the id {speech_id!r}; `speeches list` shows every id")
+        raise UnknownSpeech(f"no speech has the id {speech_id!r}; `speeches list` shows every id",
+                            f"没有编号为 {speech_id} 的讲话")
 
     def raw(self, speech_id: str) -> str:
         """Return the original, uncleaned text of a speech's source span."""
@@ -215,7 +228,9 @@ class Corpus:
         if time.monotonic() - started > self.settings["query_time_limit_ms"] / 1000:
             raise QueryTooBroad(
                 f"the query took longer than {self.settings['query_time_limit_ms']} ms; "
-                "narrow it with a longer phrase or a filter such as province: or year:"
+                "narrow it with a longer phrase or a filter such as province: or year:",
+                f"查询超过了 {self.settings['query_time_limit_ms']} 毫秒的时限，没有给出不完整的结果；"
+                "请用更长的词组，或加上省份、年份等筛选",
             )
 
     # ---- results -------------------------------------------------------------------------
@@ -290,7 +305,8 @@ class Corpus:
     def _ranked(self, query: str, filters: dict | None, sort: str, collapse: bool) -> "_Ranked":
         """Match, count, collapse and order: everything a page or an export needs."""
         if sort not in ("relevance", "date"):
-            raise SearchError(f"unknown sort {sort!r}; use relevance or date")
+            raise SearchError(f"unknown sort {sort!r}; use relevance or date",
+                              f"没有“{sort}”这种排序；请用 relevance（相关度）或 date（日期）")
         parsed = self.parse(query, filters)
         generation, matched, counts = self.matching(parsed)
         terms = _terms(parsed)
@@ -318,23 +334,39 @@ class Corpus:
         return _facet_counts(self._columns(generation), np.array(matched, dtype=np.int64))
 
     def year_series(self, query: str, filters: dict | None = None) -> dict:
-        """Return what a per-year chart draws: matching speeches per year, and all speeches per year.
+        """Return what a per-year chart draws: matching speeches per year, split by how the year is known.
 
-        `counts` count every matching speech and `totals` every speech passing the same filters,
-        so the rate counts/totals compares like with like (near-duplicate versions are not
-        collapsed on either side).
+        `counts` count every matching speech per year and `by_source` split them by
+        `date_source` (a year printed in the text is not one inferred from its events);
+        `totals` count every speech passing the same filters, so the rate counts/totals
+        compares like with like (near-duplicate versions are not collapsed on either side).
         """
-        counts = self.facets(query, filters)["year"]
+        parsed = self.parse(query, filters)
+        generation, matched, _ = self.matching(parsed)
+        columns = self._columns(generation)
+        years, sources = columns["year"], columns["date_source"]
+        by_source: dict[str, dict[str, int]] = {}
+        pairs = np.stack([years.numbers[matched], sources.numbers[matched]]) if matched else np.empty((2, 0), int)
+        found, times = np.unique(pairs, axis=1, return_counts=True) if matched else (pairs, [])
+        for (year, source), count in zip(found.T.tolist(), list(times)):
+            by_source.setdefault(years.values[year], {})[sources.values[source]] = int(count)
+        counts = {year: sum(split.values()) for year, split in by_source.items()}
         totals = self.facets("", filters)["year"] if filters else self.overview()["facets"]["year"]
-        return {"counts": counts, "totals": totals}
+        return {"counts": counts, "by_source": by_source, "totals": totals}
 
     def kwic(self, query: str, filters: dict | None = None, width: int | None = None, page: int | None = None,
-             page_size: int | None = None) -> dict:
+             page_size: int | None = None, sort: str | None = None) -> dict:
         """Return every occurrence of the query's terms in the matching speeches, one row each.
 
-        With `page`, only that page's rows (`page_size`, else the kwic_page_size setting, at
-        most max_page_size), and `total` still counts every row.
+        Rows come in source order (file, position in it, paragraph, offset) unless `sort` is one
+        of KWIC_SORTS: `left` by the characters just left of the match, nearest first; `match`;
+        `right`; `date` newest first; `province` by division code; ties in source order. With
+        `page`, only that page's rows (`page_size`, else the kwic_page_size setting, at most
+        max_page_size), and `total` still counts every row.
         """
+        if sort not in KWIC_SORTS:
+            raise SearchError(f"unknown concordance sort {sort!r}; use one of {', '.join(KWIC_SORTS[1:])}",
+                              f"没有“{sort}”这种排序；可用 {'、'.join(KWIC_SORTS[1:])}")
         parsed = self.parse(query, filters, require_text=True)
         width = self.settings["kwic_width"] if width is None else _positive_int(width, "width", allow_zero=True)
         generation, matched, counts = self.matching(parsed)
@@ -343,12 +375,22 @@ class Corpus:
         total = int(per_speech[np.array(matched, dtype=np.int64)].sum())
         result = {"query": query, "filters": parsed.filters, "index_version": generation.version, "total": total,
                   "parsed": q.describe(parsed)}
+        if sort not in (None, "source"):
+            rows = _sorted_rows(generation, self._kwic_rows(generation, matched, terms, width, positions=True), sort)
+        elif page is None:
+            rows = list(self._kwic_rows(generation, matched, terms, width))
+        else:
+            rows = None
         if page is None:
-            result["rows"] = list(self._kwic_rows(generation, matched, terms, width))
+            result["rows"] = rows
             return result
         page = _positive_int(page, "page")
         size = min(_positive_int(page_size, "page size") if page_size is not None else self.settings["kwic_page_size"],
                    self.settings["max_page_size"])
+        if rows is not None:
+            result.update(rows=rows[(page - 1) * size : page * size], page=page, page_size=size,
+                          pages=max(1, math.ceil(total / size)))
+            return result
         skip, kept = (page - 1) * size, []
         # Skip whole speeches before the page by their counts, without reading their texts.
         for at, index in enumerate(matched):
@@ -367,8 +409,8 @@ class Corpus:
         result.update(rows=kept, page=page, page_size=size, pages=max(1, math.ceil(total / size)))
         return result
 
-    def _kwic_rows(self, generation, matched: list[int], terms: list[str], width: int):
-        """Yield the concordance rows of the matched speeches, in source and text order."""
+    def _kwic_rows(self, generation, matched: list[int], terms: list[str], width: int, positions: bool = False):
+        """Yield the concordance rows of the matched speeches, in source and text order (with positions, as (position, row))."""
         base = self.settings["base_url"].rstrip("/")
         for index in matched:
             speech = generation.records[index]
@@ -377,7 +419,7 @@ class Corpus:
                 row.update(paragraph=number, offset=offset, left=paragraph[max(0, offset - width) : offset],
                            match=term, right=paragraph[offset + len(term) : offset + len(term) + width],
                            url=f"{base}/speech/{speech['id']}#p{number}")
-                yield row
+                yield (index, row) if positions else row
 
     def _page_size(self, page_size) -> int:
         size = self.settings["page_size"] if page_size is None else _positive_int(page_size, "page size")
@@ -467,6 +509,23 @@ def _occurrence_counts(generation, terms: list[str], counts: dict[str, np.ndarra
     for term in terms:
         occurrences += counts[term] if term in counts else generation.postings.counts(term)
     return occurrences
+
+
+def _sorted_rows(generation, rows, sort: str) -> list[dict]:
+    """Return (position, row) concordance rows in another order, ties kept in source order (sorted() is stable)."""
+    from indexer import provinces
+
+    def key(item):
+        position, row = item
+        if sort == "left":
+            return row["left"][::-1]  # the nearest character first, as corpus tools sort left contexts
+        if sort in ("match", "right"):
+            return row[sort]
+        if sort == "date":
+            return int(generation.date_rank[position])  # newest first, undated last
+        return (row["province"] is None, provinces.code(row["province"] or "") or "")
+
+    return [row for _, row in sorted(rows, key=key)]
 
 
 def _value_ok(how: str, actual: str, value: str) -> bool:
@@ -564,7 +623,8 @@ def _positive_int(value, name: str, allow_zero: bool = False) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise SearchError(f"{name} must be a whole number, not {value!r}") from None
+        raise SearchError(f"{name} must be a whole number, not {value!r}", f"{name} 必须是整数，不能是 {value!r}") from None
     if number < (0 if allow_zero else 1) or number > 10**6:
-        raise SearchError(f"{name} must be between {0 if allow_zero else 1} and 1000000, not {number}")
+        raise SearchError(f"{name} must be between {0 if allow_zero else 1} and 1000000, not {number}",
+                          f"{name} 必须在 {0 if allow_zero else 1} 到 1000000 之间，不能是 {number}")
     return number

@@ -58,6 +58,9 @@ SETTINGS = (
     Setting("snippets_per_hit", 3, "Highlighted snippets shown for each hit."),
     Setting("query_time_limit_ms", 10000, "Give up with a 'query too broad' error after this many milliseconds."),
     Setting("base_url", "", "Prefix for permalinks and citations, so links pasted into a paper point at the team's server."),
+    Setting("trusted_hosts", "", "Hosts (comma-separated) whose address permalinks and citations may use when base_url is "
+            "not set; the host serve is bound to and localhost always are. Other Host: headers get relative links.",
+            server=True),
     Setting("threads", 8, "Threads of the web server.", server=True),
     Setting("corpus_check_seconds", 10, "How often pages look for corpus files changed since the build.", server=True),
 )

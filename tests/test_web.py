@@ -221,8 +221,9 @@ def test_the_chart_rate_uses_all_speeches_of_the_year_as_denominator():
 def test_chart_on_the_search_page_lists_counts_and_rates(small_client):
     html = small_client.get("/?q=双过半").get_data(as_text=True)
     # a.txt (2021) and b.txt (2022) both hold the phrase; every dated speech does.
-    assert "<td>2021</td><td>1</td><td>1</td><td>100.0%</td>" in html
-    assert "<td>2022</td><td>1</td><td>1</td><td>100.0%</td>" in html
+    # Both years are printed: none of the bar is inferred (issue "first hour", item 7).
+    assert '<td>2021</td><td>1</td><td class="inferred-count">0</td><td>1</td><td>100.0%</td>' in html
+    assert '<td>2022</td><td>1</td><td class="inferred-count">0</td><td>1</td><td>100.0%</td>' in html
 
 
 # ---- the speech page -------------------------------------------------------------------------
@@ -540,10 +541,16 @@ def test_the_serve_command_builds_this_app(shipped_index, monkeypatch):
     from search.cli import main
 
     served = {}
-    monkeypatch.setattr(waitress, "serve", lambda app, **kw: served.update(app=app, **kw))
+
+    class Server:
+        def run(self):
+            served["running"] = True
+
+    # serve binds first (a busy port is one line, not a traceback), then runs the server.
+    monkeypatch.setattr(waitress, "create_server", lambda app, **kw: served.update(app=app, **kw) or Server())
     result = CliRunner().invoke(main, ["serve", "--index", str(shipped_index), "--base-url", "https://x.org",
                                        "--port", "5999"])
     assert result.exit_code == 0, result.output
     app = served["app"]
-    assert app.config["BASE_URL"] == "https://x.org" and served["port"] == 5999
+    assert app.config["BASE_URL"] == "https://x.org" and served["port"] == 5999 and served["running"]
     assert app.test_client().get("/api/kwic?q=双过半").get_json()["rows"][0]["url"].startswith("https://x.org/speech/")

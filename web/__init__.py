@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(
         INDEX=os.environ.get("SPEECHES_INDEX", "index"),
         CORPUS=os.environ.get("SPEECHES_CORPUS"),
+        HOST="127.0.0.1",  # the address serve binds: trusted for absolute links (TRUSTED_HOSTS adds others)
         **{row.name.upper(): os.environ.get(row.envvar, row.default) for row in named_settings.SETTINGS},
     )
     config = dict(config or {})
@@ -55,29 +56,35 @@ def _wants_json() -> bool:
 
 
 def _register_errors(app: Flask) -> None:
-    """Answer every error with its status and a message: JSON under /api/, a page elsewhere."""
+    """Answer every error with its status and a message: JSON under /api/, a page in Chinese elsewhere.
 
-    def error_response(status: int, message: str, kind: str):
+    JSON errors are {"error": message, "code": code, "zh": message in Chinese}, `code` one of
+    the fixed list the README gives, so a script can tell them apart.
+    """
+
+    def error_response(status: int, message: str, zh: str, kind: str, code: str):
         if _wants_json():
-            return jsonify(error=message), status
-        return render_template("error.html", status=status, message=message, kind=kind), status
+            return jsonify(error=message, code=code, zh=zh), status
+        return render_template("error.html", status=status, message=zh, english=message, kind=kind), status
 
     @app.errorhandler(SearchError)
     def search_error(error):
-        return error_response(error.status, str(error), type(error).__name__)
+        return error_response(error.status, str(error), error.zh, type(error).__name__, error.code)
 
     @app.errorhandler(QueryError)
     def query_error(error):
-        return error_response(400, str(error), "QueryError")
+        return error_response(400, str(error), error.zh, "QueryError", "bad_query")
 
     @app.errorhandler(404)
     def not_found(error):
-        return error_response(404, "这个地址没有页面 (no page at this address)", "NotFound")
+        return error_response(404, "no page at this address", "这个地址没有页面", "NotFound", "not_found")
 
     @app.errorhandler(405)
     def not_allowed(error):
-        return error_response(405, "this address only answers GET", "MethodNotAllowed")
+        return error_response(405, "this address only answers GET", "这个地址只接受 GET 请求", "MethodNotAllowed",
+                              "bad_query")
 
     @app.errorhandler(500)
     def server_error(error):
-        return error_response(500, "an internal error; the server log has the details", "InternalError")
+        return error_response(500, "an internal error; the server log has the details", "服务器内部错误，详情见服务器日志",
+                              "InternalError", "internal")

@@ -2,13 +2,16 @@
 
 UNKNOWN = "未知"
 MAX_SPAN = 80  # years; a wider span is drawn with only the years that occur, not every year between
+INFERRED = "inferred"
 
 
-def year_chart(counts: dict, totals: dict | None = None) -> dict | None:
+def year_chart(counts: dict, totals: dict | None = None, by_source: dict | None = None) -> dict | None:
     """Lay out bars of speeches per year, the rate count/total per year, and unknown years apart.
 
     counts and totals map year strings (and 未知) to numbers of speeches; totals are the
-    denominators of the rate (None draws counts only, as on the overview).
+    denominators of the rate (None draws counts only, as on the overview). With by_source
+    ({year: {date_source: n}}) each bar is split: the speeches whose year the text states
+    (printed, given, metadata, corrected) below, those whose year is inferred stacked on top.
     """
     rated = totals is not None
     totals = totals or {}
@@ -39,10 +42,13 @@ def year_chart(counts: dict, totals: dict | None = None) -> dict | None:
         x = left + position * step + (gap if year == UNKNOWN else 0) + (step - bar_width) / 2
         bar_height = height * count / scale
         rate = (count / total) if total else None
+        inferred = (by_source or {}).get(year, {}).get(INFERRED, 0)
+        inferred_height = height * inferred / scale
         bars.append({
-            "year": year, "count": count, "total": total, "rate": rate,
+            "year": year, "count": count, "total": total, "rate": rate, "inferred": inferred,
             "x": round(x, 1), "y": round(top + height - bar_height, 1), "width": bar_width,
             "height": round(bar_height, 1), "cx": round(x + bar_width / 2, 1),
+            "inferred_height": round(inferred_height, 1),
             "rate_y": round(top + height * (1 - rate), 1) if rate is not None else None,
             "label": year == UNKNOWN or position % label_every == 0 or position == len(slots) - 1,
         })
@@ -58,7 +64,8 @@ def year_chart(counts: dict, totals: dict | None = None) -> dict | None:
     lines = [" ".join(run) for run in lines + [run] if len(run) > 1]
     ticks = [{"value": v, "y": round(top + height - height * v / scale, 1)} for v in (0, scale // 2, scale)]
     return {"width": width, "height": top + height + 30, "top": top, "bottom": top + height, "left": left,
-            "right": width - margin, "bars": bars, "lines": lines, "ticks": ticks, "with_rate": rated}
+            "right": width - margin, "bars": bars, "lines": lines, "ticks": ticks, "with_rate": rated,
+            "split": by_source is not None, "any_inferred": any(bar["inferred"] for bar in bars)}
 
 
 def _nice_max(peak: int) -> int:

@@ -27,12 +27,10 @@ def index():
                                chart=year_chart(counts["facets"]["year"]))
     result = views.run_search(params)
     pages = max(1, math.ceil(result["total"] / result["page_size"]))
-    chart = None
-    if params.q.strip():
-        series = views.corpus().year_series(params.q, params.filters)
-        chart = year_chart(series["counts"], series["totals"])
-    return render_template("search.html", params=params, result=result, pages=pages,
-                           facets=_facet_lists(result), chart=chart)
+    series = views.corpus().year_series(params.q, params.filters)
+    chart = year_chart(series["counts"], series["totals"], series["by_source"]) if params.q.strip() else None
+    return render_template("search.html", params=params, result=result, pages=pages, facets=_facet_lists(result),
+                           chart=chart, year_sources=series["by_source"], date_sources=schema.DATE_SOURCES)
 
 
 def _facet_lists(result: dict) -> dict:

@@ -65,10 +65,12 @@ def _number(value, name: str, low: int, high: int) -> int | None:
         return None
     text = value.strip()
     if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 12:
-        raise SearchError(f"{name} must be a whole number between {low} and {high}, not {value!r}")
+        raise SearchError(f"{name} must be a whole number between {low} and {high}, not {value!r}",
+                          f"{name} 必须是 {low} 到 {high} 之间的整数，不能是 {value!r}")
     number = int(text)
     if not low <= number <= high:
-        raise SearchError(f"{name} must be between {low} and {high}, not {number}")
+        raise SearchError(f"{name} must be between {low} and {high}, not {number}",
+                          f"{name} 必须在 {low} 到 {high} 之间，不能是 {number}")
     return number
 
 
@@ -80,10 +82,12 @@ def run_search(params: Params, page_size: int | None = None, page: int | None = 
 
 def run_kwic(params: Params, paged: bool = False) -> dict:
     """Return the concordance of the URL's query (one page of it when paged); an empty query is the parser's error."""
+    # The search page's orders (relevance, date) travel in the same argument; relevance means the concordance's own.
+    sort = None if params.sort == "relevance" else params.sort
     if paged:
         return corpus().kwic(params.q, params.filters, width=params.width, page=params.page,
-                             page_size=params.page_size)
-    return corpus().kwic(params.q, params.filters, width=params.width)
+                             page_size=params.page_size, sort=sort)
+    return corpus().kwic(params.q, params.filters, width=params.width, sort=sort)
 
 
 def marked_terms(q: str) -> tuple[list[str], str | None]:
@@ -95,8 +99,19 @@ def marked_terms(q: str) -> tuple[list[str], str | None]:
 
 
 def base_url() -> str:
-    """Return the prefix of permalinks: BASE_URL, else the address this request came to."""
-    return (current_app.config.get("BASE_URL") or request.host_url).rstrip("/")
+    """Return the prefix of permalinks: BASE_URL, else the address this request came to if its host is trusted.
+
+    A Host: header is the client's to write: only a trusted one (the host the server is bound
+    to, localhost, or one of trusted_hosts) may reach a citation; any other gets relative links.
+    """
+    configured = current_app.config.get("BASE_URL")
+    if configured:
+        return configured.rstrip("/")
+    trusted = {h.strip().lower() for h in str(current_app.config.get("TRUSTED_HOSTS") or "").split(",") if h.strip()}
+    trusted |= {str(current_app.config.get("HOST") or "127.0.0.1").lower(), "localhost"}
+    host = request.host.lower()
+    name = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0] if ":" in host else host
+    return request.host_url.rstrip("/") if name in trusted else ""
 
 
 def permalink(speech_id: str, paragraph: int | None = None) -> str:
@@ -136,7 +151,9 @@ def url_with(endpoint: str | None = None, set: dict | None = None, add: tuple | 
     if drop:
         name, value = drop
         args[name] = [v for v in args.get(name, []) if v != str(value)]
-    ordered = {name: args[name] for name in names if args.get(name)}
+    # Arguments set for this link alone (what=speeches on an export link) come after the view's own.
+    extra = [name for name in (set or {}) if name not in names]
+    ordered = {name: args[name] for name in [*names, *extra] if args.get(name)}
     return url_for(endpoint or request.endpoint, **ordered)
 
 

@@ -21,17 +21,25 @@
     });
   }
 
+  // The label says what happened, then goes back: the timer starts when the label changes, so a
+  // clipboard that never answers cannot leave it stuck, and a second click starts it again.
   document.querySelectorAll("button[data-copy]").forEach(function (button) {
     var label = button.textContent;
+    var timer = null;
+    function say(text) {
+      button.textContent = text;
+      clearTimeout(timer);
+      timer = setTimeout(function () { button.textContent = label; }, 1800);
+    }
     button.addEventListener("click", function () {
       var source = document.getElementById(button.dataset.copy);
-      copyText(source.textContent.trim()).then(function () {
-        button.textContent = "已复制";
-      }, function () {
-        button.textContent = "复制失败，请手动选取";
-      }).then(function () {
-        setTimeout(function () { button.textContent = label; }, 1800);
-      });
+      var copying;
+      try {
+        copying = copyText(source.textContent.trim());
+      } catch (error) {
+        copying = Promise.reject(error);
+      }
+      copying.then(function () { say("已复制"); }, function () { say("复制失败，请手动选取"); });
     });
   });
 
