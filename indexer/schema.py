@@ -46,7 +46,7 @@ UNKNOWN = "未知"
 SPEECH_FIELDS = (
     "id", "title", "speaker", "position", "meeting", "date", "date_source", "year",
     "year_evidence", "province", "city", "level", "province_evidence", "published", "site",
-    "source", "sources", "ordinal", "chars", "group", "corrected",
+    "source", "sources", "ordinal", "chars", "group", "corrected", "speaker_evidence",
 )
 FACETS = ("province", "year", "speaker", "level")
 # Fields a query can filter on (province:…, year:…), facets included.
