@@ -31,7 +31,7 @@ LEVEL_WORDS = [
     ("区", r"全区|区委|区人民政府|区政府|区长|区人大|区政协|城区"),
     ("县", r"全县|县委|县人民政府|县政府|县长|县人大|县政协"),
     ("市", r"全市|市委|市人民政府|市政府|市长|市人大|市政协"),
-    ("省", r"全省|省委|省人民政府|省政府|省长|省人大|省政协"),
+    ("省", r"全省|省委|省党委|省人民政府|省政府|省长|省主席|省人大|省政协"),
 ]
 SELF_REFERENCE = {"省": "我省|全省", "州": "我州|全州", "市": "我市|全市", "县": "我县|全县", "区": "我区|全区"}
 # National organs and offices: an office among them makes a speech central (level 中央, no province).
@@ -126,6 +126,8 @@ def _title_block(paragraphs: list[str]) -> tuple[list[speakers.Speaker], list[st
         if (p.ends_sentence(paragraph) and len(paragraph) > 20 and not p.is_title(paragraph)
                 and not p.DATELINE_RE.match(paragraph)) or len(paragraph) > 120:
             break
+        if leads and paragraph[-1] in "。！？；":
+            break  # the report goes on after its lead
         header.append(paragraph)
     return leads, header
 
@@ -154,10 +156,14 @@ def describe(paragraphs: list[str], document=None, places=None, span=None) -> Me
     _date(meta, paragraphs, header, leads, closing, candidates, context, hints)
     speaking = " ".join(filter(None, [byline, who, "" if speaker.evidence == byline else
                                       (speaker.position or "") + (speaker.name or "")])) or None
-    meta.level = _level(who, meeting, position, byline, paragraphs)
+    # An office of a named place (湖南省教育厅厅长) speaks for that place, at a national meeting too.
+    placed_office = bool(places and speaking and places(None, speaking, "").province)
+    meta.level = _level(who, meta.meeting, position, byline, paragraphs, placed_office)
     if meta.level != CENTRAL and places is not None:
         body = "\n".join(paragraphs[len(header) + len(leads):])
         place = places(meta.title, speaking, body)
+        if place.province is None and context:
+            place = places(context[0], None, body)  # 中共某市委办公室关于印发…的通知
         meta.province, meta.city = place.province, place.city
         meta.province_evidence = place.evidence if place.province else None
     _apply_given(meta, hints.given)
@@ -191,12 +197,15 @@ def _clean_title(title: str | None) -> str | None:
     title = re.sub(r"(\[[^\[\]]{0,12}\]|【[^【】]{0,12}】)+$", "", title)
     title = re.sub(rf"^(?:\d{{1,3}}[.．、](?!\d)|[{p.NUM_CN}]{{1,3}}、|[（(][{p.NUM_CN}]{{1,3}}[）)])", "", title)
     title = title.strip(",，、 ")
+    if p.SUBTITLE_RE.match(title):
+        title = title.lstrip("—-－ ")  # a subtitle standing alone: ——在…会议上的讲话
     return title or None
 
 
 def _title(header: list[str]) -> str | None:
     """Pick the title from the title block; a main title keeps its ——subtitle."""
-    titles = [h for h in header if not p.DATELINE_RE.match(h) and not parse_byline(h)[0]]
+    titles = [h for h in header if not p.DATELINE_RE.match(h) and not parse_byline(h)[0]
+              and (h[-1] not in "。！？；" or p.is_title(h))]
     titles = [h for h in titles if len(_clean_title(h) or "") >= 4]
     if not titles:
         return None
@@ -355,9 +364,10 @@ def _set_year(meta: Metadata, paragraphs, date, year, words, source, checked) ->
 # Level
 
 
-def _level(who, meeting, position, byline, paragraphs) -> str | None:
+def _level(who, meeting, position, byline, paragraphs, placed_office=False) -> str | None:
     """Tell the level of government the speech belongs to, from its meeting or office."""
-    texts = [t for t in (meeting, position, who, byline) if t]
+    # 自治区 is of a province's rank: 自治区主席, 广西壮族自治区南宁市青秀区区长 (a district).
+    texts = [t.replace("自治区", "省") for t in (meeting, position, who, byline) if t]
     for text in texts:
         for level, words in LEVEL_WORDS:
             if re.search(words, text):
@@ -367,7 +377,7 @@ def _level(who, meeting, position, byline, paragraphs) -> str | None:
     if any(_CENTRAL_OFFICE_RE.search(t) for t in (position, who, byline) if t):
         return CENTRAL
     opening = "\n".join(paragraphs[:6])
-    if (meeting and _CENTRAL_MEETING_RE.search(meeting)) or _CENTRAL_SELF_RE.search(opening):
+    if not placed_office and ((meeting and _CENTRAL_MEETING_RE.search(meeting)) or _CENTRAL_SELF_RE.search(opening)):
         body = "\n".join(paragraphs)
         if len(_LOCAL_SELF_RE.findall(body)) < max(5, len(_NATIONAL_SELF_RE.findall(body))):
             return CENTRAL

@@ -24,8 +24,11 @@ _CLAUSE_END = "，。；：！？,;:!?（）()“”《》【】「」\n"
 # Words that open a repost before the speaker: 现摘录…, 转发…, 这是…, 本文系….
 _REPOST_RE = re.compile(r"^(?:现将|现摘录|现摘登|现转发|现刊发|现刊登|摘录|摘登|转发|转载|刊发|刊登|印发|下面是|以下是|这是|本文系|本文是|本文为|此文系|此文为)")
 # What stands between a name and 在: a date and time of day (1月21日上午, 于).
+_CN = "〇○零一二三四五六七八九十"
 _WHEN_RE = re.compile(
-    r"(?:(?:(?:19|20)\d\d年)?\d{1,2}月\d{1,2}日|日前|近日|昨天|今天|今日|近期|昨日)?(?:上午|下午|晚上|晚|早上)?于?$")
+    rf"(?:(?:(?:19|20)\d\d|[一二][{_CN}]{{3}})年(?:[\d{_CN}]{{1,2}}月(?:[\d{_CN}]{{1,3}}[日号])?)?"
+    rf"|[\d{_CN}]{{1,2}}月(?:[\d{_CN}]{{1,3}}[日号])?|日前|近日|昨天|今天|今日|近期|昨日)?"
+    r"(?:上午|下午|晚上|晚|早上)?于?$")
 # 在…上的讲话 as a noun (a repost names the speech), 在…发表讲话 as a verb (a news report).
 _NOUN_RE = re.compile(rf"在[^。；！？]{{2,60}}?(?:上|时|期间|之际)?(?:的|所作的|作的)(?:重要|总结|动员|主题|专题)?{SPEECH_WORDS}")
 _VERB_RE = re.compile(
@@ -43,7 +46,8 @@ _REFERRED_RE = re.compile(r"(?:学习|贯彻|落实|领会|传达|按照|根据|
 _NOTE_RE = re.compile(
     r"^(?:[（(]|注[:：])?(?:注[:：])?(?:这是|本文系|本文是|本文为|此文系|此文是|此为|以上是|以上为|本文根据|根据)"
     r"(?P<rest>.{4,150}?)[。.]?[）)]?[。.]?$")
-_NOTE_WHO_END_RE = re.compile(r"在|于|(?:19|20)\d\d年|[一二][〇○零Ｏ一二三四五六七八九]{3}年|\d{1,2}月|出席|参加|考察|视察|调研|主持|同")
+_NOTE_WHO_END_RE = re.compile(
+    r"(?:同志)?(?:在|于|(?:19|20)\d\d年|[一二][〇○零Ｏ一二三四五六七八九]{3}年|\d{1,2}月|出席|参加|考察|视察|调研|主持|同(?!志))")
 # A book by one author: 王建国文集, 王建国文选, 王建国谈改革, 王建国论…, 王建国讲话选编.
 _BOOK_AUTHOR_RE = re.compile(
     r"^(?P<who>[^\s，。：:《》]{2,12}?)(?:同志)?(?:文集|文选|选集|文稿|全集|文存|著作选|著作选读|讲话选编|讲话集|讲话选|"
@@ -148,7 +152,7 @@ def from_title(text: str | None) -> Speaker:
     for part in re.split(r"——|-{2,}", text):
         match = re.search(rf"^(?P<who>[^在]*?)在.+?{SPEECH_WORDS}", part)
         if match and match.group("who"):
-            who = match.group("who").rstrip("：:《“ ")
+            who = _WHEN_RE.sub("", match.group("who").rstrip("：:《“ "))
             name, position = parse_who(who)
             if name:
                 return Speaker(name, position, text, [])
@@ -167,7 +171,8 @@ def from_closing_note(paragraph: str) -> Speaker:
         return NOBODY
     rest = match.group("rest")
     end = _NOTE_WHO_END_RE.search(rest)
-    name, position = parse_who(rest[: end.start()] if end else "")
+    # The name is followed at once by when or where the speech was given: not 李明同志代为宣读的讲话.
+    name, position = parse_who(rest[: end.start()]) if end else (None, None)
     return Speaker(name, position, paragraph if name else None, find_dates(paragraph))
 
 
