@@ -16,6 +16,7 @@ from indexer import speakers
 from indexer.dates import DateMention, find_dates, parse_iso, year_before_publication
 from indexer.dating import infer_year
 from indexer.names import parse_byline, parse_who
+from indexer.text import normalize
 
 # How a date is known, the most direct first: a researcher's correction, a dataset's column,
 # the text, the page's metadata, an inference.
@@ -408,8 +409,9 @@ def _apply_given(meta: Metadata, given: dict) -> None:
         if not entry:
             return None, None
         raw = entry.get("raw")
-        raw = "" if raw is None else str(raw).strip()
+        raw = "" if raw is None else normalize(str(raw)).strip()
         value = entry.get("value")
+        value = normalize(value).strip() if isinstance(value, str) else value
         if not raw and value in (None, ""):
             return None, None
         return (value if value not in (None, "") else raw), f"column {entry.get('column') or name}: {raw or value}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from indexer import patterns as p
 from indexer.dates import DateMention, find_dates
 from indexer.names import parse_byline, parse_who
 
@@ -40,6 +41,9 @@ _NEWS_OPENING_RE = re.compile(r"(?:\d{1,2}月\d{1,2}日|日前|近日|昨天|今
 _NOUN_FOLLOWERS = ("《", "》", "（", "(", "：", ":", "全文", "摘要", "要点", "稿")
 _REPOST_AFTER_RE = re.compile(r"^[，,]?(?:全文如下|现予|现将|予以|特此|供|希|请|刊发|印发|转发|摘登|摘录|如下)")
 _PRESS_RE = re.compile(r"^.{0,24}?(?:讯|电)")
+_NEWS_PARAGRAPH_RE = re.compile(r"^(?:.{0,24}?(?:讯|电)|.{0,16}?(?:\d{1,2}月\d{1,2}日|日前|近日|昨天|今天|今日|昨日|近期))")
+# A news agency's dateline run into the first clause: 新华社北京1月21日电.
+_DATELINE_PREFIX_RE = re.compile(r"^.{0,20}?(?:\d{1,2}日电|讯)")
 # Words before a speaker that refer to a speech rather than give it: 学习贯彻…在…上的讲话.
 _REFERRED_RE = re.compile(r"(?:学习|贯彻|落实|领会|传达|按照|根据|遵照|对照|围绕)$")
 # A closing note: （这是王建国同志在…时的讲话）, 注：本文系….
@@ -79,17 +83,25 @@ def who_before(text: str) -> tuple[str, str, bool]:
     text = text.rstrip("《“\"「『 ")
     cut = max(text.rfind(ch) for ch in _CLAUSE_END)
     opening, who = text[: cut + 1], text[cut + 1:]
-    who = _WHEN_RE.sub("", who)
+    who = _WHEN_RE.sub("", _DATELINE_PREFIX_RE.sub("", who))
     reposted = bool(_REPOST_RE.match(who))
     return opening.rstrip("，,、《“ "), _REPOST_RE.sub("", who), reposted
 
 
 def from_byline(header: list[str], title: str | None) -> Speaker:
-    """Read a byline line of the title block, or the byline a subtitle runs on into."""
-    for line in header:
+    """Read a byline line of the title block, or the byline a subtitle runs on into.
+
+    A name alone on its line is the speaker's under a speech's title (…的讲话) or over a
+    dateline; under a news headline it is as likely the reporter's.
+    """
+    for i, line in enumerate(header):
         if line == title:
             continue
         name, position = parse_byline(line)
+        if name and position is None:
+            dated = i + 1 < len(header) and p.DATELINE_RE.match(header[i + 1])
+            if not (dated or (title and p.is_title(title))):
+                name = None
         if name:
             return Speaker(name, position, line, [])
         run_on = _AFTER_MEETING_RE.search(line)
@@ -102,11 +114,9 @@ def from_byline(header: list[str], title: str | None) -> Speaker:
 
 def from_named_heading(text: str | None) -> Speaker:
     """Read a title that names its speaker without 在: 王建国同志讲话, 李明同志的讲话摘要."""
-    from indexer.patterns import NAMED_SPEECH_RE
-
     if not text or len(text) > 60:
         return NOBODY
-    match = NAMED_SPEECH_RE.match(text)
+    match = p.NAMED_SPEECH_RE.match(text)
     if not match or match.group("meeting"):
         return NOBODY
     name, position = parse_who(match.group("who"))
@@ -117,8 +127,28 @@ def from_lead(paragraph: str) -> Speaker:
     """Read the speaker from the lead of a repost or a news report of the speech."""
     if "在" not in paragraph and "出席" not in paragraph:
         return NOBODY
-    sentence = paragraph[: _sentence_end(paragraph)]
+    first = paragraph[: _sentence_end(paragraph)]
+    found = _lead_sentence(first, paragraph, news=False)
+    if found.name or not _NEWS_PARAGRAPH_RE.match(paragraph):
+        return found
+    # A dated news paragraph: 1月21日，全市经济工作会议召开。市委书记王建国出席会议并讲话。
+    rest, at = paragraph, 0
+    for _ in range(3):
+        sentence = rest[at: at + _sentence_end(rest[at:])]
+        if not sentence:
+            break
+        found = _lead_sentence(sentence, paragraph, news=True)
+        if found.name:
+            return found
+        at += len(sentence)
+    return NOBODY
+
+
+def _lead_sentence(sentence: str, paragraph: str, news: bool) -> Speaker:
+    """Read one sentence of a lead; `news`: the paragraph opens with a news date."""
     for regex, is_noun in ((_NOUN_RE, True), (_VERB_RE, False)):
+        if news and is_noun:
+            continue
         match = regex.search(sentence)
         if not match:
             continue
@@ -133,14 +163,16 @@ def from_lead(paragraph: str) -> Speaker:
             ends = not after.strip("。！") or after.startswith(_NOUN_FOLLOWERS) or _REPOST_AFTER_RE.match(after)
             if not (reposted or (opening == "" and ends)):
                 continue
-        elif not (_NEWS_OPENING_RE.search(opening) or _PRESS_RE.match(opening)):
+        elif not (_NEWS_OPENING_RE.search(opening) or _PRESS_RE.match(opening) or (news and opening == "")):
             continue  # 在…发表讲话 tells of this speech only in a dated news lead
         at = max(0, sentence.rfind(who, 0, match.start()))
         if at and sentence[at - 1] in "《“「『" and not reposted:
             continue  # 《王建国在…上的讲话》单行本: a publication's title, quoted
-        title = re.search(r"《([^《》]{4,60})》", paragraph[match.start():match.end() + 70])
+        start = paragraph.find(sentence)
+        title = re.search(r"《([^《》]{4,60})》", paragraph[start + match.start(): start + match.end() + 70])
         words = sentence[at: match.end()]
-        return Speaker(name, position, words, find_dates(sentence[: match.end()]), title.group(1) if title else None)
+        return Speaker(name, position, words, find_dates(paragraph[: start + match.end()]),
+                       title.group(1) if title else None)
     return NOBODY
 
 
