@@ -1,6 +1,6 @@
 """Dates as speeches print them, and the year a page's publication date implies.
 
-Forms read: `2018年5月4日`, `（2018年5月4日）`, `2019年2月`, `二〇一九年二月三日` (with 〇, ○ or 零),
+Forms read: `2018年5月4日`, `（2018年5月4日）`, `2019年2月`, `2022学年`, `二〇一九年二月三日` (with 〇, ○ or 零),
 `2019.2.3`, `2019-02-03`, `2019/2/3`, and a month and day alone (`1月21日`), which takes its
 year only from a publication date shortly after it. A range that spans years (`2016—2020年`,
 `2019年12月至2020年1月`) gives no year.
@@ -20,7 +20,7 @@ _MONTH = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
 _DAY = r"3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九]"
 _NOT_BEFORE = rf"(?<![\d{_CN_DIGIT}十])"
 _WRITTEN_RE = re.compile(
-    rf"{_NOT_BEFORE}(?P<y>{_YEAR})\s*年(?:\s*(?P<m>{_MONTH})\s*月(?:份)?(?:\s*(?P<d>{_DAY})\s*[日号])?)?")
+    rf"{_NOT_BEFORE}(?P<y>{_YEAR})\s*学?年(?:\s*(?P<m>{_MONTH})\s*月(?:份)?(?:\s*(?P<d>{_DAY})\s*[日号])?)?")
 _NUMERIC_RE = re.compile(
     r"(?<![\d.．/-])(?P<y>(?:19|20)\d\d)\s*(?P<sep>[.．/-])\s*(?P<m>1[0-2]|0?[1-9])"
     r"(?:\s*(?P=sep)\s*(?P<d>3[01]|[12]\d|0?[1-9]))?(?![\d.．/-]*\d)")

@@ -94,6 +94,7 @@ class Hints:
     given: dict = field(default_factory=dict)
     kind: str = "document"
     text: str = ""
+    site: str | None = None
 
 
 def hints_of(document) -> Hints:
@@ -103,7 +104,8 @@ def hints_of(document) -> Hints:
     return Hints(**{name: getattr(document, name, None) or default
                     for name, default in (("title", None), ("title_candidates", []), ("headings", []),
                                           ("byline", None), ("author", None), ("dates", []), ("published", None),
-                                          ("given", {}), ("kind", "document"), ("text", ""))})
+                                          ("given", {}), ("kind", "document"), ("text", ""),
+                                          ("site", None))})
 
 
 def header_paragraphs(paragraphs: list[str]) -> list[str]:
@@ -165,6 +167,8 @@ def describe(paragraphs: list[str], document=None, places=None, span=None) -> Me
         place = places(meta.title, speaking, body)
         if place.province is None and context:
             place = places(context[0], None, body)  # 中共某市委办公室关于印发…的通知
+        if place.province is None and hints.kind != "book":
+            place = _site_place(places, hints)
         meta.province, meta.city = place.province, place.city
         meta.province_evidence = place.evidence if place.province else None
     _apply_given(meta, hints.given)
@@ -179,6 +183,20 @@ def _candidates(hints: Hints) -> list[str]:
         if title and title not in found:
             found.append(title)
     return found
+
+
+def _site_place(places, hints: Hints):
+    """Place a page by the site that published it (嘉兴市第二中学, 中共某市委组织部) when its text does not."""
+    suffixes = [part for text in [*hints.title_candidates, hints.title] if text
+                for part in _SITE_SUFFIX_RE.split(" ".join(text.split()))[1:]]
+    # 校园新闻-嘉兴市第二中学: a column and the site, joined by a bare hyphen.
+    sites = [hints.site] + [piece for part in suffixes for piece in re.split(r"[-－–—]", part)]
+    for site in filter(None, sites):
+        place = places(site, None, "")
+        if place.province:
+            place.evidence = f"site: {site}"
+            return place
+    return places(None, None, "")
 
 
 def _clean_candidate(text: str | None) -> str | None:
