@@ -29,7 +29,7 @@ _MONTH_DAY_RE = re.compile(rf"(?<![\d{_CN_DIGIT}十年])(?P<m>{_MONTH})\s*月\s*
 _YEAR_SPAN_RE = re.compile(
     rf"{_NOT_BEFORE}(?P<a>{_YEAR})\s*年?\s*(?:—{{1,2}}|[－\-–~～至到])\s*(?P<b>{_YEAR})(?!\d)\s*年?")
 _JOINER_RE = re.compile(r"^\s*(?:—{1,2}|[－\-–~～至到])\s*$")
-_MONTH_ONLY_RE = re.compile(rf"^\s*(?:—{{1,2}}|[－\-–~～至到])\s*(?:{_MONTH})\s*月")
+_MONTH_ONLY_RE = re.compile(rf"\s*(?:—{{1,2}}|[－\-–~～至到])\s*(?:{_MONTH})\s*月")
 
 
 @dataclass(frozen=True)

@@ -299,6 +299,7 @@ def _speaker(header, title, leads, candidates, closing, hints) -> tuple[speakers
 # ---------------------------------------------------------------------------------------------
 # Dates
 
+_MONTH_DAY_LINE_RE = re.compile(r"^[（(]?\d{1,2}月\d{1,2}日[）)]?$")
 # Where in the title block a date stands, by how surely it is the speech's own.
 _ROLE_RANK = {"dateline": 3, "closing": 2, "lead": 2, "title": 1, "context": 1}
 
@@ -307,7 +308,8 @@ def _date(meta: Metadata, paragraphs, header, leads, closing, candidates, contex
     """Set date, year, date_source and year_evidence from the most direct source there is."""
     printed = []  # (mention, role)
     for line in header:
-        role = "dateline" if p.DATELINE_RE.match(line) or p.SUBTITLE_RE.match(line) else "title"
+        dateline = p.DATELINE_RE.match(line) or p.SUBTITLE_RE.match(line) or _MONTH_DAY_LINE_RE.match(line)
+        role = "dateline" if dateline else "title"
         printed += [(m, role) for m in find_dates(line, standalone=role == "dateline" and len(line) <= 16)]
     for lead in leads:
         printed += [(m, "lead") for m in lead.dates]

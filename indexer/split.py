@@ -14,6 +14,7 @@ from difflib import SequenceMatcher
 
 from indexer import patterns as p
 from indexer.names import parse_who
+from indexer.speakers import from_lead
 from indexer.text import normalize
 
 
@@ -60,6 +61,8 @@ def split_document(lines: list[str], kind: str = "document") -> list[Span]:
     # What precedes the first speech: a cover or series header is dropped; prose is a speech,
     # except in a book (its title page and notes) and over several speakers' speeches (the notice).
     preamble_kind = "front matter" if book or named or _is_front_matter(norm[:first]) else "speech"
+    if starts and preamble_kind == "front matter" and not (book or named or toc) and _leads_into(norm[:first]):
+        first = starts[0] = next(i for i, line in enumerate(norm) if line)
     if toc:
         toc_start, toc_end, _ = toc
         if toc_start > 0:
@@ -385,6 +388,12 @@ def _header_size(norm: list[str], start: int, end: int) -> int:
             break
         count += 1
     return count
+
+
+def _leads_into(norm: list[str]) -> bool:
+    """Tell whether the lines before the first title are a lead naming the speech (现摘录…的讲话)."""
+    lines = [line for line in norm if line]
+    return 0 < len(lines) <= 2 and any(from_lead(line).name for line in lines)
 
 
 def _is_front_matter(norm: list[str]) -> bool:
