@@ -205,7 +205,17 @@ def _clean_candidate(text: str | None) -> str | None:
         return None
     text = " ".join(text.split())
     first = _SITE_SUFFIX_RE.split(text, maxsplit=1)[0].strip()
-    return _clean_title(first if len(first) >= 4 else text)
+    return _clean_title(normalize(first if len(first) >= 4 else text))
+
+
+def _headline_parts(hints: Hints) -> list[str]:
+    """The space-separated parts of a page's titles: 全省经济工作会议召开 王建国出席并讲话."""
+    parts = []
+    for text in [*hints.title_candidates, hints.title]:
+        if text and " " in text.strip():
+            first = _SITE_SUFFIX_RE.split(" ".join(text.split()), maxsplit=1)[0]
+            parts += [normalize(part) for part in first.split() if len(part) >= 4]
+    return parts
 
 
 def _clean_title(title: str | None) -> str | None:
@@ -277,7 +287,7 @@ def _speaker(header, title, leads, candidates, closing, hints) -> tuple[speakers
         return byline, byline.position, byline.evidence
     found = [speakers.from_title(text) for text in [title] + [h for h in header if h != title]]
     found += leads
-    found += [speakers.from_title(text) for text in candidates]
+    found += [speakers.from_title(text) for text in candidates + (_headline_parts(hints) if candidates else [])]
     found.append(closing)
     positions = [s.position for s in found if s.position]
     named = next((s for s in found if s.name), None)

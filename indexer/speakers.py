@@ -46,6 +46,9 @@ _NEWS_PARAGRAPH_RE = re.compile(r"^(?:.{0,24}?(?:讯|电)|.{0,16}?(?:\d{1,2}月\
 _DATELINE_PREFIX_RE = re.compile(r"^.{0,20}?(?:\d{1,2}日电|讯)")
 # Words before a speaker that refer to a speech rather than give it: 学习贯彻…在…上的讲话.
 _REFERRED_RE = re.compile(r"(?:学习|贯彻|落实|领会|传达|按照|根据|遵照|对照|围绕)$")
+_HEADLINE_RE = re.compile(
+    r"^(?P<who>[^在，。：:]{2,30}?)(?:在[^，。]{2,40}?(?:会议|大会|全会|座谈会|推进会|论坛|典礼|仪式|开幕式)(?:上|时)"
+    r"(?:强调|指出|要求|表示|讲话|发表讲话|作报告)|出席[^，。]{0,30}?并(?:发表)?(?:重要)?讲话)")
 # A closing note: （这是王建国同志在…时的讲话）, 注：本文系….
 _NOTE_RE = re.compile(
     r"^(?:[（(]|注[:：])?(?:注[:：])?(?:这是|本文系|本文是|本文为|此文系|此文是|此为|以上是|以上为|本文根据|根据)"
@@ -57,7 +60,8 @@ _BOOK_AUTHOR_RE = re.compile(
     r"^(?P<who>[^\s，。：:《》]{2,12}?)(?:同志)?(?:文集|文选|选集|文稿|全集|文存|著作选|著作选读|讲话选编|讲话集|讲话选|"
     r"重要讲话|论述摘编|谈|论)")
 # A subtitle that runs on into its byline: ——2025年1月15日在某省第十四届人民代表大会第三次会议上某省省长王建国.
-_AFTER_MEETING_RE = re.compile(r"在.+?(?:会议|大会|全会|座谈会|论坛|典礼|仪式|开幕式|闭幕式|会)上(?P<byline>[^的上].{1,40})$")
+# Also a subtitle's second line run on into it: 暨某县第十八届人民代表大会第三次会议上某县县长王建国.
+_AFTER_MEETING_RE = re.compile(r"(?:会议|大会|全会|座谈会|论坛|典礼|仪式|开幕式|闭幕式)上(?P<byline>[^的上].{1,40})$")
 
 
 @dataclass
@@ -97,6 +101,11 @@ def from_byline(header: list[str], title: str | None) -> Speaker:
     for i, line in enumerate(header):
         if line == title:
             continue
+        run_on = _AFTER_MEETING_RE.search(line)
+        if run_on:
+            name, position = parse_byline(run_on.group("byline"))
+            if name:
+                return Speaker(name, position, line, find_dates(line))
         name, position = parse_byline(line)
         if name and position is None:
             dated = i + 1 < len(header) and p.DATELINE_RE.match(header[i + 1])
@@ -104,11 +113,6 @@ def from_byline(header: list[str], title: str | None) -> Speaker:
                 name = None
         if name:
             return Speaker(name, position, line, [])
-        run_on = _AFTER_MEETING_RE.search(line)
-        if run_on:
-            name, position = parse_byline(run_on.group("byline"))
-            if name:
-                return Speaker(name, position, line, find_dates(line))
     return NOBODY
 
 
@@ -189,6 +193,12 @@ def from_title(text: str | None) -> Speaker:
             if name:
                 return Speaker(name, position, text, [])
             office = office or position
+    # A news headline: 王建国在全市组织工作会议上强调…, 王建国出席…并讲话.
+    headline = _HEADLINE_RE.search(text)
+    if headline:
+        name, position = parse_who(_WHEN_RE.sub("", headline.group("who")))
+        if name:
+            return Speaker(name, position, text, [])
     named = from_named_heading(text)
     # 市委副书记、市长在…上的讲话: the office without a name.
     return named if named.name or not office else Speaker(None, office, None, [])
