@@ -8,6 +8,7 @@ or a month and day set against the page's publication date). `date_source` says 
 `speaker_evidence`, `year_evidence` and `province_evidence` give the words.
 """
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
@@ -119,6 +120,8 @@ def _title_block(paragraphs: list[str]) -> tuple[list[speakers.Speaker], list[st
     for i, paragraph in enumerate(paragraphs[:8]):
         if p.SALUTATION_RE.match(paragraph):
             break
+        if p.PAGE_CHROME_RE.match(paragraph):
+            continue  # 发布时间：2022-03-01 is when the page went up, not a line of the title block
         if p.is_heading(paragraph) and not (i == 0 and p.NAMED_SPEECH_RE.match(paragraph)):
             break
         if i < 3 and len(leads) < 2 and not p.is_title(paragraph):
@@ -356,6 +359,14 @@ def _date(meta: Metadata, paragraphs, header, leads, closing, candidates, contex
             meta.year, meta.date_source = year, "inferred"
             meta.year_evidence = f"{mention.words} (published {hints.published})"
             return
+    published = parse_iso(hints.published)
+    relative = next((lead.relative_day for lead in leads if lead.relative_day), None)
+    if relative and published and published[2]:
+        # 昨天上午，…王建国出席会议并讲话 in a report published on 2023-12-27.
+        day = datetime.date(*published) - datetime.timedelta(days=relative[1])
+        meta.date, meta.year, meta.date_source = day.isoformat(), day.year, "inferred"
+        meta.year_evidence = f"{relative[0]} (published {hints.published})"
+        return
     _set_year(meta, paragraphs, None, None, None, None, True)
 
 

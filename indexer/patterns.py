@@ -48,9 +48,16 @@ FRONT_MATTER_RE = re.compile(r"^(?:出版说明|编辑说明|编者说明|前\s*
 BACK_MATTER_RE = re.compile(r"^(?:后\s*记|编后记|编\s*后|索\s*引|人名索引)$")
 
 
+# Lines a web page prints around its article: where it sits, when it went up, its source.
+PAGE_CHROME_RE = re.compile(
+    r"^(?:当前位置|您的位置|你的位置|您现在的位置|首页\s*[>＞»]|发布时间|发布日期|发布于|更新时间|时间[:：]\s*\d{4}|来源[:：]|信息来源"
+    r"|文章来源|浏览次数|阅读次数|点击数|点击量|访问量|字号|【字体|【打印|打印本页|关闭窗口|分享到)")
+
+
 def is_title(line: str) -> bool:
     """Tell whether a line reads as a speech title."""
-    return len(line) <= 100 and bool(TITLE_END_RE.search(line)) and not line.endswith("的报告》")
+    return (len(line) <= 100 and bool(TITLE_END_RE.search(line)) and not line.endswith("的报告》")
+            and not PAGE_CHROME_RE.match(line))
 
 
 def is_heading(line: str) -> bool:

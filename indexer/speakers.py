@@ -42,6 +42,8 @@ _NOUN_FOLLOWERS = ("《", "》", "（", "(", "：", ":", "全文", "摘要", "�
 _REPOST_AFTER_RE = re.compile(r"^[，,]?(?:全文如下|现予|现将|予以|特此|供|希|请|刊发|印发|转发|摘登|摘录|如下)")
 _PRESS_RE = re.compile(r"^.{0,24}?(?:讯|电)")
 _NEWS_PARAGRAPH_RE = re.compile(r"^(?:.{0,24}?(?:讯|电)|.{0,16}?(?:\d{1,2}月\d{1,2}日|日前|近日|昨天|今天|今日|昨日|近期))")
+_RELATIVE_DAYS = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+_RELATIVE_DAY_RE = re.compile("|".join(_RELATIVE_DAYS))
 # A news agency's dateline run into the first clause: 新华社北京1月21日电.
 _DATELINE_PREFIX_RE = re.compile(r"^.{0,20}?(?:\d{1,2}日电|讯)")
 # Words before a speaker that refer to a speech rather than give it: 学习贯彻…在…上的讲话.
@@ -73,6 +75,8 @@ class Speaker:
     evidence: str | None
     dates: list[DateMention]
     title: str | None = None  # the speech's title where the lead names it (《…》)
+    # A news lead's 昨天 or 今天: the words, and how many days before the publication date.
+    relative_day: tuple[str, int] | None = None
 
 
 NOBODY = Speaker(None, None, None, [])
@@ -175,8 +179,10 @@ def _lead_sentence(sentence: str, paragraph: str, news: bool) -> Speaker:
         start = paragraph.find(sentence)
         title = re.search(r"《([^《》]{4,60})》", paragraph[start + match.start(): start + match.end() + 70])
         words = sentence[at: match.end()]
+        relative = _RELATIVE_DAY_RE.search(paragraph[: min(start + at, 40)])
         return Speaker(name, position, words, find_dates(paragraph[: start + match.end()]),
-                       title.group(1) if title else None)
+                       title.group(1) if title else None,
+                       (relative.group(0), _RELATIVE_DAYS[relative.group(0)]) if relative else None)
     return NOBODY
 
 

@@ -160,7 +160,11 @@ DATES = [
      "2025-01-21", 2025, "inferred", "1月21日 (published 2025-01-24)"),
     ("市长王建国12月28日在全市经济工作会议上的讲话\n同志们：\n" + BODY, {"published": "2025-01-02"},
      "2024-12-28", 2024, "inferred", "12月28日 (published 2025-01-02)"),
-    # A publication date alone says when the page went up, not when the speech was given.
+    ("本报讯（记者 李明）昨天上午，全区经济工作会议召开。区委书记王建国出席会议并讲话。\n" + BODY, {"published": "2024-01-01"},
+     "2023-12-31", 2023, "inferred", "昨天 (published 2024-01-01)"),
+    # A publication date alone says when the page went up, not when the speech was given; nor
+    # does the date a page prints over its article.
+    ("发布时间：2025-01-24 来源：某某市人民政府\n在全市经济工作会议上的讲话\n同志们：\n" + BODY, {}, None, None, None, None),
     ("在全市经济工作会议上的讲话\n同志们：\n" + BODY, {"published": "2025-01-24"}, None, None, None, None),
     ("市长王建国3月5日在全市经济工作会议上的讲话\n同志们：\n" + BODY, {"published": "2025-12-24"}, None, None, None, None),
     # Anchors when nothing is printed.
