@@ -109,11 +109,6 @@ def hints_of(document) -> Hints:
                                           ("site", None))})
 
 
-def header_paragraphs(paragraphs: list[str]) -> list[str]:
-    """Return the title block: the paragraphs before the first one of speech text."""
-    return _title_block(paragraphs)[1]
-
-
 def _title_block(paragraphs: list[str]) -> tuple[list[speakers.Speaker], list[str]]:
     """Return the leads (a repost's or news report's first lines) and the title block."""
     leads, header = [], []
@@ -146,7 +141,7 @@ def describe(paragraphs: list[str], document=None, places=None, span=None) -> Me
     """
     hints = hints_of(document)
     alone = span is None or getattr(span, "siblings", 1) <= 1
-    context = [line for line in getattr(span, "context", ()) or ()]
+    context = list(getattr(span, "context", ()) or ())
     meta = Metadata()
     leads, header = _title_block(paragraphs)
     # A page's other titles (ArticleTitle, <title> less its site) are this speech's only when
@@ -284,7 +279,6 @@ def _closing_note(paragraphs: list[str], header_size: int) -> speakers.Speaker:
 
 def _speaker(header, title, leads, candidates, closing, hints) -> tuple[speakers.Speaker, str | None, str | None]:
     """Find the speaker in order of trust; return it, its office, and the byline line if any."""
-    positions = []
     byline = speakers.from_byline(header, title)
     if byline.name:
         return byline, byline.position, byline.evidence
