@@ -50,14 +50,15 @@ def surnames() -> tuple[frozenset, frozenset]:
 
 @lru_cache(maxsize=1)
 def _dictionary() -> dict[str, tuple[int, str]]:
-    """jieba's words of 2-4 characters as {word: (frequency, tag)}, read once when needed."""
+    """jieba's words of 2-4 characters that begin with a surname, as {word: (frequency, tag)}."""
     import jieba
 
     found = {}
+    single, compound = surnames()
     with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as handle:
         for line in handle:
             word, _, rest = line.partition(" ")
-            if 2 <= len(word) <= 4:
+            if 2 <= len(word) <= 4 and (word[0] in single or word[:2] in compound):
                 freq, _, tag = rest.partition(" ")
                 if int(freq) >= COMMON_FREQ:
                     found[word] = (int(freq), tag.strip())
