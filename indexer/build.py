@@ -71,7 +71,7 @@ def process_file(path: Path, relpath: str, places=None) -> dict:
         return {"path": relpath, "skipped": error.reason}
     lines = document.text.split("\n")
     speeches, dropped = [], []
-    for span in split_document(lines):
+    for span in split_document(lines, getattr(document, "kind", "document")):
         raw = "\n".join(lines[span.start : span.end])
         if span.kind != "speech":
             if raw.strip():
@@ -85,10 +85,10 @@ def process_file(path: Path, relpath: str, places=None) -> dict:
         if not repaired.paragraphs:
             continue
         text = "\n".join(repaired.paragraphs)
-        meta = describe(repaired.paragraphs, document.title, places)
+        meta = describe(repaired.paragraphs, document, places, span)
         record = {name: getattr(meta, name) for name in (
             "title", "speaker", "position", "meeting", "date", "date_source", "year",
-            "year_evidence", "province", "city", "level", "province_evidence")}
+            "year_evidence", "province", "city", "level", "province_evidence", "speaker_evidence")}
         # Ranking weighs a word in the title twice (BM25F with a title boost of 2).
         weights = Counter(w.lower() for w in words(text))
         for word, count in Counter(w.lower() for w in words(meta.title or "")).items():

@@ -90,6 +90,8 @@ def apply_corrections(speeches: dict[str, dict], corrections: list[Correction], 
             _set(record, changes, "year_evidence", correction.note or "corrected", correction.note)
         if correction.field == "province":
             _set(record, changes, "province_evidence", correction.note or "corrected", correction.note)
+        if correction.field == "speaker":
+            _set(record, changes, "speaker_evidence", correction.note or "corrected", correction.note)
     for record in speeches.values():
         if not record.get("corrected"):
             record.pop("corrected", None)

@@ -37,6 +37,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from indexer.dates import number as read_number
+
 ANCHORS_PATH = Path(__file__).resolve().parent / "data" / "anchors.tsv"
 FIRST_YEAR, LAST_YEAR = 1990, 2035
 WEEKDAY_FIRST, WEEKDAY_LAST = 2000, 2030
@@ -76,8 +78,6 @@ _RETROSPECT_RE = re.compile(r"五年来|过去五年|近五年|十年来|过去�
 _OPENS_WITH_YEAR_RE = re.compile(r"(?:(?:19|20)\d\d|(?:19|20)?[X×xＸ*]{2})年,?是")
 _CONTEXT_LOOKBACK = 200
 _CONTEXT_RE = re.compile(r"(工作回顾|过去一年|过去的一年|一年来|刚刚过去的)|(今年|本年)|(明年|来年)")
-_NUMERALS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-             "八": 8, "九": 9}
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 
 
@@ -302,32 +302,13 @@ def _evaluate(expression: str, match: re.Match) -> int | None:
     total = 0
     for sign, term in re.findall(r"([+-]?)\s*(\$\d+|\d+)", expression):
         if term.startswith("$"):
-            value = _number(match.group(int(term[1:])) or "")
+            value = read_number(match.group(int(term[1:])) or "")
             if value is None:
                 return None
         else:
             value = int(term)
         total += -value if sign == "-" else value
     return total
-
-
-def _number(text: str) -> int | None:
-    """Read 70, 七十, 一百, 一百零一, 十五 as an integer."""
-    if text.isdigit():
-        return int(text)
-    if not text or any(ch not in _NUMERALS and ch not in "十百" for ch in text):
-        return None
-    total, digit = 0, None
-    for ch in text:
-        if ch == "百":
-            total += (digit if digit is not None else 1) * 100
-            digit = None
-        elif ch == "十":
-            total += (digit if digit is not None else 1) * 10
-            digit = None
-        else:
-            digit = _NUMERALS[ch]
-    return total + (digit or 0)
 
 
 def _weekday_years(month: int, day: int, weekday: int) -> list[int]:

@@ -14,7 +14,7 @@ CONTINUING_CHARS = "，,、（(“‘《【—-"
 
 # 在…会议上的讲话, …发言, …致辞, 政府工作报告; optionally followed by （通用） or a date.
 TITLE_END_RE = re.compile(
-    r"(讲话|发言|致辞|讲话稿|报告|讲话提纲|讲稿)"
+    r"(讲话|发言|致辞|讲话稿|报告|讲话提纲|讲稿)(?:摘要|要点|摘编)?"
     r"(?:[（(][^（）()]{0,24}[）)]|\[[^\[\]]{0,12}\]|【[^【】]{0,12}】)*$"
 )
 # Compilation sections: 第一篇：…, 篇二：…
@@ -22,8 +22,12 @@ SECTION_RE = re.compile(rf"^(?:第[{NUM_CN}\d]+篇|篇[{NUM_CN}\d]+)[：:]")
 # A subtitle under a main title: ——在…会议上的讲话, ----2012年2月29日在…
 SUBTITLE_RE = re.compile(r"^(?:—{1,2}|-{2,4}|－{1,2})\S")
 # （2022年9月23日）, (2021年-月-日), 2022年7月2日
+# （一九七八年十二月十三日）, （2019.2.3）, 2019年2月 as books and reports print them.
 DATELINE_RE = re.compile(
-    r"^[（(]?\s*(?:\d{4}|20XX|20xx|[12][0-9]{3})年[^，。；]{0,12}日?\s*[）)]?$"
+    r"^[（(]?\s*(?:\d{4}|20XX|20xx|[12][0-9]{3}|[一二][〇○零Ｏ一二三四五六七八九]{3})\s*年[^，。；]{0,14}?[日月]?\s*[）)]?$"
+    r"|^[（(]\s*(?:19|20)\d\d[.．/-]\d{1,2}(?:[.．/-]\d{1,2})?\s*[）)]$|^(?:19|20)\d\d[.．/]\d{1,2}[.．/]\d{1,2}$"
+    # （2025年1月15日在某省第十四届人民代表大会第三次会议上）: the date and the meeting in brackets.
+    r"|^[（(]\s*(?:19|20)\d\d\s*年\s*\d{1,2}\s*月[^（）()。]{0,70}[）)]$"
 )
 SALUTATION_RE = re.compile(r"^(?:各位[^，。：:]{0,20}|同志们|同事们|女士们[、，]?先生们|朋友们)[：:，,！!]")
 # 一、 （一） (一) 1、 1. 第一， 第一个问题： 一是 一要 一方面
@@ -35,12 +39,25 @@ HEADING_RE = re.compile(
 PAGE_NUMBER_RE = re.compile(r"^(?:[-—－–\s]*\d{1,4}[-—－–\s]*|第\d{1,4}页(?:共\d{1,4}页)?|\d{1,4}/\d{1,4})$")
 # Table-of-contents entries: a number, a title, dot leaders and a page number.
 TOC_ENTRY_RE = re.compile(r"^(\d{1,3})[.．、]\s*(.+?)[\s.．…·。]*\t?\s*(\d{1,4})$")
-TOC_HEADING_RE = re.compile(r"^目\s*录$|^目次$")
+# A book's entries, numbered or not: a title, leaders (dots, ellipses, spaces) and a page number.
+TOC_LINE_RE = re.compile(r"^(?:(?P<number>\d{1,3})[.．、]\s*)?(?P<title>.*?[^\d\s.．…·。\-—_])"
+                         r"(?P<leader>[\s.．…·。\-—_]*)(?P<page>\d{1,4})$")
+TOC_HEADING_RE = re.compile(r"^目\s*录$|^目次$|^目\s*录[（(][^）)]{1,6}[）)]$")
+# Headings of a book's front and back matter, which are no speech.
+FRONT_MATTER_RE = re.compile(r"^(?:出版说明|编辑说明|编者说明|前\s*言|序\s*言|序|代序|凡\s*例|内容提要|内容简介|说\s*明)$")
+BACK_MATTER_RE = re.compile(r"^(?:后\s*记|编后记|编\s*后|索\s*引|人名索引)$")
+
+
+# Lines a web page prints around its article: where it sits, when it went up, its source.
+PAGE_CHROME_RE = re.compile(
+    r"^(?:当前位置|您的位置|你的位置|您现在的位置|首页\s*[>＞»]|发布时间|发布日期|发布于|更新时间|时间[:：]\s*\d{4}|来源[:：]|信息来源"
+    r"|文章来源|浏览次数|阅读次数|点击数|点击量|访问量|字号|【字体|【打印|打印本页|关闭窗口|分享到)")
 
 
 def is_title(line: str) -> bool:
     """Tell whether a line reads as a speech title."""
-    return len(line) <= 100 and bool(TITLE_END_RE.search(line)) and not line.endswith("的报告》")
+    return (len(line) <= 100 and bool(TITLE_END_RE.search(line)) and not line.endswith("的报告》")
+            and not PAGE_CHROME_RE.match(line))
 
 
 def is_heading(line: str) -> bool:
@@ -54,3 +71,14 @@ def is_heading(line: str) -> bool:
 def ends_sentence(line: str) -> bool:
     """Tell whether a line ends where a sentence ends."""
     return bool(line) and line[-1] in TERMINAL_CHARS
+
+
+# A heading that names whose speech follows, as pages of several speakers print them:
+# 一、王建国同志讲话, 李明同志的讲话摘要, （二）张华书记在座谈会上的讲话. `who` is read by names.parse_who.
+_NUMBERING = rf"(?:[{NUM_CN}]+[、.．]|[（(][{NUM_CN}\d]+[）)]|\d{{1,2}}[、.．](?!\d)|第[{NUM_CN}]+部分[：:]?)?"
+NAMED_SPEECH_RE = re.compile(
+    rf"^{_NUMBERING}(?P<who>[^，。；：:！？“”《》\s]{{2,30}}?)(?:同志)?的?"
+    r"(?:在(?P<meeting>[^，。；]{2,50}?)(?:上的|上|时的|的)?)?"
+    r"(?:重要|总结|主持|即席|专题)?(?:讲话|发言|致辞|主持词)"
+    r"(?:摘要|要点|提纲|摘编|[（(](?:摘要|节选|摘录)[）)])?[：:]?$"
+)

@@ -106,6 +106,8 @@ FIELDS = (
     Field("chars", "字数", "characters of its cleaned text"),
     Field("group", "版本组", "shared by near-duplicate versions of one speech"),
     Field("corrected", "更正", "original values and notes of corrected fields"),
+    # Last, so that the columns scripts already read keep their places.
+    Field("speaker_evidence", "讲话人依据", "the words the speaker was read from"),
 )
 
 

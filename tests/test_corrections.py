@@ -42,6 +42,7 @@ def test_corrections_apply_survive_rebuilds_and_report_unknown_ids(tmp_path, cor
     fixed = _speech(index_dir, "第三次全体会议")
     assert (fixed["speaker"], fixed["year"], fixed["date_source"]) == ("张三", 2022, "corrected")
     assert fixed["corrected"]["speaker"] == {"from": None, "note": "市政府网站2023年2月新闻稿"}
+    assert fixed["speaker_evidence"] == "市政府网站2023年2月新闻稿"
     assert fixed["corrected"]["year"]["from"] == original_year
     assert Corpus(index_dir).search("", {"speaker": "张三"})["total"] == 1
     assert Corpus(index_dir).search("", {"date_source": "corrected"})["total"] == 1
