@@ -23,7 +23,8 @@ from indexer.names import parse_byline, parse_who
 SPEECH_WORDS = r"(?:讲话|发言|致辞|报告|讲课|党课|演讲|谈话|讲话稿)"
 _CLAUSE_END = "，。；：！？,;:!?（）()“”《》【】「」\n"
 # Words that open a repost before the speaker: 现摘录…, 转发…, 这是…, 本文系….
-_REPOST_RE = re.compile(r"^(?:现将|现摘录|现摘登|现转发|现刊发|现刊登|摘录|摘登|转发|转载|刊发|刊登|印发|下面是|以下是|这是|本文系|本文是|本文为|此文系|此文为)")
+_REPOST_RE = re.compile(r"^(?:现将|现摘录|现摘登|现转发|现刊发|现刊登|摘录|摘登|转发|转载|刊发|刊登|印发"
+                        r"|下面是|以下是|这是|本文系|本文是|本文为|此文系|此文为)")
 # What stands between a name and 在: a date and time of day (1月21日上午, 于).
 _CN = "〇○零一二三四五六七八九十"
 _WHEN_RE = re.compile(
