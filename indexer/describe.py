@@ -72,6 +72,7 @@ def header_paragraphs(paragraphs: list[str]) -> list[str]:
 
 def describe(paragraphs: list[str], title_hint: str | None = None, places=None) -> Metadata:
     """Read the metadata of one speech from its cleaned paragraphs."""
+    title_hint = getattr(title_hint, "title", title_hint)  # a readers.Document until `meta` lands (formats shim)
     meta = Metadata()
     header = header_paragraphs(paragraphs)
     meta.title = _title(header) or _clean_title(title_hint)
