@@ -5,9 +5,10 @@
 
 import re
 from collections import Counter
+from typing import NamedTuple
 
 from indexer.readers.base import Document, UnreadableFile
-from indexer.patterns import is_title
+from indexer.patterns import ends_sentence, is_title
 from indexer.text import HAN_RE, repair
 
 # Page numbers in their common forms: 3, - 3 -, — 3 —, ·3·, 第3页, 第3页 共9页, 3/9, Page 3.
@@ -60,14 +61,11 @@ def read_pdf(data: bytes, path: str, limits) -> list[Document]:
         raise UnreadableFile(f"damaged PDF ({error})", "malformed") from None
     finally:
         pdf.close()
-    _check_text_layer(pages)
-    pages = remove_furniture(pages)
-    lines = [mend_spacing(line) for page in pages for line in page]
-    lines = [line for line in lines if line]
-    if not lines:
+    _check_text_layer([[line.text for line in page] for page in pages])
+    pages = [[line._replace(text=mend_spacing(line.text)) for line in page] for page in remove_furniture(pages)]
+    paragraphs = rejoin(pages)
+    if not paragraphs:
         raise UnreadableFile("no text in PDF", "empty")
-    # Rejoin what the page width and page breaks split, with the rules the 004 compilation needed.
-    paragraphs = repair(lines).paragraphs
     candidates = _title_candidates(metadata, paragraphs)
     kind, author = _book_hints(len(pages), paragraphs, candidates, outline, metadata)
     return [Document(
@@ -76,15 +74,38 @@ def read_pdf(data: bytes, path: str, limits) -> list[Document]:
     )]
 
 
-def _page_lines(page) -> list[str]:
-    """Return a page's text lines, as PDFium orders them, stripped."""
+class Line(NamedTuple):
+    """A line of a page: its text, and where it starts and ends across the page (in points)."""
+
+    text: str
+    left: float = 0.0
+    right: float = 0.0
+    size: float = 0.0  # the height of its first character: the font size, about
+
+
+def _page_lines(page) -> list[Line]:
+    """Return a page's text lines as PDFium orders them, stripped, with their extent."""
     textpage = page.get_textpage()
     try:
         text = textpage.get_text_range()
+        # PDFium numbers the characters of this text one by one (its line breaks included).
+        aligned = textpage.count_chars() == len(text)
+        lines = []
+        for match in re.finditer(r"[^\r\n]+", text):
+            stripped = match.group().strip()
+            if not stripped:
+                continue
+            if not aligned:
+                lines.append(Line(stripped))
+                continue
+            first = match.start() + len(match.group()) - len(match.group().lstrip())
+            last = match.start() + len(match.group().rstrip()) - 1
+            left, bottom, _, top = textpage.get_charbox(first)
+            lines.append(Line(stripped, left, textpage.get_charbox(last)[2], top - bottom))
     finally:
         textpage.close()
         page.close()
-    return [line.strip() for line in re.split(r"\r\n|\r|\n", text) if line.strip()]
+    return lines
 
 
 def _clean(text: str) -> str:
@@ -103,12 +124,12 @@ def _check_text_layer(pages: list[list[str]]) -> None:
                              "needs_ocr")
 
 
-def _edge_key(line: str) -> str:
+def _edge_key(line: Line) -> str:
     """Return what identifies a header or footer line across pages: its text less page numbers."""
-    return re.sub(r"\s", "", _EDGE_NUMBER_RE.sub("", line))
+    return re.sub(r"\s", "", _EDGE_NUMBER_RE.sub("", line.text))
 
 
-def remove_furniture(pages: list[list[str]]) -> list[list[str]]:
+def remove_furniture(pages: list[list[Line]]) -> list[list[Line]]:
     """Drop page numbers and running headers and footers from the top and bottom of each page."""
     # A header recurs at the same edge on many pages, often with the page number beside it;
     # odd and even pages may alternate two (book title, chapter title). Body lines recur at
@@ -128,7 +149,7 @@ def remove_furniture(pages: list[list[str]]) -> list[list[str]]:
                     break
                 index = 0 if edge == "top" else -1
                 line = keep[index]
-                if _PAGE_NUMBER_RE.match(line) or _edge_key(line) in repeated[edge]:
+                if _PAGE_NUMBER_RE.match(line.text) or _edge_key(line) in repeated[edge]:
                     keep.pop(index)
                 else:
                     break
@@ -147,6 +168,73 @@ def mend_spacing(line: str) -> str:
         return line
     # Single spaces were between letters; a wider gap was a space in the text.
     return re.sub(r" {2,}", "\0", line).replace(" ", "").replace("\0", " ")
+
+
+# A table-of-contents entry: a title, dot leaders or a gap, then its page number.
+_TOC_ENTRY_RE = re.compile(r"(?:[.．…·。\-—_]{2,}|\s{2,}|\t)\s*\d{1,4}$")
+
+
+def _margins(page: list[Line]) -> tuple[float, float, float]:
+    """Return a page's body text left and right edges and its font size (0s when unknown)."""
+    measured = [line for line in page if line.size > 0 and line.right > line.left]
+    if len(measured) < 3:
+        return 0.0, 0.0, 0.0
+    lefts = sorted(line.left for line in measured)
+    rights = sorted(line.right for line in measured)
+    sizes = sorted(line.size for line in measured)
+    return lefts[len(lefts) // 10], rights[-1 - len(rights) // 10], sizes[len(sizes) // 2]
+
+
+def rejoin(pages: list[list[Line]]) -> list[str]:
+    """Rejoin the lines that the page width and page breaks split into paragraphs.
+
+    Where the PDF tells where lines start and end, a line that reaches the right margin runs on
+    into the next one unless that one is indented (a new paragraph) or starts a heading; a line
+    that stops short ends its paragraph. Elsewhere repair()'s rules decide, written for the PDF
+    extraction of the 004 compilation. Table-of-contents entries stay one per line, for the
+    splitter to read.
+    """
+    marked: list[tuple[str, bool | None, bool]] = []  # (text, runs on (None: unknown), indented)
+    for page in pages:
+        left, right, size = _margins(page)
+        for line in page:
+            if not line.text:
+                continue
+            if not size or not line.size:
+                marked.append((line.text, None, False))
+                continue
+            # A CJK font draws “ in the right half of its square and ， 。 ” in the left half, and
+            # ragged-right text wraps a number or Latin word whole: a line that runs on may stop
+            # a character short of the margin, or a few when it ends mid-sentence.
+            short = right - line.right
+            runs_on = short <= size or (short <= 3 * size and not ends_sentence(line.text))
+            marked.append((line.text, runs_on, line.left > left + size))
+    paragraphs: list[str] = []
+    unknown: list[str] = []  # lines without geometry, rejoined by repair()
+    runs_on = False
+    for text, full, indented in marked:
+        if full is None:
+            unknown.append(text)
+            continue
+        if unknown:
+            paragraphs.extend(repair(unknown).paragraphs)
+            unknown, runs_on = [], False
+        if paragraphs and runs_on and not indented and not _starts_block(text):
+            paragraphs[-1] += text
+        else:
+            paragraphs.append(text)
+        runs_on = full and not _TOC_ENTRY_RE.search(text)
+    if unknown:
+        paragraphs.extend(repair(unknown).paragraphs)
+    return paragraphs
+
+
+def _starts_block(line: str) -> bool:
+    """Tell whether a line starts something of its own: a heading, salutation, dateline or TOC entry."""
+    from indexer import patterns
+
+    return bool(patterns.SALUTATION_RE.match(line) or patterns.DATELINE_RE.match(line)
+                or patterns.SECTION_RE.match(line) or patterns.is_heading(line) or _TOC_ENTRY_RE.search(line))
 
 
 def _title_candidates(metadata: dict, paragraphs: list[str]) -> list[str]:
