@@ -24,6 +24,7 @@ _PAGE_NUMBER_RE = re.compile(
 _EDGE_NUMBER_RE = re.compile(r"^[\d\s\-—–·•|｜.]+|[\d\s\-—–·•|｜.]+$")
 _EDGE_LINES = 2  # lines at the top and at the bottom of a page that may be furniture
 _MIN_REPEATS = 3  # pages on which a line must recur at the same edge to be furniture
+_RUNNING_DENSITY = 0.45  # the share of the pages of its stretch a running header stands on
 
 _GARBAGE_RE = re.compile(r"\(cid:\d+\)|[\ufffd\ue000-\uf8ff\x00-\x08\x0b\x0e-\x1f]")
 _MIN_CHARS_PER_PAGE = 10
@@ -33,7 +34,8 @@ _NAME = r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,8}·[\u4e00-\u9fff]{1,8}"
 _BOOK_TITLE_RE = re.compile(r"(文集|文选|选集|文稿|讲话选编|讲话汇编|讲话集|言论集|论述摘编|著作选读|选编|汇编)(?:[（(].*[）)])?$"
                             rf"|^(?:{_NAME})谈[^话心判]\S+$")
 _NAMED_BOOK_RE = re.compile(rf"^((?:{_NAME}))(?:同志)?(?:文集|文选|选集|文稿|讲话选编|讲话集|言论集|论述摘编|著作选读|谈[^话心判])")
-_COVER_AUTHOR_RE = re.compile(rf"^(?:作者[：:]\s*)?({_NAME})\s*(?:著|撰)?$")
+_COVER_AUTHOR_RE = re.compile(rf"^(?:作者[：:]\s*)?({_NAME}?)\s*(?:著|撰)$")
+_PERSON_RE = re.compile(rf"^(?:{_NAME})$")
 # Words of offices, places and topics, never of a person's name (在座谈会上, 中央关于).
 _NOT_NAME_RE = re.compile(r"[省市县区州委局厅院办会党座在]|政府|人民|中华|共和国|中央|中共|国务|关于|重要|论述|讲话"
                           r"|文件|资料|工作|学习|全国|我们")
@@ -62,12 +64,15 @@ def read_pdf(data: bytes, path: str, limits) -> list[Document]:
     finally:
         pdf.close()
     _check_text_layer([[line.text for line in page] for page in pages])
-    pages = [[line._replace(text=mend_spacing(line.text)) for line in page] for page in remove_furniture(pages)]
+    running = running_lines(pages)
+    pages = [[line._replace(text=mend_spacing(line.text)) for line in page] for page in remove_furniture(pages, running)]
     paragraphs = rejoin(pages)
     if not paragraphs:
         raise UnreadableFile("no text in PDF", "empty")
-    candidates = _title_candidates(metadata, paragraphs)
-    kind, author = _book_hints(len(pages), paragraphs, candidates, outline, metadata)
+    # A book's running header is its title (on every other page at least).
+    headers = [mend_spacing(text) for text in running["top"].values()]
+    kind, author = _book_hints(len(pages), paragraphs, _title_candidates(metadata, headers, paragraphs), outline, metadata)
+    candidates = _title_candidates(metadata, headers if kind == "book" else [], paragraphs)
     return [Document(
         text="\n".join(paragraphs), title=candidates[0] if candidates else None, title_candidates=candidates,
         headings=[title for title in outline if title], author=author, kind=kind,
@@ -129,17 +134,35 @@ def _edge_key(line: Line) -> str:
     return re.sub(r"\s", "", _EDGE_NUMBER_RE.sub("", line.text))
 
 
-def remove_furniture(pages: list[list[Line]]) -> list[list[Line]]:
-    """Drop page numbers and running headers and footers from the top and bottom of each page."""
+def running_lines(pages: list[list[Line]]) -> dict[str, dict[str, str]]:
+    """Return the running headers and footers of a PDF: {edge: {key: text}}."""
     # A header recurs at the same edge on many pages, often with the page number beside it;
-    # odd and even pages may alternate two (book title, chapter title). Body lines recur at
-    # an edge only by chance, and rarely on three pages.
-    counts: dict[str, Counter] = {"top": Counter(), "bottom": Counter()}
-    for page in pages:
+    # odd and even pages may alternate two (book title, chapter title), so it stands on at
+    # least every other page of the stretch it runs over. A body line recurs at an edge by
+    # chance only, and one that every piece of a collection ends with (谢谢大家！) stands
+    # far more sparsely than that.
+    seen: dict[str, dict[str, list]] = {"top": {}, "bottom": {}}
+    for number, page in enumerate(pages):
         for edge, lines in (("top", page[:_EDGE_LINES]), ("bottom", page[-_EDGE_LINES:])):
-            counts[edge].update({key for key in map(_edge_key, lines) if key})
-    repeated = {edge: {key for key, n in counter.items() if n >= _MIN_REPEATS and len(key) <= 60}
-                for edge, counter in counts.items()}
+            for line in lines:
+                key = _edge_key(line)
+                if key and len(key) <= 60:
+                    seen[edge].setdefault(key, []).append((number, line.text))
+    running = {}
+    for edge, keys in seen.items():
+        running[edge] = {}
+        for key, found in keys.items():
+            pages_with = sorted({number for number, _ in found})
+            stretch = pages_with[-1] - pages_with[0] + 1
+            if len(pages_with) >= _MIN_REPEATS and len(pages_with) >= _RUNNING_DENSITY * stretch:
+                running[edge][key] = found[0][1]
+    return running
+
+
+def remove_furniture(pages: list[list[Line]], running=None) -> list[list[Line]]:
+    """Drop page numbers and running headers and footers from the top and bottom of each page."""
+    running = running if running is not None else running_lines(pages)
+    repeated = {edge: set(keys) for edge, keys in running.items()}
     cleaned = []
     for page in pages:
         keep = list(page)
@@ -171,7 +194,7 @@ def mend_spacing(line: str) -> str:
 
 
 # A table-of-contents entry: a title, dot leaders or a gap, then its page number.
-_TOC_ENTRY_RE = re.compile(r"(?:[.．…·。\-—_]{2,}|\s{2,}|\t)\s*\d{1,4}$")
+_TOC_ENTRY_RE = re.compile(r"(?:[.．…·。\-—_]{2,}|(?<=[\u4e00-\u9fff）)》”])\s|\s{2,}|\t)\s*\d{1,4}$")
 
 
 def _margins(page: list[Line]) -> tuple[float, float, float]:
@@ -237,12 +260,13 @@ def _starts_block(line: str) -> bool:
                 or patterns.SECTION_RE.match(line) or patterns.is_heading(line) or _TOC_ENTRY_RE.search(line))
 
 
-def _title_candidates(metadata: dict, paragraphs: list[str]) -> list[str]:
-    """Return the metadata title (less a tool's file name) and the first line, if they are titles."""
+def _title_candidates(metadata: dict, headers: list[str], paragraphs: list[str]) -> list[str]:
+    """Return the metadata title (less a tool's file name), running headers and the first line."""
     candidates = []
     title = _clean(_TOOL_TITLE_RE.sub("", _clean(metadata.get("Title", ""))))
     if title and HAN_RE.search(title):
         candidates.append(title)
+    candidates += [header for header in headers if HAN_RE.search(header) and header not in candidates]
     first = paragraphs[0] if paragraphs else ""
     if first and len(first) <= 60 and first not in candidates and HAN_RE.search(first):
         candidates.append(first)
@@ -269,10 +293,10 @@ def _book_hints(page_count: int, paragraphs: list[str], candidates: list[str], o
     if author is None:  # a cover line naming the author: 王某某 著
         for line in front[:8]:
             match = _COVER_AUTHOR_RE.match(line.replace(" ", ""))
-            if match and line.rstrip().endswith(("著", "撰")) and _is_name(match.group(1)):
+            if match and _PERSON_RE.match(match.group(1)) and _is_name(match.group(1)):
                 author = match.group(1)
                 break
-    if author is None and _COVER_AUTHOR_RE.match(metadata.get("Author", "")) and _is_name(metadata["Author"]):
+    if author is None and _PERSON_RE.match(metadata.get("Author", "")) and _is_name(metadata["Author"]):
         author = metadata["Author"]
     return kind, author
 
