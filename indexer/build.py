@@ -143,6 +143,21 @@ def _split(lines: list[str], document) -> list:
     return [Span(0, len(lines), "speech", first.header_lines if first and first.start == 0 else 0)]
 
 
+def _word_counts(paragraphs: list[str], batch_chars: int = 1 << 20) -> Counter:
+    """Count the words of a speech's paragraphs a batch at a time: a 200 MB speech's word list
+    would take GBs (segmentation never joins words across a line break, so batches cut nothing)."""
+    counts: Counter = Counter()
+    batch, size = [], 0
+    for paragraph in paragraphs + [None]:
+        if paragraph is None or (batch and size + len(paragraph) > batch_chars):
+            counts.update(w.lower() for w in words("\n".join(batch)))
+            batch, size = [], 0
+        if paragraph is not None:
+            batch.append(paragraph)
+            size += len(paragraph) + 1
+    return counts
+
+
 def _row(document) -> dict:
     return {"row": document.row} if document.row is not None else {}
 
@@ -171,7 +186,7 @@ def _document_speeches(document, relpath: str, before: int, dropped: list, place
             "title", "speaker", "position", "meeting", "date", "date_source", "year",
             "year_evidence", "province", "city", "level", "province_evidence")}
         # Ranking weighs a word in the title twice (BM25F with a title boost of 2).
-        weights = Counter(w.lower() for w in words(text))
+        weights = _word_counts(repaired.paragraphs)
         for word, count in Counter(w.lower() for w in words(meta.title or "")).items():
             weights[word] += 2 * count
         found = shingles(text)

@@ -125,7 +125,10 @@ def read_bytes(path: str, limits: Limits = Limits()) -> bytes:
             opened = os.fstat(handle.fileno())
             if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):  # swapped after the check
                 raise UnreadableFile("file changed while it was read")
-            data = handle.read(limit + 1)
+            # read(n) allocates n bytes at once: ask for what the file holds, not for the limit.
+            data = handle.read(min(limit, info.st_size) + 1)
+            if len(data) > info.st_size:  # the file grew after stat
+                data += handle.read(limit + 1 - len(data))
     except OSError as error:
         raise UnreadableFile(os_reason(error)) from None
     if len(data) > limit:  # the file grew after stat
