@@ -72,3 +72,51 @@ def make_image_pdf(path: Path, pages: int = 2) -> Path:
         pdf.image(image, x=10, y=10, w=190)
     pdf.output(str(path))
     return path
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PARTS = {
+    "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+    '<Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/>'
+    '<Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/></Types>',
+    "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+    "word/_rels/document.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rIdH" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/>'
+    '<Relationship Id="rIdF" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/></Relationships>',
+}
+
+
+def make_word_pdf(folder: Path, paragraphs: list[str], header: str, footer: tuple[str, str] = ("- ", " -")) -> Path:
+    """Write a PDF as an office suite sets a Word file: justified, first lines indented two characters,
+    a running header and a page-number footer (LibreOffice headless converts a .docx we write)."""
+    import subprocess
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def paragraph(text: str, centred: bool = False) -> str:
+        layout = '<w:jc w:val="center"/>' if centred else '<w:jc w:val="both"/><w:ind w:firstLineChars="200" w:firstLine="480"/>'
+        return f'<w:p><w:pPr>{layout}</w:pPr><w:r><w:rPr><w:sz w:val="24"/></w:rPr><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
+
+    body = paragraph(paragraphs[0], centred=True) + "".join(paragraph(text) for text in paragraphs[1:])
+    section = ('<w:sectPr><w:headerReference w:type="default" r:id="rIdH"/><w:footerReference w:type="default" r:id="rIdF"/>'
+               '<w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1800" w:bottom="1440" w:left="1800" '
+               'w:header="851" w:footer="992" w:gutter="0"/></w:sectPr>')
+    parts = dict(_PARTS)
+    parts["word/document.xml"] = f'<w:document xmlns:w="{_W}" xmlns:r="{_R}"><w:body>{body}{section}</w:body></w:document>'
+    parts["word/header1.xml"] = f'<w:hdr xmlns:w="{_W}">{paragraph(header, centred=True)}</w:hdr>'
+    before, after = footer
+    parts["word/footer1.xml"] = (f'<w:ftr xmlns:w="{_W}"><w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:t xml:space="preserve">{before}</w:t></w:r>'
+                                 f'<w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
+                                 f'<w:r><w:t xml:space="preserve">{after}</w:t></w:r></w:p></w:ftr>')
+    source = folder / "office.docx"
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, xml in parts.items():
+            archive.writestr(name, xml)
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--convert-to", "pdf",
+                    "--outdir", str(folder), str(source)], check=True, capture_output=True, timeout=180)
+    return folder / "office.pdf"

@@ -20,7 +20,7 @@ from search import Corpus
 from search.cli import main
 
 from conftest import CORPUS
-from pdfmaker import make_image_pdf, make_pdf
+from pdfmaker import make_image_pdf, make_pdf, make_word_pdf
 
 needs_soffice = pytest.mark.skipif(converter() is None, reason="LibreOffice is installed by `make converters`")
 
@@ -135,6 +135,19 @@ def test_damaged_pdf_is_named_not_fatal(tmp_path, data):
     path = tmp_path / "damaged.pdf"
     path.write_bytes(data)
     assert _failure(path).code in ("malformed", "empty", "needs_ocr")
+
+
+@needs_soffice
+@pytest.mark.parametrize("name, footer", [("000_e22c3551305105ef.txt", ("- ", " -")),
+                                          ("003_792cc556aa004db2.txt", ("第", "页"))])
+def test_pdf_set_as_an_office_suite_sets_a_word_file(tmp_path, name, footer):
+    # Justified lines, first lines indented two characters, a running header and page numbers,
+    # as LibreOffice and Word export: paragraphs come back one per line, furniture gone.
+    paragraphs = _paragraphs(name)
+    document = read_document(make_word_pdf(tmp_path, paragraphs, "某某市人民政府办公室文件", footer))
+    lines = document.text.split("\n")
+    assert [_han(line) for line in lines] == [_han(p) for p in paragraphs]
+    assert not any("某某市人民政府办公室文件" in line or re.fullmatch(r"[-第页\s\d]+", line) for line in lines)
 
 
 @needs_soffice

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from indexer.readers.base import Document, UnreadableFile
 from indexer.patterns import ends_sentence, is_title
-from indexer.text import HAN_RE, repair
+from indexer.text import HAN_RE, normalize, repair
 
 # Page numbers in their common forms: 3, - 3 -, — 3 —, ·3·, 第3页, 第3页 共9页, 3/9, Page 3.
 _PAGE_NUMBER_RE = re.compile(
@@ -194,7 +194,18 @@ def mend_spacing(line: str) -> str:
 
 
 # A table-of-contents entry: a title, dot leaders or a gap, then its page number.
-_TOC_ENTRY_RE = re.compile(r"(?:[.．…·。\-—_]{2,}|(?<=[\u4e00-\u9fff）)》”])\s|\s{2,}|\t)\s*\d{1,4}$")
+_TOC_ENTRY_RE = re.compile(r"(?:[.．…·。\-—_]{2,}|\s{2,}|\t)\s*\d{1,4}$")
+# An entry whose leaders PDFium gives as one space (讲话 3) reads like prose ending in a number
+# (至少有 1): it is an entry only when what precedes the number is a title.
+_SPACED_NUMBER_RE = re.compile(r"^(.+?)\s(\d{1,4})$")
+
+
+def _is_toc_entry(line: str) -> bool:
+    """Tell whether a line is a table-of-contents entry: a title, then its page number."""
+    if _TOC_ENTRY_RE.search(line):
+        return True
+    match = _SPACED_NUMBER_RE.match(line)
+    return bool(match) and is_title(normalize(match.group(1)))
 
 
 def _margins(page: list[Line]) -> tuple[float, float, float]:
@@ -215,23 +226,30 @@ def rejoin(pages: list[list[Line]]) -> list[str]:
     into the next one unless that one is indented (a new paragraph) or starts a heading; a line
     that stops short ends its paragraph. Elsewhere repair()'s rules decide, written for the PDF
     extraction of the 004 compilation. Table-of-contents entries stay one per line, for the
-    splitter to read.
+    splitter to read (an entry wrapped over two lines is one again).
     """
     marked: list[tuple[str, bool | None, bool]] = []  # (text, runs on (None: unknown), indented)
+    whole = _margins([line for page in pages for line in page])  # for pages of a line or two
     for page in pages:
         left, right, size = _margins(page)
+        if not size:
+            left, right, size = whole
         for line in page:
             if not line.text:
                 continue
             if not size or not line.size:
                 marked.append((line.text, None, False))
                 continue
-            # A CJK font draws “ in the right half of its square and ， 。 ” in the left half, and
-            # ragged-right text wraps a number or Latin word whole: a line that runs on may stop
-            # a character short of the margin, or a few when it ends mid-sentence.
+            # A CJK font draws “ in the right half of its square and ， 。 ” in the left quarter,
+            # and ragged-right text wraps a number or Latin word whole: a line that runs on may
+            # stop one and a half characters short of the margin, or three when it ends mid-sentence.
             short = right - line.right
-            runs_on = short <= size or (short <= 3 * size and not ends_sentence(line.text))
+            runs_on = short <= 1.5 * size or (short <= 3 * size and not ends_sentence(line.text))
             marked.append((line.text, runs_on, line.left > left + size))
+    # Where paragraphs start indented, a line at the left margin continues the one before even
+    # when it reads like a heading (…在主观评价第 / 六、客观评价第八…); where they start flush,
+    # only the words can tell.
+    indenting = sum(1 for _, full, indented in marked if full and indented) >= 2
     paragraphs: list[str] = []
     unknown: list[str] = []  # lines without geometry, rejoined by repair()
     runs_on = False
@@ -242,22 +260,22 @@ def rejoin(pages: list[list[Line]]) -> list[str]:
         if unknown:
             paragraphs.extend(repair(unknown).paragraphs)
             unknown, runs_on = [], False
-        if paragraphs and runs_on and not indented and not _starts_block(text):
+        if paragraphs and runs_on and not indented and (indenting or not _starts_block(text)):
             paragraphs[-1] += text
         else:
             paragraphs.append(text)
-        runs_on = full and not _TOC_ENTRY_RE.search(text)
+        runs_on = full and not _is_toc_entry(text)
     if unknown:
         paragraphs.extend(repair(unknown).paragraphs)
     return paragraphs
 
 
 def _starts_block(line: str) -> bool:
-    """Tell whether a line starts something of its own: a heading, salutation, dateline or TOC entry."""
+    """Tell whether a line starts something of its own: a heading, salutation or dateline."""
     from indexer import patterns
 
     return bool(patterns.SALUTATION_RE.match(line) or patterns.DATELINE_RE.match(line)
-                or patterns.SECTION_RE.match(line) or patterns.is_heading(line) or _TOC_ENTRY_RE.search(line))
+                or patterns.SECTION_RE.match(line) or patterns.is_heading(line))
 
 
 def _title_candidates(metadata: dict, headers: list[str], paragraphs: list[str]) -> list[str]:
