@@ -130,6 +130,16 @@ def test_scanned_pdf_needs_ocr(tmp_path):
     assert error.code == "needs_ocr" and "OCR" in error.reason
 
 
+def test_pdf_whose_font_has_no_unicode_map_needs_ocr(tmp_path):
+    # PDFium then gives glyph numbers for text: control characters and stray ASCII.
+    path = make_pdf(tmp_path / "nomap.pdf", _paragraphs(SPEECH))
+    data = path.read_bytes()
+    assert data.count(b"/ToUnicode") == 1
+    path.write_bytes(data.replace(b"/ToUnicode", b"/XoUnicode"))
+    error = _failure(path)
+    assert error.code == "needs_ocr" and "glyph codes" in error.reason
+
+
 @pytest.mark.parametrize("data", [b"%PDF-1.4\n", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF", b"not a pdf"])
 def test_damaged_pdf_is_named_not_fatal(tmp_path, data):
     path = tmp_path / "damaged.pdf"
