@@ -408,9 +408,15 @@ def test_a_changed_column_map_rereads_its_dataset(tmp_path):
     shutil.copy(CORPUS / SPEECH, corpus / "speech.txt")
     _write_csv(corpus / "r.csv", [{"a": "各位代表：甲栏的报告正文。", "b": "各位代表：乙栏的报告正文。"}])
     (corpus / "r.csv.columns.toml").write_text('text = "a"\n', encoding="utf-8")
+    (corpus / "scan.pdf").write_bytes(b"%PDF-1.4\n")
     build_index(corpus, tmp_path / "index")
     assert Corpus(tmp_path / "index").search("甲栏")["total"] == 1
+    # Unchanged, a dataset is reused with its rows' sources; a skipped file is skipped again, never reused.
+    again = build_index(corpus, tmp_path / "index", jobs=2)
+    assert (again.reused, again.files_read, [s["file"] for s in again.skipped]) == (2, 0, ["scan.pdf"])
+    assert again.by_format["pdf"] == {"read": 0, "reused": 0, "skipped": 1, "speeches": 0}
+    assert {s["source"] for s in Corpus(tmp_path / "index").speeches()} == {"speech.txt", "r.csv#row=1"}
     (corpus / "r.csv.columns.toml").write_text('text = "b"\n', encoding="utf-8")
-    summary = build_index(corpus, tmp_path / "index", force=True)
+    summary = build_index(corpus, tmp_path / "index", force=True, jobs=2)
     assert summary.reused == 1  # speech.txt; r.csv is read again
     assert Corpus(tmp_path / "index").search("乙栏")["total"] == 1 and Corpus(tmp_path / "index").search("甲栏")["total"] == 0
