@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: serve test index bench clean browser
+.PHONY: serve test index bench clean browser converters
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,16 +17,16 @@ $(TEST_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-index: $(STAMP)
+index: $(STAMP) converters
 	$(BIN)/speeches index
 
 PORT ?= 5000
 
-serve: $(STAMP)
+serve: $(STAMP) converters
 	test -f index/CURRENT || $(BIN)/speeches index
 	$(BIN)/speeches serve --port $(PORT)
 
-test: $(TEST_STAMP) browser
+test: $(TEST_STAMP) browser converters
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
@@ -36,6 +36,14 @@ browser:
 	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+# .doc and .wps files are read through LibreOffice headless (the tests also write .doc and PDF
+# files with it); install it when missing.
+converters:
+	@if ! command -v soffice >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null; \
 	fi
 
 # Benchmark at N=5,000 against SQLite FTS5 and Whoosh+jieba (docs/SCALING.md); BENCH_ARGS adds flags.

@@ -1,5 +1,6 @@
 """Build an index generation from a corpus folder and switch to it only when it is complete."""
 
+import dataclasses
 import functools
 import hashlib
 import multiprocessing
@@ -17,9 +18,9 @@ from indexer import postings, schema, store
 from indexer.corrections import CorrectionsError, apply_corrections, load_corrections, revert
 from indexer.describe import describe
 from indexer.groups import BINS, near_duplicate_groups, shingles, signature
-from indexer.readers import UnreadableFile, read_document
+from indexer.readers import MAX_FILE_MB, SIDECAR_SUFFIX, UnreadableFile, is_sidecar, read_documents, suffix_of
 from indexer.segment import init_jieba, words
-from indexer.split import split_document
+from indexer.split import Span, split_document
 from indexer.text import count_han, repair
 
 
@@ -29,11 +30,14 @@ class BuildError(Exception):
 
 @dataclass
 class Summary:
-    """What a build read, found, skipped and dropped."""
+    """What a build read, found, skipped and dropped, per format too."""
 
-    files_read: int = 0
+    files_read: int = 0  # read this build (reused files are not)
     speeches: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    skipped: list[dict] = field(default_factory=list)  # {"file", "code", "reason"}
+    rows_skipped: list[dict] = field(default_factory=list)  # {"file", "row", "code", "reason"}
+    warnings: list[dict] = field(default_factory=list)  # {"file", "code", "count"}
+    by_format: dict[str, dict] = field(default_factory=dict)  # suffix -> {read, reused, skipped, speeches}
     dropped: list[dict] = field(default_factory=list)  # spans that belong to no speech
     duplicates: int = 0
     reused: int = 0  # files unchanged since the last build, not read again
@@ -42,14 +46,20 @@ class Summary:
     index_version: str | None = None
     generation: str | None = None
 
+    def count(self, relpath: str, what: str, n: int = 1) -> None:
+        """Count a file (or its speeches) under its format."""
+        suffix = suffix_of(relpath).lstrip(".") or "(none)"
+        counts = self.by_format.setdefault(suffix, {"read": 0, "reused": 0, "skipped": 0, "speeches": 0})
+        counts[what] += n
+
     def as_dict(self) -> dict:
-        """Return the summary as plain data for manifest.json."""
+        """Return the summary as plain data: the `index --json` object and manifest.json's summary."""
         return {
-            "files_read": self.files_read, "speeches": self.speeches,
-            "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
-            "dropped": self.dropped, "duplicates": self.duplicates, "reused": self.reused,
-            "unknown_corrections": self.unknown_corrections,
-            "seconds": round(self.seconds, 3), "index_version": self.index_version,
+            "index_version": self.index_version, "files_read": self.files_read, "files_reused": self.reused,
+            "speeches": self.speeches, "seconds": round(self.seconds, 3),
+            "by_format": dict(sorted(self.by_format.items())), "skipped": self.skipped,
+            "rows_skipped": self.rows_skipped, "warnings": self.warnings,
+            "dropped": self.dropped, "duplicates": self.duplicates, "unknown_corrections": self.unknown_corrections,
         }
 
 
@@ -63,45 +73,87 @@ def speech_id(text: str) -> str:
     return hashlib.sha256(re.sub(r"\s+", "", text).encode("utf-8")).hexdigest()[:16]
 
 
-def process_file(path: Path, relpath: str, places=None) -> dict:
-    """Read, split, repair, describe and segment one corpus file."""
+def process_file(path: Path, relpath: str, places=None, corpus: Path | None = None,
+                 max_file_mb: float = MAX_FILE_MB) -> dict:
+    """Read, split, repair, describe and segment one corpus file (every Document it holds)."""
     try:
-        document = read_document(path)
+        documents = read_documents(path, corpus=corpus, max_file_mb=max_file_mb)
     except UnreadableFile as error:
-        return {"path": relpath, "skipped": error.reason}
+        return {"path": relpath, "skipped": error.reason, "code": error.code}
+    speeches, dropped, rows_skipped, warnings = [], [], [], Counter()
+    for document in documents:
+        warnings.update(document.warnings)
+        if document.skipped:
+            code, reason = document.skipped
+            rows_skipped.append({"file": relpath, "row": document.row, "code": code, "reason": reason})
+            continue
+        speeches.extend(_document_speeches(document, relpath, len(speeches), dropped, places))
+    return {"path": relpath, "speeches": speeches, "dropped": dropped, "rows_skipped": rows_skipped,
+            "warnings": dict(warnings)}
+
+
+def _split(lines: list[str], document) -> list:
+    """Split a document's lines into spans; a dataset row is one speech whatever it holds."""
+    spans = split_document(lines, document.kind)
+    if document.row is None:
+        return spans
+    first = next((span for span in spans if span.kind == "speech"), None)
+    return [Span(0, len(lines), "speech", first.header_lines if first and first.start == 0 else 0)]
+
+
+def _word_counts(paragraphs: list[str], batch_chars: int = 1 << 20) -> Counter:
+    """Count the words of a speech's paragraphs a batch at a time: a 200 MB speech's word list
+    would take GBs (segmentation never joins words across a line break, so batches cut nothing)."""
+    counts: Counter = Counter()
+    batch, size = [], 0
+    for paragraph in paragraphs + [None]:
+        if paragraph is None or (batch and size + len(paragraph) > batch_chars):
+            counts.update(w.lower() for w in words("\n".join(batch)))
+            batch, size = [], 0
+        if paragraph is not None:
+            batch.append(paragraph)
+            size += len(paragraph) + 1
+    return counts
+
+
+def _row(document) -> dict:
+    return {"row": document.row} if document.row is not None else {}
+
+
+def _document_speeches(document, relpath: str, before: int, dropped: list, places) -> list[dict]:
+    """Return the speech records of one Document, noting the spans it drops."""
+    source = relpath if document.row is None else f"{relpath}#row={document.row}"
     lines = document.text.split("\n")
-    speeches, dropped = [], []
-    for span in split_document(lines, getattr(document, "kind", "document")):
+    speeches = []
+    for span in _split(lines, document):
         raw = "\n".join(lines[span.start : span.end])
         if span.kind != "speech":
             if raw.strip():
-                dropped.append({"path": relpath, "lines": [span.start + 1, span.end],
+                dropped.append({"path": relpath, **_row(document), "lines": [span.start + 1, span.end],
                                 "reason": span.kind, "han": count_han(raw)})
             continue
         repaired = repair(lines[span.start : span.end], span.start + 1, span.header_lines)
         for number, line, reason in repaired.dropped:
-            dropped.append({"path": relpath, "lines": [number, number], "reason": reason,
+            dropped.append({"path": relpath, **_row(document), "lines": [number, number], "reason": reason,
                             "han": count_han(line)})
         if not repaired.paragraphs:
             continue
         text = "\n".join(repaired.paragraphs)
         meta = describe(repaired.paragraphs, document, places, span)
-        record = {name: getattr(meta, name) for name in (
-            "title", "speaker", "position", "meeting", "date", "date_source", "year",
-            "year_evidence", "province", "city", "level", "province_evidence", "speaker_evidence")}
+        record = {f.name: getattr(meta, f.name) for f in dataclasses.fields(meta) if f.name in schema.speech_fields()}
         # Ranking weighs a word in the title twice (BM25F with a title boost of 2).
-        weights = Counter(w.lower() for w in words(text))
+        weights = _word_counts(repaired.paragraphs)
         for word, count in Counter(w.lower() for w in words(meta.title or "")).items():
             weights[word] += 2 * count
         found = shingles(text)
         record.update(
             id=speech_id(text), published=document.published, site=document.site,
-            source=relpath, sources=[relpath], ordinal=len(speeches) + 1, chars=len(text),
+            source=source, sources=[source], ordinal=before + len(speeches) + 1, chars=len(text),
             group=None, lines=[span.start + 1, span.end], text=text, raw=raw,
             words=dict(weights), signature=signature(found), shingles=len(found),
         )
         speeches.append(record)
-    return {"path": relpath, "speeches": speeches, "dropped": dropped}
+    return speeches
 
 
 def _load_places():
@@ -116,7 +168,8 @@ _worker_places = None
 
 
 def _process_job(job):
-    return process_file(Path(job[0]), job[1], _worker_places)
+    path, relpath, corpus, max_file_mb = job
+    return process_file(Path(path), relpath, _worker_places, Path(corpus), max_file_mb)
 
 
 @contextmanager
@@ -177,12 +230,13 @@ class _OldGeneration:
         self.position = {s["id"]: i for i, s in enumerate(self.speeches)}
         self._store = self._signatures = None
 
-    def reusable(self, relpath: str, digest: str | None) -> bool:
-        """Tell whether a file is unchanged since this generation was built by this code."""
+    def reusable(self, relpath: str, digest: str | None, sidecar: str | None = None) -> bool:
+        """Tell whether a file (and its column map) is unchanged since this generation was built by this code."""
         return (
             digest is not None
             and self.manifest.get("code_version") == code_version()
             and self.manifest.get("files", {}).get(relpath) == digest
+            and self.manifest.get("sidecars", {}).get(relpath) == sidecar
             and relpath in self.manifest.get("file_speeches", {})
         )
 
@@ -252,7 +306,7 @@ class _Gathered:
 
 
 def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = False, full: bool = False,
-                progress=None, corrections: Path | None = None) -> Summary:
+                progress=None, corrections: Path | None = None, max_file_mb: float = MAX_FILE_MB) -> Summary:
     """Bring the index up to date with every file under corpus, then make it current.
 
     Files unchanged since the serving generation (same path, same SHA-256, same indexer code)
@@ -271,15 +325,20 @@ def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = Fals
         store.clean_debris(index_dir)
         old = _OldGeneration(store.current_generation(index_dir))
         # Source order is path order: speeches are stored and numbered in it as they arrive.
-        files = sorted(((path, path.relative_to(corpus).as_posix()) for path in store.corpus_files(corpus)),
-                       key=lambda pair: pair[1])
-        hashes = {relpath: store.file_hash(path) for path, relpath in files}
-        reused = set() if full else {relpath for _, relpath in files if old.reusable(relpath, hashes[relpath])}
+        listed = sorted(((path, store.corpus_relpath(path, corpus)) for path in store.corpus_files(corpus)),
+                        key=lambda pair: pair[1])
+        hashes = {relpath: store.file_hash(path, corpus) for path, relpath in listed}
+        # A dataset's column map is read with the dataset, never on its own.
+        files = [(path, relpath) for path, relpath in listed
+                 if not is_sidecar(relpath) or relpath[: -len(SIDECAR_SUFFIX)] not in hashes]
+        sidecars = {relpath: hashes[relpath + SIDECAR_SUFFIX] for _, relpath in files if relpath + SIDECAR_SUFFIX in hashes}
+        reused = set() if full else {relpath for _, relpath in files
+                                     if old.reusable(relpath, hashes[relpath], sidecars.get(relpath))}
         staging = index_dir / f".tmp-{os.getpid()}-{time.time_ns()}"
         staging.mkdir()
         try:
             summary, generation = _build_into(staging, index_dir, corpus, files, hashes, reused, old, jobs,
-                                              force, progress, fixes, started)
+                                              force, progress, fixes, started, sidecars, max_file_mb)
         except BaseException:
             store.remove(staging)
             raise
@@ -291,34 +350,45 @@ def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = Fals
 
 
 def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reused, old, jobs, force, progress,
-                fixes, started: float) -> tuple[Summary, Path]:
+                fixes, started: float, sidecars: dict, max_file_mb: float) -> tuple[Summary, Path]:
     """Write a complete generation into staging and move it into place; return what it holds."""
     old.prepare(reused)
     gathered = _Gathered(staging, store.read_vocabulary(old.path) if reused else {})
-    jobs_list = [(str(path), relpath) for path, relpath in files if relpath not in reused]
+    jobs_list = [(str(path), relpath, str(corpus), max_file_mb) for path, relpath in files if relpath not in reused]
     results = _run_jobs(jobs_list, jobs, progress)
     summary = Summary(reused=len(reused))
     file_speeches: dict[str, list[str]] = {}
-    for _, relpath in files:
+    for path, relpath in files:
+        if store.corpus_relpath(path, corpus) != path.relative_to(corpus).as_posix():
+            summary.warnings.append({"file": relpath, "code": "undecodable_name", "count": 1})
         if relpath in reused:
             records, dropped = old.records(relpath)
+            summary.count(relpath, "reused")
         else:
             result = next(results)
             if "skipped" in result:
-                summary.skipped.append((relpath, result["skipped"]))
+                summary.skipped.append({"file": relpath, "code": result["code"], "reason": result["skipped"]})
+                summary.count(relpath, "skipped")
                 continue
             records, dropped = result["speeches"], result["dropped"]
-        summary.files_read += 1
+            summary.rows_skipped.extend(result["rows_skipped"])
+            summary.warnings.extend({"file": relpath, "code": code, "count": count}
+                                    for code, count in sorted(result["warnings"].items()))
+            summary.files_read += 1
+            summary.count(relpath, "read")
         summary.dropped.extend(dropped)
         file_speeches[relpath] = [record["id"] for record in records]
         for ordinal, record in enumerate(records, 1):
+            # A dataset row keeps its own source (reports.csv#row=12).
+            source = record["source"] if str(record.get("source", "")).startswith(relpath + "#") else relpath
             if record["id"] in gathered.speeches:
                 # The same speech arrived twice (a .txt and an .html): index it once.
-                gathered.speeches[record["id"]]["sources"].append(relpath)
+                gathered.speeches[record["id"]]["sources"].append(source)
                 summary.duplicates += 1
             else:
-                record.update(source=relpath, sources=[relpath], ordinal=ordinal, group=None)
+                record.update(source=source, sources=[source], ordinal=ordinal, group=None)
                 gathered.add(record)
+                summary.count(relpath, "speeches")
     results.close()  # ends the worker processes before the postings are sorted
     old.close()
     gathered.store.close()
@@ -348,7 +418,10 @@ def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reu
     manifest = {"index_version": version, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "code_version": code_version(), "corpus": str(corpus.resolve()),
                 "files": {relpath: digest for relpath, digest in hashes.items() if relpath in file_speeches},
-                "file_speeches": file_speeches, "summary": summary.as_dict()}
+                # Files the corpus holds that gave no speech (skipped) or are read with another
+                # (column maps): recorded so the web's drift check does not count them as added.
+                "other_files": {relpath: digest for relpath, digest in hashes.items() if relpath not in file_speeches},
+                "sidecars": sidecars, "file_speeches": file_speeches, "summary": summary.as_dict()}
     store.write_json(staging, schema.MANIFEST, manifest, indent=1)
     generation = index_dir / f"{schema.GENERATION_PREFIX}{version}"
     os.replace(staging, generation)

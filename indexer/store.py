@@ -129,9 +129,27 @@ def corpus_files(corpus: Path) -> list[Path]:
     return found
 
 
-def file_hash(path: Path) -> str | None:
-    """Hash a regular file's bytes; None when it cannot be read (the reader says why)."""
+def corpus_relpath(path: Path, corpus: Path) -> str:
+    """Return a file's path under the corpus as it is shown and stored: bytes no codec decodes as \\xNN."""
+    # A name from a Windows zip can hold GBK bytes that are no UTF-8: os.walk keeps them as
+    # surrogate escapes, which no UTF-8 file (manifest, JSON, terminal) can hold.
+    relpath = path.relative_to(corpus).as_posix()
+    return relpath.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def inside(path: str, folder: str) -> bool:
+    """Tell whether a resolved path lies inside a resolved folder."""
+    return os.path.commonpath([path, folder]) == folder
+
+
+def file_hash(path: Path, corpus: Path | None = None) -> str | None:
+    """Hash a regular file's bytes; None when it cannot be read (the reader says why).
+
+    With `corpus`, a file whose links lead outside it is not read.
+    """
     try:
+        if corpus is not None and not inside(os.path.realpath(path), os.path.realpath(corpus)):
+            return None
         if not stat.S_ISREG(os.stat(path).st_mode):
             return None
         digest = hashlib.sha256()

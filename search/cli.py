@@ -140,8 +140,9 @@ def main():
 @click.option("--force", is_flag=True, help="Replace the index even if it would lose over half its speeches.")
 @click.option("--corrections", type=click.Path(dir_okay=False), envvar="SPEECHES_CORRECTIONS",
               help="Corrections file (TSV: id, field, value, note) [default: corrections.tsv beside the corpus folder].")
+@click.option("--json", "as_json", is_flag=True, help="Print the closing summary as one JSON object.")
 @_friendly_errors
-def index_command(corpus, index_dir, jobs, full, force, corrections):
+def index_command(corpus, index_dir, jobs, full, force, corrections, as_json):
     """Build or update the index from every file under the corpus folder.
 
     \b
@@ -163,16 +164,26 @@ def index_command(corpus, index_dir, jobs, full, force, corrections):
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    if as_json:
+        _echo_json(summary.as_dict())
+        return
     click.echo(f"Read {summary.files_read} files, found {summary.speeches} speeches "
                f"in {summary.seconds:.1f} s (index version {summary.index_version}).")
     if summary.reused:
         click.echo(f"{summary.reused} unchanged files were reused from the previous index.")
+    for suffix, counts in sorted(summary.by_format.items()):
+        click.echo(f"  {suffix}: {counts['read']} read, {counts['reused']} reused, {counts['skipped']} skipped, "
+                   f"{counts['speeches']} speeches")
     if summary.duplicates:
         click.echo(f"{summary.duplicates} speeches arrived more than once and were indexed once.")
     for unknown in summary.unknown_corrections:
         click.echo(f"Correction for unknown id {unknown}: no speech has it; check the id with `speeches list`")
-    for path, reason in summary.skipped:
-        click.echo(f"Skipped {path}: {reason}")
+    for skipped in summary.skipped:
+        click.echo(f"Skipped {skipped['file']}: {skipped['reason']} ({skipped['code']})")
+    for row in summary.rows_skipped:
+        click.echo(f"Skipped {row['file']} row {row['row']}: {row['reason']} ({row['code']})")
+    for warning in summary.warnings:
+        click.echo(f"Warning {warning['file']}: {warning['code']} ×{warning['count']}")
     for span in summary.dropped:
         first, last = span["lines"]
         click.echo(f"Dropped {span['path']} lines {first}-{last} ({span['reason']}, {span['han']} Han characters)")

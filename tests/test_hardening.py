@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import indexer.readers
+import indexer.readers.base
 from indexer.build import build_index
 from search import Corpus
 
@@ -53,9 +53,9 @@ def test_every_kind_of_bad_file_is_named_and_the_good_ones_indexed(tmp_path, mon
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(indexer.readers, "open", guarded_open, raising=False)
+    monkeypatch.setattr(indexer.readers.base, "open", guarded_open, raising=False)
     summary = build_index(corpus, tmp_path / "index")
-    skipped = dict(summary.skipped)
+    skipped = {entry["file"]: entry["reason"] for entry in summary.skipped}
     assert set(skipped) == {"binary.txt", "empty.txt", "blank.txt", "notazip.docx", "fifo.txt", "loop.txt", "secret.txt"}
     assert skipped["secret.txt"] == "permission denied"
     assert skipped["fifo.txt"] == "not a regular file"

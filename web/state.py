@@ -5,7 +5,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from indexer.store import corpus_files, file_hash
+from indexer.store import corpus_files, corpus_relpath, file_hash
 
 
 class CorpusWatch:
@@ -34,11 +34,12 @@ class CorpusWatch:
         if not folder or not Path(folder).is_dir():
             return None
         folder = Path(folder)
-        recorded = manifest.get("files") or {}
+        # Skipped files and column maps are part of what the build saw, though they gave no speech.
+        recorded = {**(manifest.get("other_files") or {}), **(manifest.get("files") or {})}
         built = _timestamp(manifest.get("built_at"))
         current = {}
         for path in corpus_files(folder):
-            relpath = path.relative_to(folder).as_posix()
+            relpath = corpus_relpath(path, folder)
             try:
                 info = path.stat()
             except OSError:
@@ -50,7 +51,7 @@ class CorpusWatch:
                     # Untouched since the build read it: trust the manifest instead of hashing.
                     digest = recorded[relpath]
                 else:
-                    digest = file_hash(path)
+                    digest = file_hash(path, folder)
                 cached = (*key, digest)
                 self._hashes[relpath] = cached
             current[relpath] = cached[2]
