@@ -37,9 +37,9 @@ def _filter_options(command):
     return command
 
 
-def _settings_options(server: bool = False):
-    """Add an option for every named setting (also read from $SPEECHES_<NAME>), gathered into `settings`."""
-    rows = [row for row in named_settings.SETTINGS if server or not row.server]
+def _settings_options(scope: str = named_settings.SEARCH):
+    """Add an option for every named setting of a scope (also read from $SPEECHES_<NAME>), gathered into `settings`."""
+    rows = named_settings.rows(scope)
 
     def decorate(command):
         @functools.wraps(command)
@@ -141,8 +141,9 @@ def main():
 @click.option("--corrections", type=click.Path(dir_okay=False), envvar="SPEECHES_CORRECTIONS",
               help="Corrections file (TSV: id, field, value, note) [default: corrections.tsv beside the corpus folder].")
 @click.option("--json", "as_json", is_flag=True, help="Print the closing summary as one JSON object.")
+@_settings_options(named_settings.INDEX)
 @_friendly_errors
-def index_command(corpus, index_dir, jobs, full, force, corrections, as_json):
+def index_command(corpus, index_dir, jobs, full, force, corrections, as_json, settings):
     """Build or update the index from every file under the corpus folder.
 
     \b
@@ -160,7 +161,8 @@ def index_command(corpus, index_dir, jobs, full, force, corrections, as_json):
         progress = lambda _path: bar.update(1)  # noqa: E731
     try:
         summary = build_index(Path(corpus), Path(index_dir), jobs=jobs, force=force, full=full, progress=progress,
-                              corrections=corrections)
+                              corrections=corrections,
+                              max_file_mb=named_settings.resolve(settings, named_settings.INDEX)["max_file_mb"])
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -325,7 +327,7 @@ def _context(result: dict) -> dict:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=5000, show_default=True)
 @_index_option
-@_settings_options(server=True)
+@_settings_options(named_settings.SERVE)
 @_friendly_errors
 def serve_command(host, port, index_dir, settings):
     """Serve the web front end.

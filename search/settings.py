@@ -8,6 +8,9 @@ them. A setting is given as a flag, an environment variable, or the web app's co
 from dataclasses import dataclass
 
 
+SEARCH, SERVE, INDEX = "search", "serve", "index"
+
+
 @dataclass(frozen=True)
 class Setting:
     """One named setting: its default, what it does, and where it applies."""
@@ -15,8 +18,13 @@ class Setting:
     name: str
     default: object
     help: str
-    server: bool = False  # only `speeches serve` takes it
+    scope: str = SEARCH  # SEARCH: every command that searches, and serve; SERVE: serve only; INDEX: index only
     aliases: tuple[str, ...] = ()  # further command-line flags for it
+
+    @property
+    def server(self) -> bool:
+        """Tell whether only `speeches serve` takes it."""
+        return self.scope == SERVE
 
     @property
     def flag(self) -> str:
@@ -60,10 +68,18 @@ SETTINGS = (
     Setting("base_url", "", "Prefix for permalinks and citations, so links pasted into a paper point at the team's server."),
     Setting("trusted_hosts", "", "Hosts (comma-separated) whose address permalinks and citations may use when base_url is "
             "not set; the host serve is bound to and localhost always are. Other Host: headers get relative links.",
-            server=True),
-    Setting("threads", 8, "Threads of the web server.", server=True),
-    Setting("corpus_check_seconds", 10, "How often pages look for corpus files changed since the build.", server=True),
+            scope=SERVE),
+    Setting("threads", 8, "Threads of the web server.", scope=SERVE),
+    Setting("corpus_check_seconds", 10, "How often pages look for corpus files changed since the build.", scope=SERVE),
+    Setting("max_file_mb", 200, "Skip (and name) any corpus file larger than this many MB, datasets and PDFs included.",
+            scope=INDEX),
 )
+
+
+def rows(scope: str) -> tuple[Setting, ...]:
+    """Return the settings a command of a scope takes: serve takes the search settings too."""
+    wanted = {SEARCH: {SEARCH}, SERVE: {SEARCH, SERVE}, INDEX: {INDEX}}[scope]
+    return tuple(row for row in SETTINGS if row.scope in wanted)
 
 
 def setting(name: str) -> Setting:
@@ -74,16 +90,17 @@ def setting(name: str) -> Setting:
     raise KeyError(name)
 
 
-def defaults(server: bool = True) -> dict:
-    """Return every setting's default (without the server's own unless asked)."""
-    return {row.name: row.default for row in SETTINGS if server or not row.server}
+def defaults(scope: str = SERVE) -> dict:
+    """Return the defaults of the settings a command of a scope takes."""
+    return {row.name: row.default for row in rows(scope)}
 
 
-def resolve(given: dict | None = None, server: bool = True) -> dict:
+def resolve(given: dict | None = None, scope: str = SERVE) -> dict:
     """Return the defaults overridden by the given values that are set, each of its type."""
-    values = defaults(server)
+    values = defaults(scope)
     for name, value in (given or {}).items():
         if value is not None and name in values:
             values[name] = setting(name).parse(value)
-    values["base_url"] = str(values.get("base_url") or "").rstrip("/")
+    if "base_url" in values:
+        values["base_url"] = str(values["base_url"] or "").rstrip("/")
     return values
