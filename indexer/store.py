@@ -257,12 +257,12 @@ def write_fields(folder: Path, records: list[dict], old: Path | None = None, old
     if old is not None:
         link_folder(old / schema.WHOOSH_DIR, target)
         ix = whoosh_index.open_dir(str(target))
-        present = {r["id"]: tuple(schema.column_value(r.get(n)) for n in names) for r in old_records}
+        present = {r["id"]: tuple(schema.column_value(r, n) for n in names) for r in old_records}
     else:
         target.mkdir()
         ix = whoosh_index.create_in(str(target), schema.make_schema())
     writer = ix.writer(limitmb=128)
-    wanted = {r["id"]: tuple(schema.column_value(r.get(n)) for n in names) for r in records}
+    wanted = {r["id"]: tuple(schema.column_value(r, n) for n in names) for r in records}
     for speech_id, values in present.items():
         if wanted.get(speech_id) != values:
             writer.delete_by_term("id", speech_id)
@@ -298,6 +298,7 @@ class Generation:
     vocabulary: dict[str, int]
     id_rank: np.ndarray  # each speech's place in id order
     date_rank: np.ndarray  # each speech's place newest first (undated last, then id)
+    chars: np.ndarray  # each speech's characters: the denominators of rates
     _columns: dict[str, Column] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -350,8 +351,9 @@ def open_generation(path: Path) -> Generation:
     id_rank = _ranks(sorted(range(len(records)), key=lambda i: records[i]["id"]))
     date_rank = _ranks(sorted(range(len(records)), key=lambda i: (
         records[i]["date"] is None, _negated_date(records[i]["date"]), records[i]["id"])))
+    chars = np.fromiter((record["chars"] for record in records), dtype=np.int64, count=len(records))
     return Generation(path, manifest["index_version"], manifest, records, by_id, aliases, store, postings,
-                      vocabulary, id_rank, date_rank)
+                      vocabulary, id_rank, date_rank, chars)
 
 
 def _read_columns(folder: Path, by_id: dict[str, int]) -> dict[str, Column]:

@@ -354,6 +354,48 @@ class Corpus:
         totals = self.facets("", filters)["year"] if filters else self.overview()["facets"]["year"]
         return {"counts": counts, "by_source": by_source, "totals": totals}
 
+    def compare(self, terms: list[str], by="year", filters: dict | None = None, collapse: bool = False) -> dict:
+        """Count each term per bucket of one or two fields, beside the bucket's speeches and characters.
+
+        Buckets hold the speeches passing the filters (with `collapse`, representatives of
+        near-duplicate groups only), in key order; each term is any query and is counted as
+        `search` counts it (with `collapse`, its representatives among the speeches it matches).
+        See search/compare.py for the measures.
+        """
+        from search import compare as measures
+
+        try:
+            terms, by = measures.check(list(terms), [by] if isinstance(by, str) else list(by))
+        except measures.CompareError as error:
+            raise SearchError(str(error), error.zh) from None
+        generation = self.generation()
+        base = self.matching(self.parse("", filters))[1] if filters else list(range(len(generation)))
+        if collapse:
+            base, _ = self._collapse(generation, base)
+        base = np.array(base, dtype=np.int64)
+        matched = {}
+        for term in terms:
+            parsed = self.parse(term, filters)
+            generation, found, counts = self.matching(parsed)
+            if collapse:
+                found, _ = self._collapse(generation, found)
+            found = np.array(found, dtype=np.int64)
+            matched[term] = (found, _occurrence_counts(generation, _terms(parsed), counts)[found], parsed)
+        columns = self._columns(generation)
+        codes = measures.bucket_codes(columns, by)
+        present = np.unique(np.concatenate([codes[base]] + [codes[found] for found, _, _ in matched.values()]))
+        keys, place = measures.order_buckets(columns, by, present)
+
+        def bucket(positions: np.ndarray) -> np.ndarray:
+            return place[np.searchsorted(present, codes[positions])]
+
+        series = {term: (bucket(found), occurrences) for term, (found, occurrences, _) in matched.items()}
+        rows = measures.tally(by, keys, bucket(base), generation.chars[base], series)
+        return {"terms": terms, "by": by, "filters": self.parse("", filters).filters if filters else {},
+                "collapse": collapse, "index_version": generation.version, "buckets": rows,
+                "totals": measures.series_totals(rows, terms),
+                "parsed": {term: q.describe(parsed) for term, (_, _, parsed) in matched.items()}}
+
     def kwic(self, query: str, filters: dict | None = None, width: int | None = None, page: int | None = None,
              page_size: int | None = None, sort: str | None = None) -> dict:
         """Return every occurrence of the query's terms in the matching speeches, one row each.
