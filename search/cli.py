@@ -354,3 +354,66 @@ def serve_command(host, port, index_dir, settings):
         sys.exit(2)
     click.echo(f"Serving on http://{host}:{port}/")
     server.run()
+
+
+@main.command("compare")
+@click.argument("terms", nargs=-1, required=True)
+@click.option("--by", default="year", show_default=True,
+              help="One or two fields, comma-separated: year, province, city, level, speaker, date_source.")
+@_filter_options
+@click.option("--collapse", is_flag=True, help="Count representatives of near-duplicate versions only.")
+@_index_option
+@_settings_options()
+@_output_options
+@_friendly_errors
+def compare_command(terms, by, collapse, index_dir, fmt, settings, **given):
+    """Compare terms per year, province or both: occurrences, speeches, and rates per 10,000 characters.
+
+    Each TERM is one query (quote one with spaces: "营商环境 OR 招商引资").
+
+    \b
+    Example:
+        speeches compare 稳中求进 高质量发展 --by province,year --csv > compare.csv
+    """
+    corpus = _open(index_dir, settings)
+    result = corpus.compare(list(terms), by.split(","), _filters(given), collapse=collapse)
+    from search.export import compare_columns, compare_rows
+
+    rows = compare_rows(result)
+    if fmt == "json":
+        _echo_json(result)
+    elif fmt == "jsonl":
+        _echo_jsonl(rows)
+    elif fmt == "csv":
+        _echo_csv(rows, compare_columns(result["by"]), {
+            "terms": json.dumps(result["terms"], ensure_ascii=False), "by": ",".join(result["by"]),
+            "filters": json.dumps(result["filters"], ensure_ascii=False), "index_version": result["index_version"]})
+    else:
+        for bucket in result["buckets"]:
+            counts = "  ".join(f"{term} {s['occurrences']} ({s['speeches']} 篇, "
+                               f"{'-' if s['per_10k_chars'] is None else format(s['per_10k_chars'], '.3f')}/万字)"
+                               for term, s in bucket["series"].items())
+            click.echo(f"{' · '.join(bucket['key'].values())}  {bucket['speeches']} 篇 {bucket['chars']} 字  {counts}")
+
+
+@main.command("cite", context_settings=QUERY_COMMAND)
+@_query_argument
+@_filter_options
+@click.option("--collapse", is_flag=True, help="Fold near-duplicate versions of a speech into one.")
+@_index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the snapshot as JSON.")
+@_friendly_errors
+def cite_command(query_words, collapse, index_dir, as_json, **given):
+    """Store a citable snapshot of what a query finds now, under a short id shown at /cite/<id>.
+
+    \b
+    Example:
+        speeches cite 双过半 --province 湖南
+    """
+    corpus = _open(index_dir)
+    snapshot = corpus.cite(_query(query_words), _filters(given), collapse=collapse)
+    if as_json:
+        _echo_json(snapshot)
+    else:
+        click.echo(f"snapshot {snapshot['id']}: {snapshot['total']} speeches, {snapshot['occurrences']} occurrences "
+                   f"(index version {snapshot['index_version']}); the page is /cite/{snapshot['id']}")

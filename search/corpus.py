@@ -59,6 +59,13 @@ class UnknownSpeech(SearchError):
     code = "not_found"
 
 
+class UnknownSnapshot(SearchError):
+    """No snapshot has this id."""
+
+    status = 404
+    code = "not_found"
+
+
 class QueryTooBroad(SearchError):
     """The query took longer than the query time limit: no partial counts are given."""
 
@@ -395,6 +402,53 @@ class Corpus:
                 "collapse": collapse, "index_version": generation.version, "buckets": rows,
                 "totals": measures.series_totals(rows, terms),
                 "parsed": {term: q.describe(parsed) for term, (_, _, parsed) in matched.items()}}
+
+    def cite(self, query, filters: dict | None = None, collapse: bool = False, by: str | None = None) -> dict:
+        """Store a snapshot of what a query (or each term of a list) finds now, and return it with its id.
+
+        With several terms and `by`, the comparison's buckets are kept too.
+        """
+        from search import snapshots
+
+        terms = [query] if isinstance(query, str) else list(query)
+        queries = [snapshots.record(self.speech_list(term, filters, collapse=collapse)) for term in terms]
+        parsed = self.parse("", filters) if filters else None
+        snapshot = {"kind": "compare" if len(terms) > 1 or by else "search", "terms": terms,
+                    "filters": parsed.filters if parsed else {}, "collapse": collapse,
+                    "index_version": self.index_version, "queries": queries}
+        if by:
+            snapshot["compare"] = self.compare([t for t in terms if t.strip()], by, filters, collapse)
+        return self._present(snapshots.store(self.index_dir, snapshot))
+
+    def snapshot(self, snapshot_id: str) -> dict:
+        """Return a stored snapshot as it was taken, and under `now` what the same queries find today."""
+        from search import snapshots
+
+        stored = snapshots.load(self.index_dir, snapshot_id)
+        if stored is None:
+            raise UnknownSnapshot(f"no snapshot has the id {snapshot_id!r}", f"没有编号为 {snapshot_id} 的快照")
+        now = [snapshots.record(self.speech_list(q["query"], stored["filters"], collapse=stored["collapse"]))
+               for q in stored["queries"]]
+        stored["now_queries"] = [dict(snapshots.changes(then, today), query=then["query"])
+                                 for then, today in zip(stored["queries"], now)]
+        stored["now_index_version"] = self.index_version
+        return self._present(stored)
+
+    @staticmethod
+    def _present(snapshot: dict) -> dict:
+        """Lay a snapshot out as the interface's JSON: the first query's figures at the top, every query under `queries`."""
+        first = snapshot["queries"][0]
+        out = {"id": snapshot["id"], "kind": snapshot["kind"], "query": first["query"], "terms": snapshot["terms"],
+               "filters": snapshot["filters"], "collapse": snapshot["collapse"], "index_version": snapshot["index_version"],
+               "taken": snapshot["taken"], "total": first["total"], "occurrences": first["occurrences"],
+               "ids": sorted(first["speeches"]), "queries": snapshot["queries"]}
+        if "compare" in snapshot:
+            out["compare"] = snapshot["compare"]
+        if "now_queries" in snapshot:
+            now = snapshot["now_queries"]
+            out["now"] = {"index_version": snapshot["now_index_version"], **{k: v for k, v in now[0].items() if k != "query"},
+                          "queries": now}
+        return out
 
     def kwic(self, query: str, filters: dict | None = None, width: int | None = None, page: int | None = None,
              page_size: int | None = None, sort: str | None = None) -> dict:

@@ -254,3 +254,64 @@ def test_a_skipped_file_never_makes_the_index_look_stale(browser, skipped_file_u
         page.goto(url + path)
         assert page.locator("p.warning").count() == 0, path
     context.close()
+
+
+# ---- comparisons (issue "compare") ----------------------------------------------------------
+
+
+def test_compare_page_chart_toggles_map_and_exports(open_page, base_url, corpus):
+    page = open_page("desktop")
+    page.goto(base_url + "/?q=稳中求进")
+    page.locator("a.compare-link").click()
+    page.wait_for_url(re.compile(r"/compare\?"))
+    # Add a second term in the form and compare by year.
+    page.locator(".compare-form input[name=q]").nth(1).fill("高质量发展")
+    page.locator(".compare-form button").click()
+    page.wait_for_url(re.compile(r"q=%E9%AB%98"))
+    expected = corpus.compare(["稳中求进", "高质量发展"], "year")
+    assert page.locator(".series-chart circle").count() == 2 * len(expected["buckets"])
+    rate_label = page.inner_text(".series-chart figcaption")
+    page.locator(".controls a", has_text="出现次数").click()
+    page.wait_for_url(re.compile(r"measure=count"))
+    assert page.inner_text(".series-chart figcaption") != rate_label and "出现次数" in page.inner_text(".series-chart figcaption")
+    # A point links to the concordance of its term in its year.
+    point = page.locator(".series-chart a").first
+    args = parse_qs(urlsplit(point.get_attribute("href")).query)
+    assert args["q"] == ["稳中求进"] and args["year"] == [expected["buckets"][0]["key"]["year"]]
+    page.screenshot(path=str(ARTIFACTS / "compare-desktop.png"), full_page=True)
+    # A province on the map filters the comparison by it.
+    province = next(b["key"]["province"] for b in corpus.compare(["稳中求进"], "province")["buckets"]
+                    if b["series"]["稳中求进"]["speeches"] and b["key"]["province"] not in ("未知", "全国"))
+    page.locator(f".tilemap a[data-province='{province}']").first.click()
+    page.wait_for_url(re.compile(r"province="))
+    assert parse_qs(urlsplit(page.url).query)["province"] == [province]
+    filtered = corpus.compare(["稳中求进", "高质量发展"], "year", {"province": (province,)})
+    assert page.locator(".legend li").first.inner_text().strip().startswith(
+        f"稳中求进：{filtered['totals']['series']['稳中求进']['occurrences']} 处")
+    with page.expect_download() as download:
+        page.locator(".exports a", has_text="导出（CSV）").click()
+    rows = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].startswith("year,speeches,chars,term") and len(rows) - 1 == 2 * len(filtered["buckets"])
+
+
+def test_the_search_page_maps_the_query_by_province(open_page, base_url, corpus):
+    page = open_page("desktop")
+    page.goto(base_url + "/?q=双过半")
+    page.click(".province-map summary")
+    expected = {b["key"]["province"]: b["series"]["双过半"] for b in corpus.compare(["双过半"], "province")["buckets"]}
+    tile = page.locator(".tilemap a[data-province='湖南省'] title")
+    assert f"{expected['湖南省']['occurrences']} 处" in tile.text_content()
+    page.locator(".tilemap a[data-province='湖南省']").click()
+    page.wait_for_url(re.compile(r"province="))
+    assert page.inner_text(".summary .total") == str(corpus.search("双过半", {"province": ("湖南省",)})["total"])
+
+
+def test_citing_a_search_stores_a_snapshot_page(open_page, base_url, corpus):
+    page = open_page("desktop")
+    page.goto(base_url + "/?q=双过半&province=湖南省")
+    page.locator("button.cite-button").click()
+    page.wait_for_url(re.compile(r"/cite/[a-z0-9]{6}$"))
+    snapshot = corpus.snapshot(urlsplit(page.url).path.rsplit("/", 1)[1])
+    assert snapshot["total"] == corpus.search("双过半", {"province": ("湖南省",)})["total"]
+    assert page.locator(".unchanged").count() == 1
+    assert f"讲话检索快照 {snapshot['id']}" in page.inner_text("#cite-snapshot")

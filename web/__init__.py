@@ -41,11 +41,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["corpus"] = Corpus(app.config["INDEX"], settings=settings)
     app.extensions["corpus_watch"] = CorpusWatch(app.config.get("CORPUS"), float(settings["corpus_check_seconds"]))
 
-    from web import api, pages
+    from web import api, compare, pages
     from web.views import template_helpers
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(compare.bp)
     app.context_processor(template_helpers)
     _register_errors(app)
     return app
