@@ -76,15 +76,15 @@ def build_lock(index_dir: Path):
         handle.close()
 
 
-def clean_debris(index_dir: Path) -> None:
-    """Remove what a killed build left: staging folders, temp files, superseded generations."""
+def clean_debris(index_dir: Path, keep: set[str] = frozenset()) -> None:
+    """Remove what a killed build left: staging folders, temp files, superseded generations (but those in `keep`)."""
     current = current_generation(index_dir)
     generations = sorted(
         (p for p in Path(index_dir).iterdir() if p.name.startswith(schema.GENERATION_PREFIX)),
         key=lambda p: p.stat().st_mtime,
     )
     # Keep the serving generation and the one before it, for searchers still reading it.
-    keep = {current.name} if current else set()
+    keep = set(keep) | ({current.name} if current else set())
     older = [g for g in generations if current is None or g.name != current.name]
     if older:
         keep.add(older[-1].name)
