@@ -28,6 +28,9 @@ class BuildError(Exception):
     """A build that cannot go ahead; the message says what to do, the old index still serves."""
 
 
+NO_SPEECHES = "no speeches found under"
+
+
 @dataclass
 class Summary:
     """What a build read, found, skipped and dropped, per format too."""
@@ -409,7 +412,7 @@ def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reu
     speeches = gathered.speeches
     summary.speeches = len(speeches)
     if not speeches:
-        raise BuildError(f"no speeches found under {corpus}; the index was left as it was")
+        raise BuildError(f"{NO_SPEECHES} {corpus}; the index was left as it was")
     if old.speeches and len(speeches) < len(old.speeches) / 2 and not force:
         raise BuildError(
             f"the new index would hold {len(speeches)} speeches, fewer than half of the "

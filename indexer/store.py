@@ -349,8 +349,7 @@ def open_generation(path: Path) -> Generation:
     if postings.speeches != len(records):
         raise StoreError("is inconsistent")
     id_rank = _ranks(sorted(range(len(records)), key=lambda i: records[i]["id"]))
-    date_rank = _ranks(sorted(range(len(records)), key=lambda i: (
-        records[i]["date"] is None, _negated_date(records[i]["date"]), records[i]["id"])))
+    date_rank = _ranks(sorted(range(len(records)), key=lambda i: date_key(records[i])))
     chars = np.fromiter((record["chars"] for record in records), dtype=np.int64, count=len(records))
     return Generation(path, manifest["index_version"], manifest, records, by_id, aliases, store, postings,
                       vocabulary, id_rank, date_rank, chars)
@@ -386,6 +385,11 @@ def _ranks(order: list[int]) -> np.ndarray:
     ranks = np.empty(len(order), dtype=np.int64)
     ranks[np.array(order, dtype=np.int64)] = np.arange(len(order))
     return ranks
+
+
+def date_key(record: dict) -> tuple:
+    """Return a speech's place newest first: later dates first, a partial date as its first day, undated last, then id."""
+    return (record["date"] is None, _negated_date(record["date"]), record["id"])
 
 
 def _negated_date(date: str | None) -> tuple:

@@ -88,40 +88,38 @@ def order_buckets(columns: dict, by: list[str], codes: np.ndarray) -> tuple[list
     return [keys[k] for k in order], place
 
 
-def tally(by: list[str], keys: list[tuple], base_buckets: np.ndarray, base_chars: np.ndarray, series: dict) -> list[dict]:
+def tally(by: list[str], keys: list[tuple], base_buckets: np.ndarray, base_chars: np.ndarray, found: dict) -> list[dict]:
     """Lay out the buckets with their denominators and each term's counts.
 
     `base_buckets` and `base_chars` give the bucket and characters of every speech of the base
-    set (the filtered corpus); `series` maps a term to (the buckets of the speeches it matched,
+    set (the filtered corpus); `found` maps a term to (the buckets of the speeches it matched,
     their occurrences).
     """
     size = len(keys)
     speeches = np.bincount(base_buckets, minlength=size)
     sizes = np.bincount(base_buckets, weights=base_chars, minlength=size)
     counted = {term: (np.bincount(buckets, weights=occurrences, minlength=size), np.bincount(buckets, minlength=size))
-               for term, (buckets, occurrences) in series.items()}
+               for term, (buckets, occurrences) in found.items()}
     rows = []
     for k, key in enumerate(keys):
         total, chars = int(speeches[k]), int(sizes[k])
         row = {"key": dict(zip(by, key)), "speeches": total, "chars": chars, "series": {}}
         for term, (occurrences, holds) in counted.items():
-            found, holding = int(round(occurrences[k])), int(holds[k])
-            row["series"][term] = {"occurrences": found, "speeches": holding,
-                                   "per_10k_chars": found * 10000 / chars if chars else None,
-                                   "share": holding / total if total else None}
+            row["series"][term] = series(int(round(occurrences[k])), int(holds[k]), total, chars)
         rows.append(row)
     return rows
+
+
+def series(found: int, holding: int, speeches: int, chars: int) -> dict:
+    """Return one term's measures in a bucket: occurrences, speeches, the rate per 10,000 characters, the share."""
+    return {"occurrences": found, "speeches": holding, "per_10k_chars": found * 10000 / chars if chars else None,
+            "share": holding / speeches if speeches else None}
 
 
 def series_totals(rows: list[dict], terms: list[str]) -> dict:
     """Return each term's totals over every bucket: occurrences, speeches, and the rate against all characters."""
     chars = sum(row["chars"] for row in rows)
     speeches = sum(row["speeches"] for row in rows)
-    totals = {}
-    for term in terms:
-        found = sum(row["series"][term]["occurrences"] for row in rows)
-        holding = sum(row["series"][term]["speeches"] for row in rows)
-        totals[term] = {"occurrences": found, "speeches": holding,
-                        "per_10k_chars": found * 10000 / chars if chars else None,
-                        "share": holding / speeches if speeches else None}
+    totals = {term: series(sum(row["series"][term]["occurrences"] for row in rows),
+                           sum(row["series"][term]["speeches"] for row in rows), speeches, chars) for term in terms}
     return {"speeches": speeches, "chars": chars, "series": totals}

@@ -75,3 +75,49 @@ def changes(then: dict, now: dict) -> dict:
                      if (before[i]["date"], before[i]["year"]) != (after[i]["date"], after[i]["year"]))
     return {"total": now["total"], "occurrences": now["occurrences"], "added": sorted(after.keys() - before.keys()),
             "removed": sorted(before.keys() - after.keys()), "redated": redated}
+
+
+def take(backend, query, filters: dict | None = None, collapse: bool = False, by: str | None = None) -> dict:
+    """Store a snapshot of what a query (or each term of a list) finds now in a backend; return it with its id.
+
+    With several terms and `by`, the comparison's buckets are kept too.
+    """
+    terms = [query] if isinstance(query, str) else list(query)
+    queries = [record(backend.speech_list(term, filters, collapse=collapse)) for term in terms]
+    parsed = backend.parse("", filters) if filters else None
+    snapshot = {"kind": "compare" if len(terms) > 1 or by else "search", "terms": terms,
+                "filters": parsed.filters if parsed else {}, "collapse": collapse,
+                "index_version": backend.index_version, "queries": queries}
+    if by:
+        snapshot["compare"] = backend.compare([t for t in terms if t.strip()], by, filters, collapse)
+    return present(store(backend.index_dir, snapshot))
+
+
+def show(backend, snapshot_id: str) -> dict:
+    """Return a stored snapshot as it was taken, and under `now` what the same queries find in the backend today."""
+    from search.corpus import UnknownSnapshot
+
+    stored = load(backend.index_dir, snapshot_id)
+    if stored is None:
+        raise UnknownSnapshot(f"no snapshot has the id {snapshot_id!r}", f"没有编号为 {snapshot_id} 的快照")
+    now = [record(backend.speech_list(q["query"], stored["filters"], collapse=stored["collapse"]))
+           for q in stored["queries"]]
+    stored["now_queries"] = [dict(changes(then, today), query=then["query"]) for then, today in zip(stored["queries"], now)]
+    stored["now_index_version"] = backend.index_version
+    return present(stored)
+
+
+def present(snapshot: dict) -> dict:
+    """Lay a snapshot out as the interface's JSON: the first query's figures at the top, every query under `queries`."""
+    first = snapshot["queries"][0]
+    out = {"id": snapshot["id"], "kind": snapshot["kind"], "query": first["query"], "terms": snapshot["terms"],
+           "filters": snapshot["filters"], "collapse": snapshot["collapse"], "index_version": snapshot["index_version"],
+           "taken": snapshot["taken"], "total": first["total"], "occurrences": first["occurrences"],
+           "ids": sorted(first["speeches"]), "queries": snapshot["queries"]}
+    if "compare" in snapshot:
+        out["compare"] = snapshot["compare"]
+    if "now_queries" in snapshot:
+        now = snapshot["now_queries"]
+        out["now"] = {"index_version": snapshot["now_index_version"], **{k: v for k, v in now[0].items() if k != "query"},
+                      "queries": now}
+    return out
