@@ -141,8 +141,9 @@ def build_sharded(corpus: Path, index_dir: Path, shards: int | None = None, jobs
         temporary = index_dir / f"{MANIFEST}.{os.getpid()}.tmp"
         temporary.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(temporary, index_dir / MANIFEST)
-        for k in range(count, len(old.get("shards", []))):  # shards a smaller --shards no longer uses
-            store.remove(shard_folder(index_dir, k))
+        for k in range(len(old.get("shards", []))):  # shards no longer served: a smaller --shards, or emptied
+            if k >= count or k not in generations:
+                store.remove(shard_folder(index_dir, k))
         return summary
 
 
@@ -195,8 +196,7 @@ def _build_one(corpus: Path, folder: Path, call: dict, build_index):
     from indexer.build import BuildError, NO_SPEECHES
 
     if not call["only"]:
-        store.remove(folder)
-        return None
+        return None  # its folder goes once SHARDS no longer names it
     folder.mkdir(parents=True, exist_ok=True)
     try:
         return build_index(corpus, folder, **call)
