@@ -241,3 +241,25 @@ def test_the_compare_page_has_json_and_csv_twins(shipped_index, corpus):
     assert stated["filters"]["date_source"] == ["corrected", "given", "printed", "meta"]
     assert sum(b["speeches"] for b in stated["buckets"]) == sum(
         1 for s in corpus.speeches() if s["date_source"] not in (None, "inferred"))
+
+
+def test_central_speeches_are_counted_under_national_not_unknown(tmp_path):
+    from indexer.build import build_index
+    from search import Corpus
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("在全国教育工作会议上的讲话\n教育部部长  王建国\n（2021年1月5日）\n同志们：\n全国教育系统要抓好落实，确保双过半。\n",
+                                  encoding="utf-8")
+    (corpus / "b.txt").write_text("在全市经济工作会议上的讲话\n（2021年3月5日）\n同志们：\n今年以来，我们紧盯双过半目标。\n",
+                                  encoding="utf-8")
+    build_index(corpus, tmp_path / "index")
+    found = Corpus(tmp_path / "index")
+    central = next(s for s in found.speeches() if s["level"] == schema.CENTRAL)
+    assert central["province"] is None
+    facets = found.search("双过半")["facets"]["province"]
+    assert facets.get(schema.NATIONAL) == 1 and facets.get(schema.UNKNOWN, 0) == 1
+    assert [h["id"] for h in found.hits("双过半 province:全国")] == [central["id"]]
+    assert central["id"] not in [h["id"] for h in found.hits("双过半 province:未知")]
+    assert [b["key"]["province"] for b in found.compare(["双过半"], "province")["buckets"]] == \
+        [schema.NATIONAL, schema.UNKNOWN]
