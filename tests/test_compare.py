@@ -249,10 +249,10 @@ def test_central_speeches_are_counted_under_national_not_unknown(tmp_path):
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "a.txt").write_text("在全国教育工作会议上的讲话\n教育部部长  王建国\n（2021年1月5日）\n同志们：\n全国教育系统要抓好落实，确保双过半。\n",
-                                  encoding="utf-8")
-    (corpus / "b.txt").write_text("在全市经济工作会议上的讲话\n（2021年3月5日）\n同志们：\n今年以来，我们紧盯双过半目标。\n",
-                                  encoding="utf-8")
+    (corpus / "a.txt").write_text("在全国教育工作会议上的讲话\n教育部部长  王建国\n（2021年1月5日）\n同志们：\n"
+                                  "全国教育系统要抓好落实，确保双过半。\n", encoding="utf-8")
+    (corpus / "b.txt").write_text("在全市经济工作会议上的讲话\n（2021年3月5日）\n同志们：\n"
+                                  "今年以来，我们紧盯双过半目标。\n", encoding="utf-8")
     build_index(corpus, tmp_path / "index")
     found = Corpus(tmp_path / "index")
     central = next(s for s in found.speeches() if s["level"] == schema.CENTRAL)
