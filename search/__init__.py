@@ -5,7 +5,7 @@
 The names are loaded when first used, so that `speeches --help` need not load numpy.
 """
 
-__all__ = ["Corpus", "NoIndex", "QueryTooBroad", "SearchError", "UnknownSpeech"]
+__all__ = ["Corpus", "DamagedIndex", "NoIndex", "QueryTooBroad", "SearchError", "UnknownSpeech"]
 
 
 def __getattr__(name: str):

@@ -53,6 +53,13 @@ class SearchBackend(Protocol):
              page_size: int | None = None, sort: str | None = None) -> dict:
         """Every occurrence of the query's terms, one row each (one page of them with `page`)."""
 
+    def kwic_rows(self, query: str, filters: dict | None = None, width: int | None = None,
+                  sort: str | None = None) -> dict:
+        """The concordance, `rows` an iterator that finds each row as it is read (exports stream it)."""
+
+    def verify(self) -> dict:
+        """Every file of the serving index checked against its checksum: {"index_version", "files", "damaged"}."""
+
     def speech(self, speech_id: str, with_text: bool = True) -> dict:
         """One speech's fields (and cleaned text)."""
 

@@ -1,10 +1,19 @@
-"""CSV for spreadsheets, shared by `speeches … --csv` and the web exports."""
+"""CSV and JSON Lines for exports, shared by `speeches … --csv/--jsonl` and the web exports.
+
+Rows are written as they come (an export never holds its rows); rows passed through
+`limits.bounded` may end with a `Stopped`, written as an explicit last line saying the
+export is incomplete and after how many rows (CSV: a row whose first cell is `#incomplete`;
+JSON Lines: `{"complete": false, ...}`), never a silent cut.
+"""
 
 import csv
 import io
 import json
 
 from indexer import schema
+from search.limits import Stopped
+
+INCOMPLETE = "#incomplete"
 
 # The columns of a concordance row, in the order JSON and CSV print them.
 KWIC_COLUMNS = ["id", "title", "speaker", "year", "date", "date_source", "province", "city", "level",
@@ -52,5 +61,22 @@ def csv_lines(rows, columns: list[str], context: dict):
     yield "\ufeff" + take()
     tail = [csv_cell(v) for v in context.values()]
     for row in rows:
-        writer.writerow([csv_cell(row.get(c)) for c in columns] + tail)
+        if isinstance(row, Stopped):
+            cells = [INCOMPLETE, stopped_message(row)] + [""] * max(0, len(columns) - 2)
+            writer.writerow(cells[: max(2, len(columns))] + tail)
+        else:
+            writer.writerow([csv_cell(row.get(c)) for c in columns] + tail)
         yield take()
+
+
+def jsonl_lines(rows):
+    """Yield one JSON object a line; an export that stopped ends with {"complete": false, "rows", "reason", "error"}."""
+    for row in rows:
+        if isinstance(row, Stopped):
+            row = {"complete": False, "rows": row.rows, "reason": row.reason, "error": stopped_message(row)}
+        yield json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def stopped_message(stopped: Stopped) -> str:
+    """Say that an export is incomplete, after how many rows, and why."""
+    return f"incomplete: the export stopped after {stopped.rows:,} rows: {stopped.message}"

@@ -10,13 +10,14 @@ from markupsafe import Markup
 
 from indexer import schema
 from search.corpus import mark
-from web import views
+from web import capacity, views
 from web.chart import year_chart
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
+@capacity.cheap(when=lambda: views.read_params().empty)  # the overview is cheap; a search is a query
 def index():
     """Show the search page, or the corpus overview when nothing is asked."""
     params = views.read_params()
@@ -50,6 +51,7 @@ _MARK = re.compile(r"<mark>")
 
 
 @bp.get("/speech/<speech_id>")
+@capacity.cheap
 def speech(speech_id):
     """Show a whole speech with every hit of ?q= marked and each paragraph anchored."""
     corpus = views.corpus()
@@ -76,6 +78,7 @@ def speech(speech_id):
 
 
 @bp.get("/speech/<speech_id>/raw")
+@capacity.cheap
 def raw(speech_id):
     """Show the original, uncleaned text of a speech's source span."""
     corpus = views.corpus()
