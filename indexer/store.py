@@ -41,11 +41,15 @@ class LockHeld(Exception):
 
 
 def current_name(index_dir: Path) -> str | None:
-    """Return the name CURRENT gives the serving generation, or None when there is no index."""
+    """Return the name CURRENT gives the serving generation, or None when there is none (or CURRENT names no generation)."""
     try:
-        return (Path(index_dir) / schema.CURRENT).read_text(encoding="utf-8").strip() or None
-    except OSError:
+        name = (Path(index_dir) / schema.CURRENT).read_text(encoding="utf-8").strip()
+    except (OSError, ValueError):
         return None
+    # Only a generation folder of this index: a damaged CURRENT must not lead anywhere else.
+    if not name.startswith(schema.GENERATION_PREFIX) or any(c in name for c in "/\\\0") or name in (".", ".."):
+        return None
+    return name
 
 
 def current_generation(index_dir: Path) -> Path | None:
@@ -298,9 +302,14 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def verify_generation(path: Path) -> list[StoreError]:
-    """Check every file of a generation against the size and checksum its manifest records; return each damage."""
+def verify_generation(path: Path, under: str = "") -> list[StoreError]:
+    """Check every file of a generation (under a folder of it) against the size and checksum its manifest records.
+
+    Returns a StoreError for each damaged file.
+    """
     path = Path(path)
+    if not path.is_dir():
+        return [_no_such_generation(path)]
     try:
         recorded = json.loads((path / schema.MANIFEST).read_text(encoding="utf-8"))["checksums"]
     except FileNotFoundError:
@@ -312,6 +321,8 @@ def verify_generation(path: Path) -> list[StoreError]:
         return [StoreError(path / schema.MANIFEST, f"cannot be read ({error})")]
     problems = []
     for name, (size, digest) in recorded.items():
+        if not name.startswith(under):
+            continue
         problem = _size_problem(path / name, size)
         if problem is None:
             try:
@@ -322,6 +333,10 @@ def verify_generation(path: Path) -> list[StoreError]:
         if problem:
             problems.append(StoreError(path / name, problem))
     return problems
+
+
+def _no_such_generation(path: Path) -> StoreError:
+    return StoreError(path.parent / schema.CURRENT, f"names the generation {path.name}, which does not exist")
 
 
 def _size_problem(path: Path, size: int) -> str | None:
@@ -449,8 +464,10 @@ class Generation:
                         self._columns = _read_columns(folder, self.by_id)
                     except StoreError:
                         raise
-                    except Exception as error:  # Whoosh fails on a damaged file in many ways
-                        raise StoreError(folder, f"cannot be read ({type(error).__name__}: {error})") from None
+                    except Exception as error:  # Whoosh fails on a damaged file in many ways: name the file
+                        damaged = verify_generation(self.path, schema.WHOOSH_DIR + "/")
+                        raise (damaged[0] if damaged else
+                               StoreError(folder, f"cannot be read ({type(error).__name__}: {error})")) from None
         return self._columns
 
     def text(self, position: int) -> str:
@@ -473,6 +490,8 @@ class Generation:
 def open_generation(path: Path) -> Generation:
     """Open a generation for searching, or raise StoreError naming the file that is damaged."""
     path = Path(path)
+    if not path.is_dir():
+        raise _no_such_generation(path)
     manifest = _load_json(path / schema.MANIFEST)
     _require(isinstance(manifest, dict) and isinstance(manifest.get("index_version"), str), path / schema.MANIFEST,
              "holds no index version")

@@ -84,6 +84,7 @@ def init_app(app: Flask, settings: dict) -> None:
         QUERY: (threading.BoundedSemaphore(int(settings["max_concurrent_queries"])), int(settings["max_concurrent_queries"])),
     }
     app.before_request(_take_slot)
+    app.after_request(_hold_for_stream)
     app.teardown_request(_give_back)
 
 
@@ -96,6 +97,27 @@ def _take_slot():
         raise Busy(work, slots)
     g.capacity_slot = slot
     g.capacity_deadline = limits.enter(current_app.extensions["corpus"].query_deadline())
+
+
+def _hold_for_stream(response):
+    """Keep a streamed response's slot until the stream ends: its last row is sent, or the client went away."""
+    slot = g.pop("capacity_slot", None)
+    if slot is not None:
+        if response.is_streamed:
+            response.call_on_close(_once(slot.release))
+        else:
+            slot.release()
+    return response
+
+
+def _once(release):
+    """Return a function calling release the first time only (a stream may be closed twice)."""
+    gate = threading.Lock()
+
+    def call():
+        if gate.acquire(blocking=False):
+            release()
+    return call
 
 
 def _give_back(_error=None):

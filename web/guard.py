@@ -35,11 +35,12 @@ def init_app(app: Flask) -> None:
 
 def check_request():
     """Refuse an address that is not UTF-8 or carries more than max_arguments arguments."""
-    path = request.environ.get("PATH_INFO", "")
+    # The path as sent (servers set REQUEST_URI); else the WSGI path, its bytes as latin-1 characters.
+    sent = request.environ.get("REQUEST_URI") or request.environ.get("RAW_URI")
+    path = unquote_to_bytes(sent.split("?", 1)[0].encode("latin-1", "replace")) if sent else \
+        request.environ.get("PATH_INFO", "").encode("latin-1", "replace")
     try:
-        path.encode("latin-1").decode("utf-8")  # WSGI gives the path's bytes as latin-1
-    except UnicodeEncodeError:
-        pass  # not WSGI bytes: already text
+        path.decode("utf-8")
     except UnicodeDecodeError:
         raise SearchError("the address is not valid UTF-8; write it in UTF-8 (browsers do)",
                           "地址不是有效的 UTF-8 编码；请用 UTF-8") from None
