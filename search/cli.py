@@ -395,14 +395,11 @@ def serve_command(host, port, index_dir, settings):
 
     from web import create_app
 
-    from web.capacity import server_threads
+    from web.capacity import server_options
 
     app = create_app({"INDEX": index_dir, "HOST": host, **{k.upper(): v for k, v in settings.items() if v is not None}})
     try:
-        threads = server_threads({name: app.config[name.upper()] for name in named_settings.defaults()})
-        # Many clients may hold connections at once (a flood gets its 503s over them): poll, not select's 1,024.
-        server = create_server(app, host=host, port=port, threads=threads, connection_limit=1000,
-                               asyncore_use_poll=True)
+        server = create_server(app, host=host, port=port, **server_options(app))
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             click.echo(f"Error: port {port} on {host} is already in use; serve on another with --port N "

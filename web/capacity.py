@@ -63,7 +63,7 @@ def export(view):
 def kind(app: Flask, endpoint: str | None) -> str:
     """Return the kind of work a request to an endpoint is: cheap, query or export."""
     view = app.view_functions.get(endpoint) if endpoint else None
-    if view is None:  # no such page: a 404 costs nothing
+    if view is None or endpoint == "static" or endpoint.endswith(".static"):  # a 404 or a static file costs nothing
         return CHEAP
     declared = getattr(view, "capacity", QUERY)
     if callable(declared):
@@ -75,6 +75,19 @@ def server_threads(settings: dict) -> int:
     """Return how many threads the server runs: the setting, but never fewer than the slots plus CHEAP_THREADS."""
     return max(int(settings["threads"]),
                int(settings["max_concurrent_exports"]) + int(settings["max_concurrent_queries"]) + CHEAP_THREADS)
+
+
+def server_options(app: Flask) -> dict:
+    """Return how waitress serves the app: its threads, and the options that keep it answering under a flood."""
+    return {
+        "threads": server_threads({name: app.config[name.upper()] for name in
+                                   ("threads", "max_concurrent_exports", "max_concurrent_queries")}),
+        # A flood holds many connections at once, each getting its 503: poll, not select's 1,024 descriptors.
+        "connection_limit": 1000, "asyncore_use_poll": True,
+        # Keep reading a connection while its request runs, so a client that goes away is seen at once
+        # and its export stops at the next row instead of filling the server's buffers.
+        "channel_request_lookahead": 1,
+    }
 
 
 def init_app(app: Flask, settings: dict) -> None:
@@ -104,10 +117,20 @@ def _hold_for_stream(response):
     slot = g.pop("capacity_slot", None)
     if slot is not None:
         if response.is_streamed:
-            response.call_on_close(_once(slot.release))
+            release = _once(slot.release)
+            response.response = _releasing(response.response, release)
+            response.call_on_close(release)  # a stream closed before it began never runs its own end
         else:
             slot.release()
     return response
+
+
+def _releasing(body, release):
+    """Yield a response's body, then give its slot back (also when the server closes it early)."""
+    try:
+        yield from body
+    finally:
+        release()
 
 
 def _once(release):
