@@ -47,7 +47,11 @@ def browser():
 
 @pytest.fixture
 def open_page(browser, base_url):
-    """Open pages in a fresh context of the given size; fail the test on any script error."""
+    """Open pages in a fresh context of the given size; fail the test on any script error or refused content.
+
+    Every response carries a Content-Security-Policy without inline scripts or styles: the
+    browser reports what it refuses on the console, and a page relying on it would break.
+    """
     contexts, errors = [], []
 
     def opener(size="desktop"):
@@ -56,6 +60,10 @@ def open_page(browser, base_url):
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: errors.append(message.text)
+                if "Content Security Policy" in message.text else None)
+        page.add_init_script("document.addEventListener('securitypolicyviolation', e => "
+                             "console.error('Content Security Policy refused ' + e.violatedDirective + ' ' + e.blockedURI))")
         return page
 
     yield opener
@@ -79,6 +87,9 @@ def test_search_facet_speech_and_citation(open_page, base_url, corpus):
     page = open_page("desktop")
     page.goto(base_url + "/")
     assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"')"), "no CJK font: install fonts-noto-cjk"
+    # The overview's share bars are drawn (SVG, not an inline style the policy would refuse).
+    bars = page.eval_on_selector_all(".hbar rect", "rs => rs.map(r => r.getBoundingClientRect().width)")
+    assert bars and max(bars) > 10 * min(bars) > 0
     page.screenshot(path=str(ARTIFACTS / "overview-desktop.png"), full_page=True)
 
     # Search for an exact phrase from the box.

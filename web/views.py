@@ -137,7 +137,7 @@ def url_with(endpoint: str | None = None, set: dict | None = None, add: tuple | 
     names = url_args()
     # A filter may carry several values (ORed); any other argument is read once, so a link carries it once.
     many = schema.filters()
-    args = {name: request.args.getlist(name) if name in many else request.args.getlist(name)[:1]
+    args = {name: list(dict.fromkeys(request.args.getlist(name))) if name in many else request.args.getlist(name)[:1]
             for name in names if request.args.getlist(name)}
     if not keep_page:
         args.pop("page", None)
