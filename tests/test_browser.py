@@ -127,7 +127,8 @@ def test_search_facet_speech_and_citation(open_page, base_url, corpus):
     citation = page.inner_text("#cite-paragraph")
     assert f"，第{number}段，{base_url}/speech/" in citation and citation.endswith(f"#p{number}")
     page.click("button[data-copy=cite-paragraph]")
-    page.wait_for_function("document.querySelector('button[data-copy=cite-paragraph]').textContent === '已复制'")
+    # Waits by locators, not wait_for_function: its polling evaluates a string, which the CSP refuses.
+    page.locator("button[data-copy=cite-paragraph]", has_text="已复制").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == citation
     page.screenshot(path=str(ARTIFACTS / "speech-desktop.png"))
 
@@ -140,7 +141,8 @@ def test_search_facet_speech_and_citation(open_page, base_url, corpus):
 
     # Choosing another paragraph by its number changes the paragraph citation.
     page.click("#p3 a.pn")
-    page.wait_for_function("location.hash === '#p3'")
+    page.locator("#cite-paragraph", has_text="，第3段，").wait_for()
+    assert urlsplit(page.url).fragment == "p3"
     assert page.inner_text("#cite-paragraph").endswith("，第3段，" + page.url.split("?")[0] + "#p3")
 
 
