@@ -1,9 +1,10 @@
-"""CSV and JSON Lines for exports, shared by `speeches … --csv/--jsonl` and the web exports.
+"""CSV, JSON Lines and streamed JSON for exports, shared by `speeches … --csv/--jsonl` and the web.
 
 Rows are written as they come (an export never holds its rows); rows passed through
 `limits.bounded` may end with a `Stopped`, written as an explicit last line saying the
 export is incomplete and after how many rows (CSV: a row whose first cell is `#incomplete`;
-JSON Lines: `{"complete": false, ...}`), never a silent cut.
+JSON Lines: `{"complete": false, ...}`; a JSON document: `"complete": false` after its
+rows), never a silent cut.
 """
 
 import csv
@@ -75,6 +76,22 @@ def jsonl_lines(rows):
         if isinstance(row, Stopped):
             row = {"complete": False, "rows": row.rows, "reason": row.reason, "error": stopped_message(row)}
         yield json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def json_document(head: dict, rows, key: str = "rows"):
+    """Yield one JSON document, `head`'s fields then `key`: a list of rows written as they come.
+
+    A document whose rows stopped ends `..., "complete": false, "incomplete": {"rows",
+    "reason", "error"}}`: still one valid JSON document, saying it is cut and where.
+    """
+    yield json.dumps(head, ensure_ascii=False)[:-1] + (", " if head else "") + json.dumps(key) + ": ["
+    for count, row in enumerate(rows):
+        if isinstance(row, Stopped):
+            incomplete = {"rows": row.rows, "reason": row.reason, "error": stopped_message(row)}
+            yield '], "complete": false, "incomplete": ' + json.dumps(incomplete, ensure_ascii=False) + "}"
+            return
+        yield (", " if count else "") + json.dumps(row, ensure_ascii=False)
+    yield "]}"
 
 
 def stopped_message(stopped: Stopped) -> str:

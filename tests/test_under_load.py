@@ -77,7 +77,6 @@ def client(app):
     ("/?q=的", "_snippets"),
     ("/?q=的", "year_series"),
     ("/api/search?q=的", "_suggestions"),
-    ("/api/kwic?q=的", "_kwic_row"),
     ("/kwic?q=的", "_kwic_row"),
     ("/kwic?q=的&sort=left", "_kwic_row"),
     ("/kwic?q=的&page=3", "_kwic_spots"),
@@ -129,6 +128,16 @@ def test_an_export_at_its_limit_ends_with_an_incomplete_row_after_the_rows_it_ga
     assert len(rows) == 7 and rows[-1][0] == "#incomplete"
     assert "after 5 rows" in rows[-1][1] and "export_time_limit_s" in rows[-1][1]
     assert rows[-1][-3:] == whole[1][-3:]  # it still says which query, filters and index it belongs to
+
+
+def test_the_concordance_json_at_its_limit_says_complete_false_after_the_rows_it_gave(client, clock, monkeypatch):
+    whole = json.loads(client.get("/api/kwic?q=的").get_data(as_text=True))
+    assert "complete" not in whole and len(whole["rows"]) == whole["total"]
+    run_out_on(monkeypatch, clock, "_kwic_row", after=5)
+    cut = json.loads(client.get("/api/kwic?q=的").get_data(as_text=True))
+    assert cut["rows"] == whole["rows"][:5] and cut["total"] == whole["total"]
+    assert cut["complete"] is False and cut["incomplete"]["rows"] == 5
+    assert cut["incomplete"]["reason"] == "export_time_limit_s"
 
 
 def test_a_command_line_export_at_its_limit_ends_with_complete_false(shipped_index, clock, monkeypatch):

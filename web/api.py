@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, request, 
 
 from search import limits
 from search.corpus import SearchError
-from search.export import KWIC_COLUMNS, csv_lines, hit_columns
+from search.export import KWIC_COLUMNS, csv_lines, hit_columns, json_document
 from search.query import QueryError
 from web import capacity, views
 
@@ -31,9 +31,20 @@ def speech(speech_id):
 
 
 @bp.get("/api/kwic")
+@capacity.export
 def kwic():
-    """Return every occurrence of the query as the interface's concordance JSON."""
-    return jsonify(views.run_kwic(views.read_params()))
+    """Stream every occurrence of the query as the interface's concordance JSON, rows as they are found.
+
+    Every row is an export's work: under export_time_limit_s, in an export slot. A document
+    cut at the limit ends with "complete": false after the rows it gives.
+    """
+    params = views.read_params()
+    sort = None if params.sort == "relevance" else params.sort
+    result = views.corpus().kwic_rows(params.q, params.filters, width=params.width, sort=sort)
+    rows = result.pop("rows")
+    deadline = limits.export_deadline(float(current_app.config["EXPORT_TIME_LIMIT_S"]))
+    document = json_document(result, limits.bounded(rows, deadline, stops=(SearchError,)))
+    return Response(stream_with_context(document), mimetype="application/json")
 
 
 @bp.get("/export.csv")

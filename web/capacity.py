@@ -4,24 +4,29 @@ Every view is a query (search, concordance, the analyses: slots of `max_concurre
 unless it is declared otherwise, so a route added later is bounded without a word:
 
     @bp.get("/speech/<speech_id>")
-    @capacity.cheap                     # a speech, one speech's JSON, static files: no slot
+    @capacity.cheap                     # a speech, one speech's JSON: no slot (static files neither)
     def speech(speech_id): ...
 
     @bp.get("/export.csv")
     @capacity.export                    # streams rows: slots of `max_concurrent_exports`
     def export(): ...
 
-A request that finds no free slot of its kind is answered at once with 503, `Retry-After`
-and the code `busy`, instead of queueing behind the work it would add to. Slots are taken
-before the view runs and given back when the response ends (for a stream, when its last row
-is sent or the client goes away). A query's whole request runs under one deadline of
-`query_time_limit_ms` (search and chart of one page share it). The server's threads are
-at least the slots plus CHEAP_THREADS, so a cheap request always finds a thread.
+Slots are taken in front of Flask, by a WSGI wrapper: a request that finds no free slot of its
+kind is answered at once with 503, `Retry-After` and the code `busy` (a body rendered once),
+without a request context, routing to the view or a template, so a flood of them costs the
+server little and cheap requests queue behind little. A slot is given back when the response
+body ends or is closed: for a stream, when its last row is sent or the client goes away. A
+query's whole request runs under one deadline of `query_time_limit_ms` (a search and its
+chart share it). The server runs at least the slots plus CHEAP_THREADS threads, so a cheap
+request always finds one.
 """
 
+import json
 import threading
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request
 
 from search import limits
 from search.corpus import SearchError
@@ -30,6 +35,7 @@ CHEAP, QUERY, EXPORT = "cheap", "query", "export"
 CHEAP_THREADS = 2  # threads no expensive request can take
 RETRY_AFTER = {QUERY: 2, EXPORT: 10}  # seconds a client is asked to wait before trying again
 _NAMES = {QUERY: ("searches", "查询"), EXPORT: ("exports", "导出")}
+_KIND = "speeches.capacity"  # the environ key saying what kind of work a request is
 
 
 class Busy(SearchError):
@@ -47,7 +53,7 @@ class Busy(SearchError):
 
 
 def cheap(view=None, *, when=None):
-    """Declare a view cheap (no slot); with `when`, cheap only when `when()` is true for the request."""
+    """Declare a view cheap (no slot); with `when(args)`, cheap only when it is true of the request's arguments."""
     def declare(function):
         function.capacity = CHEAP if when is None else when
         return function
@@ -60,14 +66,21 @@ def export(view):
     return view
 
 
-def kind(app: Flask, endpoint: str | None) -> str:
-    """Return the kind of work a request to an endpoint is: cheap, query or export."""
-    view = app.view_functions.get(endpoint) if endpoint else None
-    if view is None or endpoint == "static" or endpoint.endswith(".static"):  # a 404 or a static file costs nothing
+def kind(app: Flask, environ: dict) -> str:
+    """Return the kind of work a request is: cheap, query or export, by the view it goes to."""
+    try:
+        endpoint, _ = app.url_map.bind_to_environ(environ).match()
+    except HTTPException:  # no such page, a redirect: nothing to compute
+        return CHEAP
+    view = app.view_functions.get(endpoint)
+    if view is None or endpoint == "static" or endpoint.endswith(".static"):
         return CHEAP
     declared = getattr(view, "capacity", QUERY)
     if callable(declared):
-        return CHEAP if declared() else QUERY
+        try:
+            return CHEAP if declared(Request(environ).args) else QUERY
+        except SearchError:  # bad arguments: the view's own check answers them
+            return CHEAP
     return declared
 
 
@@ -91,50 +104,79 @@ def server_options(app: Flask) -> dict:
 
 
 def init_app(app: Flask, settings: dict) -> None:
-    """Give the app its slots and take one for every expensive request."""
-    app.extensions["capacity"] = {
-        EXPORT: (threading.BoundedSemaphore(int(settings["max_concurrent_exports"])), int(settings["max_concurrent_exports"])),
-        QUERY: (threading.BoundedSemaphore(int(settings["max_concurrent_queries"])), int(settings["max_concurrent_queries"])),
-    }
-    app.before_request(_take_slot)
-    app.after_request(_hold_for_stream)
-    app.teardown_request(_give_back)
+    """Give the app its slots, taken in front of Flask for every expensive request."""
+    counts = {EXPORT: int(settings["max_concurrent_exports"]), QUERY: int(settings["max_concurrent_queries"])}
+    slots = {work: threading.BoundedSemaphore(count) for work, count in counts.items()}
+    app.wsgi_app = _Slots(app, app.wsgi_app, slots, counts)
+    app.before_request(_start_deadline)
+    app.teardown_request(_end_deadline)
 
 
-def _take_slot():
-    work = kind(current_app, request.endpoint)
-    if work == CHEAP:
-        return
-    slot, slots = current_app.extensions["capacity"][work]
-    if not slot.acquire(blocking=False):
-        raise Busy(work, slots)
-    g.capacity_slot = slot
-    g.capacity_deadline = limits.enter(current_app.extensions["corpus"].query_deadline())
+class _Slots:
+    """The WSGI wrapper that takes a slot for each expensive request, or answers busy at once."""
+
+    def __init__(self, app: Flask, wsgi_app, slots: dict, counts: dict):
+        self.app, self.wsgi_app, self.slots, self.counts = app, wsgi_app, slots, counts
+        self._busy: dict[tuple[str, bool], tuple[bytes, list]] = {}
+
+    def __call__(self, environ, start_response):
+        work = environ[_KIND] = kind(self.app, environ)
+        if work == CHEAP:
+            return self.wsgi_app(environ, start_response)
+        slot = self.slots[work]
+        if not slot.acquire(blocking=False):
+            body, headers = self._busy_answer(work, environ.get("PATH_INFO", "").startswith("/api/"))
+            start_response("503 SERVICE UNAVAILABLE", headers)
+            return [body]
+        release = _once(slot.release)
+        try:
+            return _Held(self.wsgi_app(environ, start_response), release)
+        except BaseException:
+            release()
+            raise
+
+    def _busy_answer(self, work: str, as_json: bool) -> tuple[bytes, list]:
+        """Return the busy answer's body and headers, rendered the first time they are needed."""
+        if (work, as_json) not in self._busy:
+            from web.guard import SECURITY_HEADERS
+
+            error = Busy(work, self.counts[work])
+            if as_json:
+                body, kind_of = json.dumps({"error": str(error), "code": error.code, "zh": error.zh},
+                                           ensure_ascii=False), "application/json"
+            else:
+                with self.app.test_request_context("/"):
+                    body = render_template("busy.html", message=error.zh, english=str(error))
+                kind_of = "text/html; charset=utf-8"
+            data = body.encode("utf-8")
+            headers = [("Content-Type", kind_of), ("Content-Length", str(len(data))),
+                       ("Retry-After", str(error.retry_after)), *SECURITY_HEADERS.items()]
+            self._busy[(work, as_json)] = (data, headers)
+        return self._busy[(work, as_json)]
 
 
-def _hold_for_stream(response):
-    """Keep a streamed response's slot until the stream ends: its last row is sent, or the client went away."""
-    slot = g.pop("capacity_slot", None)
-    if slot is not None:
-        if response.is_streamed:
-            release = _once(slot.release)
-            response.response = _releasing(response.response, release)
-            response.call_on_close(release)  # a stream closed before it began never runs its own end
-        else:
-            slot.release()
-    return response
+class _Held:
+    """A response body that gives its slot back when it ends or is closed (a client that went away)."""
 
+    def __init__(self, body, release):
+        self.body, self.release = body, release
 
-def _releasing(body, release):
-    """Yield a response's body, then give its slot back (also when the server closes it early)."""
-    try:
-        yield from body
-    finally:
-        release()
+    def __iter__(self):
+        try:
+            yield from self.body
+        finally:
+            self.release()
+
+    def close(self):
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self.release()
 
 
 def _once(release):
-    """Return a function calling release the first time only (a stream may be closed twice)."""
+    """Return a function calling release the first time only (a body may end and be closed)."""
     gate = threading.Lock()
 
     def call():
@@ -143,10 +185,12 @@ def _once(release):
     return call
 
 
-def _give_back(_error=None):
+def _start_deadline():
+    if request.environ.get(_KIND, CHEAP) != CHEAP:
+        g.capacity_deadline = limits.enter(current_app.extensions["corpus"].query_deadline())
+
+
+def _end_deadline(_error=None):
     token = g.pop("capacity_deadline", None)
     if token is not None:
         limits.leave(token)
-    slot = g.pop("capacity_slot", None)
-    if slot is not None:
-        slot.release()

@@ -17,7 +17,7 @@ bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
-@capacity.cheap(when=lambda: views.read_params().empty)  # the overview is cheap; a search is a query
+@capacity.cheap(when=lambda args: views.read_params(args).empty)  # the overview is cheap; a search is a query
 def index():
     """Show the search page, or the corpus overview when nothing is asked."""
     params = views.read_params()
