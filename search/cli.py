@@ -391,15 +391,12 @@ def serve_command(host, port, index_dir, settings):
     """
     import errno
 
-    from waitress import create_server
-
     from web import create_app
-
-    from web.capacity import server_options
+    from web.capacity import create_server
 
     app = create_app({"INDEX": index_dir, "HOST": host, **{k.upper(): v for k, v in settings.items() if v is not None}})
     try:
-        server = create_server(app, host=host, port=port, **server_options(app))
+        server = create_server(app, host, port)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             click.echo(f"Error: port {port} on {host} is already in use; serve on another with --port N "

@@ -123,7 +123,7 @@ def load(base: str, clients: int, seconds: float, paths: list[str]) -> dict:
             except urllib.error.HTTPError as error:
                 status = error.code
                 if status == 503 and not error.headers.get("Retry-After"):
-                    status = "503 without Retry-After"
+                    status = f"503 without Retry-After: {error.read()[:300]!r}"
             except OSError as error:
                 with lock:
                     errors.append(repr(error))
@@ -155,8 +155,9 @@ def test_the_server_answers_throughout_a_rebuild_and_then_serves_the_new_index(t
         shutil.copy(CORPUS / name, corpus / name)
     index_dir = tmp_path / "index"
     build_index(corpus, index_dir)
-    # As many query slots as clients: every request is answered, none is turned away busy.
-    process, base = _serve(index_dir, "--max-concurrent-queries", "8")
+    # Twice as many query slots as clients (a slot is given back just after its answer is sent, so a
+    # client's next request may come before): every request is answered, none is turned away busy.
+    process, base = _serve(index_dir, "--max-concurrent-queries", "16")
     try:
         before = json.load(urllib.request.urlopen(base + "/api/search?q=%E5%8F%8C%E8%BF%87%E5%8D%8A"))
         shutil.copy(CORPUS / "004_92cf6fb917628260.txt", corpus / "004.txt")

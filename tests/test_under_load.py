@@ -19,13 +19,12 @@ from contextlib import contextmanager
 import flask
 import pytest
 from click.testing import CliRunner
-from waitress import create_server
 
 from search import Corpus, limits
 from search.cli import main
 from search.settings import defaults
 from web import create_app
-from web.capacity import CHEAP_THREADS, server_options, server_threads
+from web.capacity import CHEAP_THREADS, create_server, server_threads
 
 
 class Clock:
@@ -210,7 +209,7 @@ def gate_method(monkeypatch, name: str, gate: Gate, generator: bool = False):
 @contextmanager
 def serving(app):
     """Serve the app with waitress on a free loopback port, as `speeches serve` does."""
-    server = create_server(app, host="127.0.0.1", port=0, **server_options(app))
+    server = create_server(app, "127.0.0.1", 0)
     stop = threading.Event()
 
     def loop():
