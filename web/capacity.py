@@ -36,6 +36,7 @@ CHEAP_THREADS = 2  # threads no expensive request can take
 RETRY_AFTER = {QUERY: 2, EXPORT: 10}  # seconds a client is asked to wait before trying again
 _NAMES = {QUERY: ("searches", "查询"), EXPORT: ("exports", "导出")}
 _KIND = "speeches.capacity"  # the environ key saying what kind of work a request is
+ACCEPT_AT_ONCE = 128  # connections the server accepts in one turn of its loop
 
 
 class Busy(SearchError):
@@ -96,52 +97,88 @@ def create_server(app: Flask, host: str, port: int):
 
     threads = server_threads({name: app.config[name.upper()] for name in
                               ("threads", "max_concurrent_exports", "max_concurrent_queries")})
-    return waitress.create_server(
+    server = waitress.create_server(
         app, host=host, port=port, threads=threads, _dispatcher=_cheap_first(app, threads),
         # A flood holds many connections at once, each getting its 503: poll, not select's 1,024 descriptors.
         connection_limit=1000, asyncore_use_poll=True,
         # Keep reading a connection while its request runs, so a client that goes away is seen at once
         # and its export stops at the next row instead of filling the server's buffers.
         channel_request_lookahead=1)
+    accept_one = server.handle_accept
+
+    def accept_waiting():
+        # Every connection waiting, not one per turn of the loop: under a flood a new client
+        # (a reader opening a speech) would otherwise wait a turn for each client ahead of it.
+        for _ in range(ACCEPT_AT_ONCE):
+            before = len(server._map)
+            accept_one()
+            if len(server._map) == before:  # none was waiting
+                break
+    server.handle_accept = accept_waiting
+    return server
 
 
 def _cheap_first(app: Flask, threads: int):
-    """Return a waitress task dispatcher that serves a cheap request before the requests already waiting.
+    """Return a waitress task dispatcher that triages each request as it arrives, in the server's loop.
 
-    Under a flood every free thread is taken by the next request in line; a speech page put at
-    the front of the line waits for one thread, not for the hundred requests ahead of it.
+    A cheap request goes to the front of the line: under a flood every free thread is taken
+    by the next request waiting, and a speech page at the front waits for one thread, not
+    for the hundred requests ahead of it. An expensive request whose slots are all taken is
+    answered busy there and then, without a thread.
     """
     from waitress.task import ThreadedTaskDispatcher
 
-    class CheapFirst(ThreadedTaskDispatcher):
+    class Triage(ThreadedTaskDispatcher):
         def add_task(self, channel):
-            if not _cheap_request(app, channel):
-                return super().add_task(channel)
-            with self.lock:
-                self.queue.appendleft(channel)
-                self.queue_cv.notify()
+            work = _work_of(app, channel)
+            if work == CHEAP:
+                with self.lock:
+                    self.queue.appendleft(channel)
+                    self.queue_cv.notify()
+            elif work is not None and _answered_busy(app, channel, work):
+                return
+            else:
+                super().add_task(channel)
 
-    dispatcher = CheapFirst()
+    dispatcher = Triage()
     dispatcher.set_thread_count(threads)
     return dispatcher
 
 
-def _cheap_request(app: Flask, channel) -> bool:
-    """Tell whether the request a waitress channel holds is cheap work (False when it cannot tell)."""
+def _work_of(app: Flask, channel) -> str | None:
+    """Return the kind of work a waitress channel's request is (None when it cannot tell)."""
     try:
         parsed = channel.requests[0]
         environ = {"REQUEST_METHOD": parsed.command, "PATH_INFO": parsed.path, "QUERY_STRING": parsed.query,
                    "SCRIPT_NAME": "", "SERVER_NAME": "localhost", "SERVER_PORT": "80", "wsgi.url_scheme": "http"}
-        return kind(app, environ) == CHEAP
+        return kind(app, environ)
     except Exception:  # never let a strange request stop the server from queueing it
+        return None
+
+
+def _answered_busy(app: Flask, channel, work: str) -> bool:
+    """Answer a channel's request busy at once if its slots are all taken; tell whether it was."""
+    slots = app.extensions.get("capacity")
+    if slots is None or len(channel.requests) != 1:
         return False
+    slot = slots.slots[work]
+    if slot.acquire(blocking=False):  # a slot is free: the request goes its way (and takes one then)
+        slot.release()
+        return False
+    parsed = channel.requests.pop()
+    body, headers = slots.busy_answer(work, parsed.path.startswith("/api/"))
+    head = f"HTTP/{parsed.version} 503 Service Unavailable\r\n" + "".join(
+        f"{name}: {value}\r\n" for name, value in headers) + "Connection: close\r\n\r\n"
+    channel.write_soon(head.encode("latin-1") + body)
+    channel.close_when_flushed = True
+    return True
 
 
 def init_app(app: Flask, settings: dict) -> None:
     """Give the app its slots, taken in front of Flask for every expensive request."""
     counts = {EXPORT: int(settings["max_concurrent_exports"]), QUERY: int(settings["max_concurrent_queries"])}
     slots = {work: threading.BoundedSemaphore(count) for work, count in counts.items()}
-    app.wsgi_app = _Slots(app, app.wsgi_app, slots, counts)
+    app.wsgi_app = app.extensions["capacity"] = _Slots(app, app.wsgi_app, slots, counts)
     app.before_request(_start_deadline)
     app.teardown_request(_end_deadline)
 
@@ -159,7 +196,7 @@ class _Slots:
             return self.wsgi_app(environ, start_response)
         slot = self.slots[work]
         if not slot.acquire(blocking=False):
-            body, headers = self._busy_answer(work, environ.get("PATH_INFO", "").startswith("/api/"))
+            body, headers = self.busy_answer(work, environ.get("PATH_INFO", "").startswith("/api/"))
             start_response("503 SERVICE UNAVAILABLE", headers)
             return [body]
         release = _once(slot.release)
@@ -169,7 +206,7 @@ class _Slots:
             release()
             raise
 
-    def _busy_answer(self, work: str, as_json: bool) -> tuple[bytes, list]:
+    def busy_answer(self, work: str, as_json: bool) -> tuple[bytes, list]:
         """Return the busy answer's body and headers, rendered the first time they are needed."""
         if (work, as_json) not in self._busy:
             from web.guard import SECURITY_HEADERS
