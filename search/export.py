@@ -94,6 +94,19 @@ def json_document(head: dict, rows, key: str = "rows"):
     yield "]}"
 
 
+def batched(pieces, size: int = 1 << 16):
+    """Join streamed text into pieces of about `size` characters: a server writes each piece at a cost."""
+    held, length = [], 0
+    for piece in pieces:
+        held.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(held)
+            held, length = [], 0
+    if held:
+        yield "".join(held)
+
+
 def stopped_message(stopped: Stopped) -> str:
     """Say that an export is incomplete, after how many rows, and why."""
     return f"incomplete: the export stopped after {stopped.rows:,} rows: {stopped.message}"

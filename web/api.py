@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, request, 
 
 from search import limits
 from search.corpus import SearchError
-from search.export import KWIC_COLUMNS, csv_lines, hit_columns, json_document
+from search.export import KWIC_COLUMNS, batched, csv_lines, hit_columns, json_document
 from search.query import QueryError
 from web import capacity, views
 
@@ -44,7 +44,7 @@ def kwic():
     rows = result.pop("rows")
     deadline = limits.export_deadline(float(current_app.config["EXPORT_TIME_LIMIT_S"]))
     document = json_document(result, limits.bounded(rows, deadline, stops=(SearchError,)))
-    return Response(stream_with_context(document), mimetype="application/json")
+    return Response(stream_with_context(batched(document)), mimetype="application/json")
 
 
 @bp.get("/export.csv")
@@ -75,5 +75,5 @@ def export():
                "index_version": result["index_version"]}
     deadline = limits.export_deadline(float(current_app.config["EXPORT_TIME_LIMIT_S"]))
     lines = csv_lines(limits.bounded(rows, deadline, stops=(SearchError,)), columns, context)
-    return Response(stream_with_context(lines), mimetype="text/csv",
+    return Response(stream_with_context(batched(lines)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="speeches-{name}.csv"'})
