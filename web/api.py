@@ -44,7 +44,8 @@ def kwic():
     rows = result.pop("rows")
     deadline = limits.export_deadline(float(current_app.config["EXPORT_TIME_LIMIT_S"]))
     document = json_document(result, limits.bounded(rows, deadline, stops=(SearchError,)))
-    return Response(stream_with_context(batched(document)), mimetype="application/json")
+    return Response(stream_with_context(capacity.paced(batched(document, capacity.EXPORT_PIECE))),
+                    mimetype="application/json")
 
 
 @bp.get("/export.csv")
@@ -75,5 +76,5 @@ def export():
                "index_version": result["index_version"]}
     deadline = limits.export_deadline(float(current_app.config["EXPORT_TIME_LIMIT_S"]))
     lines = csv_lines(limits.bounded(rows, deadline, stops=(SearchError,)), columns, context)
-    return Response(stream_with_context(batched(lines)), mimetype="text/csv",
+    return Response(stream_with_context(capacity.paced(batched(lines, capacity.EXPORT_PIECE))), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="speeches-{name}.csv"'})
