@@ -546,9 +546,9 @@ def _read_checked_records(path: Path) -> list[dict]:
         raise StoreError(path / schema.SPEECHES, f"cannot be read ({error})") from None
     for number, record in enumerate(records, 1):
         where = record.get("store") if isinstance(record, dict) else None
-        _require(isinstance(where, list) and len(where) == 3 and all(type(v) is int and v >= 0 for v in where)
-                 and isinstance(record.get("id"), str) and (record.get("date") is None or isinstance(record["date"], str)),
-                 path / schema.SPEECHES, f"line {number:,} is not a speech record")
+        if not (isinstance(where, list) and len(where) == 3 and all(type(v) is int and v >= 0 for v in where)
+                and isinstance(record.get("id"), str) and (record.get("date") is None or isinstance(record["date"], str))):
+            raise StoreError(path / schema.SPEECHES, f"line {number:,} is not a speech record")
     return records
 
 
