@@ -311,14 +311,11 @@ def verify_generation(path: Path, under: str = "") -> list[StoreError]:
     if not path.is_dir():
         return [_no_such_generation(path)]
     try:
-        recorded = json.loads((path / schema.MANIFEST).read_text(encoding="utf-8"))["checksums"]
-    except FileNotFoundError:
-        return [StoreError(path / schema.MANIFEST, "is missing")]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        if isinstance(error, KeyError):
-            return [StoreError(path / schema.MANIFEST, "records no checksums (the index was built by an older "
-                               "version)")]
-        return [StoreError(path / schema.MANIFEST, f"cannot be read ({error})")]
+        recorded = _recorded_checksums(path, _load_json(path / schema.MANIFEST))
+    except StoreError as error:
+        return [error]
+    if recorded is None:
+        return [StoreError(path / schema.MANIFEST, "records no checksums (the index was built by an older version)")]
     problems = []
     for name, (size, digest) in recorded.items():
         if not name.startswith(under):
@@ -333,6 +330,21 @@ def verify_generation(path: Path, under: str = "") -> list[StoreError]:
         if problem:
             problems.append(StoreError(path / name, problem))
     return problems
+
+
+def _recorded_checksums(path: Path, manifest) -> dict | None:
+    """Return the {file: (size, sha256)} a manifest records (None for a manifest of before checksums)."""
+    recorded = manifest.get("checksums") if isinstance(manifest, dict) else None
+    if recorded is None:
+        return None
+    checked = {}
+    for name, entry in recorded.items() if isinstance(recorded, dict) else [(None, None)]:
+        # Only files inside the generation: a damaged manifest must not lead anywhere else.
+        if not (isinstance(name, str) and isinstance(entry, list) and len(entry) == 2 and type(entry[0]) is int
+                and isinstance(entry[1], str) and not name.startswith("/") and ".." not in name.split("/")):
+            raise StoreError(path / schema.MANIFEST, "records checksums that are not a file's size and hash")
+        checked[name] = tuple(entry)
+    return checked
 
 
 def _no_such_generation(path: Path) -> StoreError:
@@ -495,12 +507,11 @@ def open_generation(path: Path) -> Generation:
     manifest = _load_json(path / schema.MANIFEST)
     _require(isinstance(manifest, dict) and isinstance(manifest.get("index_version"), str), path / schema.MANIFEST,
              "holds no index version")
-    recorded = manifest.get("checksums")
-    if isinstance(recorded, dict):  # an index built before checksums were recorded has none to compare
-        for name, entry in recorded.items():
-            problem = _size_problem(path / name, entry[0])
-            if problem:
-                raise StoreError(path / name, problem)
+    # An index built before checksums were recorded has none to compare.
+    for name, (size, _digest) in (_recorded_checksums(path, manifest) or {}).items():
+        problem = _size_problem(path / name, size)
+        if problem:
+            raise StoreError(path / name, problem)
     records = _read_checked_records(path)
     aliases = _load_json(path / schema.ALIASES)
     _require(isinstance(aliases, dict) and all(isinstance(v, str) for v in aliases.values()), path / schema.ALIASES,

@@ -76,7 +76,7 @@ class DamagedIndex(SearchError):
     code = "damaged_index"
 
     def __init__(self, error: "store.StoreError"):
-        super().__init__(str(error), f"索引文件已损坏（{error.file or error.generation}）：请运行 speeches index --full 重建索引")
+        super().__init__(str(error), f"索引文件已损坏（{error.file}）：请运行 speeches index --full 重建索引")
 
 
 def _limited(method):

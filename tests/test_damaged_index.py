@@ -272,3 +272,22 @@ def test_verify_passes_a_sound_index_and_prints_json(sound):
     manifest = json.loads(next(sound.glob("gen-*/manifest.json")).read_text(encoding="utf-8"))
     assert document["damaged"] == [] and document["files"] == len(manifest["checksums"]) == len(index_files(sound)) - 2
     assert document["index_version"] == Corpus(sound).index_version
+
+
+def test_a_damaged_manifest_or_current_leads_nowhere_outside_the_index(sound, tmp_path):
+    index = tmp_path / "index"
+    shutil.copytree(sound, index)
+    (tmp_path / "outside.txt").write_text("secret", encoding="utf-8")
+    manifest_path = next(index.glob("gen-*/manifest.json"))
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["checksums"]["../../outside.txt"] = [6, "0" * 64]
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(SearchError) as raised:
+        Corpus(index).search("发展")
+    assert raised.value.code == "damaged_index" and str(manifest_path) in str(raised.value)
+    assert [d["file"] for d in Corpus(index).verify()["damaged"]] == [str(manifest_path)]
+    # CURRENT naming a folder outside the index is no index at all.
+    (index / "CURRENT").write_text("gen-x/../../" + tmp_path.name, encoding="utf-8")
+    with pytest.raises(SearchError) as raised:
+        Corpus(index).search("发展")
+    assert raised.value.code == "no_index"
