@@ -394,12 +394,13 @@ def evaluate_targets(engines: dict, specs: list[dict]) -> dict:
 def run(n: int, runs: int, out: Path | None, engines: list[str], workdir: Path | None, jobs: int = 2,
         whoosh_runs: int | None = None, build_timeout: float | None = None, keep: bool = False,
         reindex_cap: float = 1.0, queries_only: bool = False, memory_cap_mb: float | None = None,
-        log=print) -> dict:
+        flood: dict | None = None, flood_only: bool = False, log=print) -> dict:
     """Run the whole benchmark and return (and write) its results.
 
     With `queries_only`, the corpus and indexes already in `workdir` are searched again and
     the build figures are taken from the results already in `out`: for re-timing queries on
-    a quiet machine without rebuilding.
+    a quiet machine without rebuilding. With `flood` ({"n", "clients", "seconds"}) the
+    flood of exports runs too (bench/flood.py); with `flood_only`, nothing else does.
     """
     if queries_only and (workdir is None or out is None or not Path(out).exists()):
         raise ValueError("queries_only needs the workdir and the results file of an earlier run")
@@ -416,38 +417,44 @@ def run(n: int, runs: int, out: Path | None, engines: list[str], workdir: Path |
         "queries": specs, "engines": {},
     }
     try:
-        if queries_only:
-            previous = json.loads(Path(out).read_text(encoding="utf-8"))
-            if previous["n"] != n:
-                raise ValueError(f"{out} holds a run with N = {previous['n']}, not {n}")
-            meta = generate.load_meta(workdir)
-            results["corpus"] = previous["corpus"]
-            results["builds_from"] = previous["started"]
-            for engine in engines:
-                kept = previous["engines"][engine]
-                results["engines"][engine] = {k: kept[k] for k in ("build", "reindex") if k in kept}
-        else:
-            meta = build_all(n, engines, workdir, jobs, build_timeout, results, log, memory_cap_mb)
-        results["calibration"] = calibrate(corpus, n)
-        log("machine calibration: " + json.dumps(results["calibration"]))
-        time_all(engines, specs, runs, whoosh_runs, workdir, meta, results, log)
-        if "ours" in engines and "seconds" in results["engines"]["ours"]["build"] and not queries_only:
-            full = results["engines"]["ours"]["build"]["seconds"]
-            # A re-index slower than the cap has failed the < 10% target whatever its end.
-            cap = min(filter(None, [build_timeout, reindex_cap * full if reindex_cap else None]), default=None)
-            results["engines"]["ours"]["reindex"] = reindex(corpus, workdir, workdir / "build.log", jobs, cap, full,
-                                                            memory_cap_mb)
-            log("  ours re-index: " + json.dumps(results["engines"]["ours"]["reindex"], ensure_ascii=False))
-        if "ours" in engines and "seconds" in results["engines"]["ours"]["build"]:
-            results["compare"] = compare_timing(workdir / "index-ours", runs)
-            log("  compare: " + json.dumps(results["compare"], ensure_ascii=False))
-        results["startup"] = startup(workdir)
-        log("  start-up: " + json.dumps(results["startup"], ensure_ascii=False))
-        results["targets"] = evaluate_targets(results["engines"], specs)
-        results["targets"]["startup"] = results["startup"]["targets"]
-        if "compare" in results:
-            results["targets"]["compare_vs_searches"] = results["compare"]["target"]
-        results["findings_check"] = findings_check(n, results["engines"], results.get("calibration"))
+        if not flood_only:
+            if queries_only:
+                previous = json.loads(Path(out).read_text(encoding="utf-8"))
+                if previous["n"] != n:
+                    raise ValueError(f"{out} holds a run with N = {previous['n']}, not {n}")
+                meta = generate.load_meta(workdir)
+                results["corpus"] = previous["corpus"]
+                results["builds_from"] = previous["started"]
+                for engine in engines:
+                    kept = previous["engines"][engine]
+                    results["engines"][engine] = {k: kept[k] for k in ("build", "reindex") if k in kept}
+            else:
+                meta = build_all(n, engines, workdir, jobs, build_timeout, results, log, memory_cap_mb)
+            results["calibration"] = calibrate(corpus, n)
+            log("machine calibration: " + json.dumps(results["calibration"]))
+            time_all(engines, specs, runs, whoosh_runs, workdir, meta, results, log)
+            if "ours" in engines and "seconds" in results["engines"]["ours"]["build"] and not queries_only:
+                full = results["engines"]["ours"]["build"]["seconds"]
+                # A re-index slower than the cap has failed the < 10% target whatever its end.
+                cap = min(filter(None, [build_timeout, reindex_cap * full if reindex_cap else None]), default=None)
+                results["engines"]["ours"]["reindex"] = reindex(corpus, workdir, workdir / "build.log", jobs, cap, full,
+                                                                memory_cap_mb)
+                log("  ours re-index: " + json.dumps(results["engines"]["ours"]["reindex"], ensure_ascii=False))
+            if "ours" in engines and "seconds" in results["engines"]["ours"]["build"]:
+                results["compare"] = compare_timing(workdir / "index-ours", runs)
+                log("  compare: " + json.dumps(results["compare"], ensure_ascii=False))
+            results["startup"] = startup(workdir)
+            log("  start-up: " + json.dumps(results["startup"], ensure_ascii=False))
+            results["targets"] = evaluate_targets(results["engines"], specs)
+            results["targets"]["startup"] = results["startup"]["targets"]
+            if "compare" in results:
+                results["targets"]["compare_vs_searches"] = results["compare"]["target"]
+            results["findings_check"] = findings_check(n, results["engines"], results.get("calibration"))
+        if flood is not None or flood_only:
+            from bench import flood as flooding
+
+            results["flood"] = flooding.run_flood(workdir, log=log, **(flood or {}))
+            results.setdefault("targets", {})["flood"] = results["flood"]["targets"]
         results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     finally:
         if temporary and not keep:
@@ -619,6 +626,8 @@ def reindex(corpus: Path, workdir: Path, build_log: Path, jobs: int, timeout, fu
 def table(results: dict) -> str:
     """Render the results as a plain-text table."""
     engines = results["engines"]
+    if not engines and results.get("flood"):
+        return flood_lines(results["flood"])
     names = list(engines)
     lines = [f"N = {results['n']} speeches, {results.get('corpus', {}).get('chars', 0):,} characters; "
              f"{results['runs']} warm runs per query"]
@@ -656,6 +665,8 @@ def table(results: dict) -> str:
         else:
             verdict = f"{reindex_result.get('error')} (at least {reindex_result.get('ratio_at_least')} of a full build)"
         lines.append("ours re-index after one changed file: " + verdict)
+    if results.get("flood"):
+        lines += ["", flood_lines(results["flood"])]
     if results.get("targets"):
         lines += ["", "targets:"]
         for name, verdict in results["targets"].items():
@@ -676,6 +687,20 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def flood_lines(flood: dict) -> str:
+    """Render the flood's figures: the probe during against idle, memory, recovery, what the flooders got."""
+    during, idle = flood["during"], flood["idle"]
+    return "\n".join([
+        f"flood: {flood['clients']} clients x {flood['seconds']:g} s exporting 的 from {flood['n']} speeches, "
+        "`speeches serve` on loopback",
+        f"  cheap probe p95: {during.get('p95_ms')} ms during / {idle.get('p95_ms')} ms idle = "
+        f"{flood['probe_p95_ratio']}x (target <= 20x), {during['lost']} of {during['probes'] + during['lost']} lost",
+        f"  server peak RSS {flood['server_peak_rss_mb']} MB (target <= 1536); normal service "
+        f"{flood['recovery_s']} s after the flood (target <= 5)",
+        f"  the flood got: {json.dumps(flood['flood'], ensure_ascii=False)}",
+    ])
+
+
 def main(argv=None) -> int:
     """Run the benchmark from the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -694,6 +719,11 @@ def main(argv=None) -> int:
                         help="re-time the queries on the corpus and indexes of an earlier run (same --workdir and --out)")
     parser.add_argument("--reindex-cap", type=float, default=1.0,
                         help="stop our re-index after this fraction of the full build's time (0: never)")
+    parser.add_argument("--no-flood", action="store_true", help="skip the flood of exports (bench/flood.py)")
+    parser.add_argument("--flood-only", action="store_true", help="run only the flood of exports")
+    parser.add_argument("--flood-n", type=int, default=3000, help="speeches of the flood's corpus")
+    parser.add_argument("--flood-clients", type=int, default=100, help="clients exporting at once in the flood")
+    parser.add_argument("--flood-seconds", type=float, default=20.0, help="how long the flood lasts")
     args = parser.parse_args(argv)
     engines = [e.strip() for e in args.peers.split(",") if e.strip()]
     unknown = set(engines) - set(peers.ENGINES)
@@ -702,7 +732,9 @@ def main(argv=None) -> int:
     results = run(args.n, args.runs, args.out, engines, args.workdir, args.jobs, args.whoosh_runs,
                   args.build_timeout, reindex_cap=args.reindex_cap, queries_only=args.queries_only,
                   memory_cap_mb=args.memory_cap_mb,
-                  log=lambda m: print(m, flush=True))
+                  flood=None if args.no_flood else {"n": args.flood_n, "clients": args.flood_clients,
+                                                    "seconds": args.flood_seconds},
+                  flood_only=args.flood_only, log=lambda m: print(m, flush=True))
     print()
     print(table(results))
     print(f"\nwrote {args.out}")

@@ -1,6 +1,7 @@
 """Build an index generation from a corpus folder and switch to it only when it is complete."""
 
 import dataclasses
+import errno
 import functools
 import hashlib
 import multiprocessing
@@ -229,7 +230,10 @@ class _OldGeneration:
     def __init__(self, path: Path | None):
         self.path = path
         self.manifest = store.read_manifest(path)
-        self.speeches = store.read_records(path) if self.manifest else []
+        try:
+            self.speeches = store.read_records(path) if self.manifest else []
+        except (OSError, ValueError):  # a damaged generation: `index --full` rebuilds without it
+            self.manifest, self.speeches = {}, []
         self.position = {s["id"]: i for i, s in enumerate(self.speeches)}
         self._store = self._signatures = None
 
@@ -345,25 +349,59 @@ def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = Fals
         fixes = load_corrections(corrections)
     except CorrectionsError as error:
         raise BuildError(f"{error}; the index was left as it was") from None
-    with build_lock(index_dir):
-        store.clean_debris(index_dir, keep)
-        old = _OldGeneration(store.current_generation(index_dir))
-        files, hashes, sidecars = list_files(corpus, only)
-        reused = set() if full else {relpath for _, relpath in files
-                                     if old.reusable(relpath, hashes[relpath], sidecars.get(relpath))}
-        staging = index_dir / f".tmp-{os.getpid()}-{time.time_ns()}"
-        staging.mkdir()
-        try:
-            summary, generation = _build_into(staging, index_dir, corpus, files, hashes, reused, old, jobs,
-                                              force, progress, fixes, started, sidecars, max_file_mb)
-        except BaseException:
-            store.remove(staging)
-            raise
-        summary.seconds = time.monotonic() - started
+    try:
+        with build_lock(index_dir):
+            return _build(corpus, index_dir, jobs, force, full, progress, fixes, started, max_file_mb, only, keep)
+    except OSError as error:
+        # Disk full, a folder that cannot be written: one line, and the old index serves on.
+        raise BuildError(os_error_message(error, index_dir)) from None
+
+
+def os_error_message(error: OSError, index_dir: Path) -> str:
+    """Say in one line what an operating-system error stopped a build, and what to do."""
+    name = errno.errorcode.get(error.errno, "") if error.errno else ""
+    where = f" ({error.filename})" if error.filename else ""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        cause = "no space is left on the device" if error.errno == errno.ENOSPC else "the disk quota is used up"
+        advice = f"free some space where {index_dir} lives, then run `speeches index` again"
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        cause, advice = f"{error.strerror or 'permission denied'}".lower(), f"make {index_dir} writable, or pass --index DIR"
+    else:
+        cause, advice = f"{error.strerror or error}".lower(), "fix the cause, then run `speeches index` again"
+    return (f"the build stopped: {cause}{' [' + name + ']' if name else ''}{where}; {advice}; "
+            "the index was left as it was")
+
+
+def _build(corpus: Path, index_dir: Path, jobs: int, force: bool, full: bool, progress, fixes, started: float,
+           max_file_mb: float, only: set[str] | None, keep: set[str]) -> Summary:
+    """Build a generation under the build lock and switch to it."""
+    store.clean_debris(index_dir, keep)
+    old = _OldGeneration(store.current_generation(index_dir))
+    files, hashes, sidecars = list_files(corpus, only)
+    reused = set() if full else {relpath for _, relpath in files
+                                 if old.reusable(relpath, hashes[relpath], sidecars.get(relpath))}
+    if reused:
+        # What is reused is copied or linked as it is: a damaged file would live on in the new index.
+        damage = store.verify_generation(old.path)
+        if damage:
+            raise BuildError(str(damage[0]))
+    staging = index_dir / f".tmp-{os.getpid()}-{time.time_ns()}"
+    staging.mkdir()
+    try:
+        summary, generation = _build_into(staging, index_dir, corpus, files, hashes, reused, old, jobs,
+                                          force, progress, fixes, started, sidecars, max_file_mb)
+    except BaseException:
+        store.remove(staging)
+        raise
+    summary.seconds = time.monotonic() - started
+    try:
         store.switch(index_dir, generation.name)
-        summary.generation = generation.name
-        store.clean_debris(index_dir, keep)
-        return summary
+    except BaseException:
+        store.remove(generation)
+        raise
+    summary.generation = generation.name
+    store.clean_debris(index_dir, keep)
+    return summary
 
 
 def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reused, old, jobs, force, progress,
@@ -438,7 +476,9 @@ def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reu
                 # Files the corpus holds that gave no speech (skipped) or are read with another
                 # (column maps): recorded so the web's drift check does not count them as added.
                 "other_files": {relpath: digest for relpath, digest in hashes.items() if relpath not in file_speeches},
-                "sidecars": sidecars, "file_speeches": file_speeches, "summary": summary.as_dict()}
+                "sidecars": sidecars, "file_speeches": file_speeches, "summary": summary.as_dict(),
+                # Every other file's size and checksum: opening compares the sizes, `speeches verify` the sums.
+                "checksums": store.checksums(staging)}
     store.write_json(staging, schema.MANIFEST, manifest, indent=1)
     generation = index_dir / f"{schema.GENERATION_PREFIX}{version}"
     os.replace(staging, generation)

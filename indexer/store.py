@@ -25,7 +25,12 @@ from indexer.text import fold_case
 
 
 class StoreError(Exception):
-    """A generation that cannot be read; the message names what is wrong."""
+    """A damaged generation: the message names the file, what is wrong with it, and the cure."""
+
+    def __init__(self, path: Path, problem: str):
+        self.file = str(path)
+        self.problem = problem
+        super().__init__(f"the index file {path} {problem}; rebuild the index with `speeches index --full`")
 
 
 class LockHeld(Exception):
@@ -36,11 +41,15 @@ class LockHeld(Exception):
 
 
 def current_name(index_dir: Path) -> str | None:
-    """Return the name CURRENT gives the serving generation, or None when there is no index."""
+    """Return the name CURRENT gives the serving generation, or None when there is none (or CURRENT names no generation)."""
     try:
-        return (Path(index_dir) / schema.CURRENT).read_text(encoding="utf-8").strip() or None
-    except OSError:
+        name = (Path(index_dir) / schema.CURRENT).read_text(encoding="utf-8").strip()
+    except (OSError, ValueError):
         return None
+    # Only a generation folder of this index: a damaged CURRENT must not lead anywhere else.
+    if not name.startswith(schema.GENERATION_PREFIX) or any(c in name for c in "/\\\0") or name in (".", ".."):
+        return None
+    return name
 
 
 def current_generation(index_dir: Path) -> Path | None:
@@ -272,7 +281,145 @@ def write_fields(folder: Path, records: list[dict], old: Path | None = None, old
     writer.commit()
 
 
+def checksums(folder: Path) -> dict[str, list]:
+    """Return [size, SHA-256] of every file of a generation but its manifest, by path inside it.
+
+    The manifest records them; `open_generation` compares the sizes, `verify_generation` the hashes.
+    """
+    recorded = {}
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        name = path.relative_to(folder).as_posix()
+        if name != schema.MANIFEST:
+            recorded[name] = [path.stat().st_size, _sha256(path)]
+    return recorded
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_generation(path: Path, under: str = "") -> list[StoreError]:
+    """Check every file of a generation (under a folder of it) against the size and checksum its manifest records.
+
+    Returns a StoreError for each damaged file.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        return [_no_such_generation(path)]
+    try:
+        recorded = _recorded_checksums(path, _load_json(path / schema.MANIFEST))
+    except StoreError as error:
+        return [error]
+    if recorded is None:
+        return [StoreError(path / schema.MANIFEST, "records no checksums (the index was built by an older version)")]
+    problems = []
+    for name, (size, digest) in recorded.items():
+        if not name.startswith(under):
+            continue
+        problem = _size_problem(path / name, size)
+        if problem is None:
+            try:
+                if _sha256(path / name) != digest:
+                    problem = "does not match the checksum the manifest records"
+            except OSError as error:
+                problem = f"cannot be read ({error.strerror or error})"
+        if problem:
+            problems.append(StoreError(path / name, problem))
+    return problems
+
+
+def _recorded_checksums(path: Path, manifest) -> dict | None:
+    """Return the {file: (size, sha256)} a manifest records (None for a manifest of before checksums)."""
+    recorded = manifest.get("checksums") if isinstance(manifest, dict) else None
+    if recorded is None:
+        return None
+    checked = {}
+    for name, entry in recorded.items() if isinstance(recorded, dict) else [(None, None)]:
+        # Only files inside the generation: a damaged manifest must not lead anywhere else.
+        if not (isinstance(name, str) and isinstance(entry, list) and len(entry) == 2 and type(entry[0]) is int
+                and isinstance(entry[1], str) and not name.startswith("/") and ".." not in name.split("/")):
+            raise StoreError(path / schema.MANIFEST, "records checksums that are not a file's size and hash")
+        checked[name] = tuple(entry)
+    return checked
+
+
+def _no_such_generation(path: Path) -> StoreError:
+    return StoreError(path.parent / schema.CURRENT, f"names the generation {path.name}, which does not exist")
+
+
+def _size_problem(path: Path, size: int) -> str | None:
+    """Say what is wrong with a file's size against the one recorded, or None."""
+    try:
+        actual = os.stat(path).st_size
+    except FileNotFoundError:
+        return "is missing"
+    except OSError as error:
+        return f"cannot be read ({error.strerror or error})"
+    if actual != size:
+        return f"is {actual:,} bytes; the manifest records {size:,} (truncated or overwritten)"
+    return None
+
+
 # ---- opening a generation for searching --------------------------------------------------------
+# Opening checks what is cheap: every file's size against the manifest, array headers and
+# types, offsets and lengths within bounds, sorted arrays sorted (sampled where large). That
+# catches a truncated, emptied, deleted or overwritten file at once; the checksums are
+# compared by `verify_generation` (`speeches verify`, and the server in the background).
+
+_SAMPLE = 4096  # entries of a large mapped array checked at open
+
+
+def _require(condition, path: Path, problem: str) -> None:
+    if not condition:
+        raise StoreError(path, problem)
+
+
+def _load_array(path: Path, dtype: str, mapped: bool = False) -> np.ndarray:
+    """Load a one-dimensional .npy of a generation, or raise StoreError naming it."""
+    try:
+        array = np.load(path, mmap_mode="r" if mapped else None, allow_pickle=False)
+    except FileNotFoundError:
+        raise StoreError(path, "is missing") from None
+    except Exception as error:  # a damaged header fails in many ways: EOFError, ValueError, OSError, …
+        raise StoreError(path, f"cannot be read ({type(error).__name__}: {error})") from None
+    _require(array.ndim == 1 and array.dtype == np.dtype(dtype), path,
+             f"holds {array.dtype} of {array.ndim} dimensions, not {dtype} in one")
+    return array
+
+
+def _load_json(path: Path):
+    """Read one JSON document of a generation, or raise StoreError naming it."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StoreError(path, "is missing") from None
+    except (OSError, ValueError) as error:
+        raise StoreError(path, f"cannot be read ({error})") from None
+
+
+def _sample(array: np.ndarray) -> np.ndarray:
+    """Return a large array's evenly spaced sample (the whole of a small one), read into memory."""
+    if len(array) <= _SAMPLE:
+        return np.asarray(array)
+    return np.asarray(array[np.linspace(0, len(array) - 1, _SAMPLE).astype(np.int64)])
+
+
+def _check_starts(starts: np.ndarray, path: Path, entries: int, total: int) -> None:
+    """Check an array of run starts: one more than its entries, from 0, never decreasing, ending at total."""
+    _require(len(starts) == entries + 1, path, f"holds {len(starts):,} run starts for {entries:,} entries")
+    _require(int(starts[0]) == 0 and int(starts[-1]) == total and bool(np.all(starts[1:] >= starts[:-1])), path,
+             "holds run starts out of order or out of bounds")
+
+
+def _check_increasing(keys: np.ndarray, path: Path) -> None:
+    _require(bool(np.all(keys[1:] > keys[:-1])), path, "holds keys out of order")
+
+
+# ---- the generation ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -299,8 +446,18 @@ class Generation:
     id_rank: np.ndarray  # each speech's place in id order
     date_rank: np.ndarray  # each speech's place newest first (undated last, then id)
     chars: np.ndarray  # each speech's characters: the denominators of rates
+    damage: list = field(default_factory=list)  # StoreErrors verify() found: the generation answers no more
+    verified: threading.Event = field(default_factory=threading.Event)  # set once verify() has run
     _columns: dict[str, Column] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def verify(self) -> list:
+        """Compare every file with its checksum, recording what is damaged; return it."""
+        try:
+            self.damage = verify_generation(self.path)
+        finally:
+            self.verified.set()
+        return self.damage
 
     def __len__(self) -> int:
         return len(self.records)
@@ -315,44 +472,95 @@ class Generation:
         if self._columns is None:
             with self._lock:
                 if self._columns is None:
+                    folder = self.path / schema.WHOOSH_DIR
                     try:
-                        self._columns = _read_columns(self.path / schema.WHOOSH_DIR, self.by_id)
-                    except (OSError, ValueError, IndexError, KeyError, EOFError) as error:
-                        raise StoreError(f"cannot be read ({error})") from None
+                        self._columns = _read_columns(folder, self.by_id)
+                    except StoreError:
+                        raise
+                    except Exception as error:  # Whoosh fails on a damaged file in many ways: name the file
+                        damaged = verify_generation(self.path, schema.WHOOSH_DIR + "/")
+                        raise (damaged[0] if damaged else
+                               StoreError(folder, f"cannot be read ({type(error).__name__}: {error})")) from None
         return self._columns
 
     def text(self, position: int) -> str:
         """Return the cleaned text of the speech at a position."""
         offset, length, _ = self.records[position]["store"]
-        return bytes(self.store[offset : offset + length]).decode("utf-8")
+        return self._decode(offset, length)
 
     def raw(self, position: int) -> str:
         """Return the original text of the source span of the speech at a position."""
         offset, length, raw_length = self.records[position]["store"]
-        return bytes(self.store[offset + length : offset + length + raw_length]).decode("utf-8")
+        return self._decode(offset + length, raw_length)
+
+    def _decode(self, offset: int, length: int) -> str:
+        try:
+            return bytes(self.store[offset : offset + length]).decode("utf-8")
+        except UnicodeDecodeError:
+            raise StoreError(self.path / schema.STORE, f"holds bytes that are not UTF-8 at {offset:,}") from None
 
 
 def open_generation(path: Path) -> Generation:
-    """Open a generation for searching, or raise StoreError saying what cannot be read."""
+    """Open a generation for searching, or raise StoreError naming the file that is damaged."""
+    path = Path(path)
+    if not path.is_dir():
+        raise _no_such_generation(path)
+    manifest = _load_json(path / schema.MANIFEST)
+    _require(isinstance(manifest, dict) and isinstance(manifest.get("index_version"), str), path / schema.MANIFEST,
+             "holds no index version")
+    # An index built before checksums were recorded has none to compare.
+    for name, (size, _digest) in (_recorded_checksums(path, manifest) or {}).items():
+        problem = _size_problem(path / name, size)
+        if problem:
+            raise StoreError(path / name, problem)
+    records = _read_checked_records(path)
+    aliases = _load_json(path / schema.ALIASES)
+    _require(isinstance(aliases, dict) and all(isinstance(v, str) for v in aliases.values()), path / schema.ALIASES,
+             "is not a map of ids")
     try:
-        manifest = json.loads((path / schema.MANIFEST).read_text(encoding="utf-8"))
-        records = read_records(path)
-        aliases = json.loads((path / schema.ALIASES).read_text(encoding="utf-8"))
         with open(path / schema.STORE, "rb") as handle:
             size = handle.seek(0, 2)
             store = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-        postings = Postings(path)
-        vocabulary = read_vocabulary(path)
-        by_id = {record["id"]: i for i, record in enumerate(records)}
-    except (OSError, ValueError, IndexError, KeyError) as error:
-        raise StoreError(f"cannot be read ({error})") from None
-    if postings.speeches != len(records):
-        raise StoreError("is inconsistent")
+    except OSError as error:
+        raise StoreError(path / schema.STORE, f"cannot be read ({error.strerror or error})") from None
+    ends = [offset + length + raw for offset, length, raw in (r["store"] for r in records)]
+    _require(not ends or max(ends) <= size, path / schema.STORE,
+             f"is {size:,} bytes; the speeches' texts reach {max(ends, default=0):,}")
+    postings = Postings(path)
+    _require(postings.speeches == len(records), path / schema.PAIR_SEGMENTS,
+             f"counts {postings.speeches:,} speeches; {schema.SPEECHES} holds {len(records):,}")
+    chars = np.fromiter((r.get("chars") or 0 for r in records), dtype=np.int64, count=len(records))
+    lengths = postings.doc_lengths
+    _require(len(lengths) == len(records) and bool(np.all(np.isfinite(lengths))) and bool(np.all(lengths >= 0))
+             and bool(np.all(lengths <= 3 * chars + 3)), path / schema.DOC_LENGTHS, "holds lengths out of bounds")
+    words = _load_json(path / schema.VOCABULARY)
+    _require(isinstance(words, list) and all(isinstance(w, str) for w in words), path / schema.VOCABULARY,
+             "is not a list of words")
+    _require(not len(postings.word_keys) or int(postings.word_keys[-1]) < len(words), path / schema.WORD_KEYS,
+             f"names word ids beyond the {len(words):,} words")
+    vocabulary = {word: number for number, word in enumerate(words)}
+    by_id = {record["id"]: i for i, record in enumerate(records)}
+    _require(len(by_id) == len(records), path / schema.SPEECHES, "holds an id twice")
     id_rank = _ranks(sorted(range(len(records)), key=lambda i: records[i]["id"]))
     date_rank = _ranks(sorted(range(len(records)), key=lambda i: date_key(records[i])))
-    chars = np.fromiter((record["chars"] for record in records), dtype=np.int64, count=len(records))
     return Generation(path, manifest["index_version"], manifest, records, by_id, aliases, store, postings,
                       vocabulary, id_rank, date_rank, chars)
+
+
+def _read_checked_records(path: Path) -> list[dict]:
+    """Read the speech records, each with an id, a date and whole-number store offsets, or raise StoreError."""
+    try:
+        records = read_records(path)
+    except FileNotFoundError:
+        raise StoreError(path / schema.SPEECHES, "is missing") from None
+    except (OSError, ValueError) as error:
+        raise StoreError(path / schema.SPEECHES, f"cannot be read ({error})") from None
+    for number, record in enumerate(records, 1):
+        where = record.get("store") if isinstance(record, dict) else None
+        if not (isinstance(where, list) and len(where) == 3 and all(type(v) is int and v >= 0 for v in where)
+                and isinstance(record.get("id"), str) and (record.get("date") is None or isinstance(record["date"], str))):
+            raise StoreError(path / schema.SPEECHES, f"line {number:,} is not a speech record")
+    return records
 
 
 def _read_columns(folder: Path, by_id: dict[str, int]) -> dict[str, Column]:
@@ -365,11 +573,9 @@ def _read_columns(folder: Path, by_id: dict[str, int]) -> dict[str, Column]:
         # Whoosh numbers documents in the order they were added, across updates.
         docnums = np.full(len(by_id), -1, dtype=np.int64)
         for docnum, stored in reader.iter_docs():
-            if stored["id"] not in by_id:
-                raise StoreError("is inconsistent")
+            _require(stored.get("id") in by_id, folder, "holds a speech the generation does not")
             docnums[by_id[stored["id"]]] = docnum
-        if (docnums < 0).any():
-            raise StoreError("is inconsistent")
+        _require(not (docnums < 0).any(), folder, "lacks speeches the generation holds")
         columns = {}
         for name in schema.columns():
             values = np.array(list(reader.column_reader(name)), dtype=object)[docnums]
@@ -414,11 +620,30 @@ class PairSegment:
     """One segment of pair postings: some speeches' texts in a character space of their own."""
 
     def __init__(self, folder: Path, speeches: np.ndarray):
-        self.keys = np.load(folder / schema.PAIR_KEYS)
-        self.starts_of = np.load(folder / schema.PAIR_STARTS)
-        self.positions = np.load(folder / schema.PAIR_POSITIONS, mmap_mode="r")
-        self.doc_starts = np.load(folder / schema.DOC_STARTS)
+        self.folder = folder
+        self.keys = _load_array(folder / schema.PAIR_KEYS, "<u8")
+        self.starts_of = _load_array(folder / schema.PAIR_STARTS, "<i8")
+        self.positions = _load_array(folder / schema.PAIR_POSITIONS, "<u4", mapped=True)
+        self.doc_starts = _load_array(folder / schema.DOC_STARTS, "<i8")
         self.speeches = speeches  # generation position of each of its texts, -1 for one since removed
+        _check_increasing(self.keys, folder / schema.PAIR_KEYS)
+        _check_starts(self.starts_of, folder / schema.PAIR_STARTS, len(self.keys), len(self.positions))
+        _check_starts(self.doc_starts, folder / schema.DOC_STARTS, len(speeches), int(self.doc_starts[-1])
+                      if len(self.doc_starts) else 0)
+        self.space = int(self.doc_starts[-1])  # characters of its texts laid end to end
+        _require(bool(np.all(_sample(self.positions) < self.space)), folder / schema.PAIR_POSITIONS,
+                 "holds positions beyond its texts")
+        # A sample of the pairs' runs, each sorted as searchsorted needs.
+        for index in np.linspace(0, len(self.keys) - 1, min(len(self.keys), 64)).astype(np.int64).tolist():
+            run = np.asarray(self.positions[self.starts_of[index] : min(self.starts_of[index + 1],
+                                                                        self.starts_of[index] + _SAMPLE)])
+            _require(bool(np.all(run[1:] > run[:-1])), folder / schema.PAIR_POSITIONS, "holds positions out of order")
+
+    def _within(self, found: np.ndarray) -> np.ndarray:
+        """Return positions read from the postings, refusing any beyond the texts (a damaged file)."""
+        if len(found) and int(found.max()) >= self.space:
+            raise StoreError(self.folder / schema.PAIR_POSITIONS, "holds positions beyond its texts")
+        return found
 
     def _pair(self, code: int) -> np.ndarray:
         index = int(np.searchsorted(self.keys, np.uint64(code)))
@@ -439,11 +664,11 @@ class PairSegment:
             high = int(np.searchsorted(self.keys, np.uint64((ord(term) + 1) << 21)))
             found = np.array(self.positions[self.starts_of[low] : self.starts_of[high]])
             found.sort()
-            return found
+            return self._within(found)
         pairs = [(j, self._pair(pair_code(term[j], term[j + 1]))) for j in range(len(term) - 1)]
         pairs.sort(key=lambda pair: len(pair[1]))
         offset, rarest = pairs[0]
-        found = np.asarray(rarest, dtype=np.int64) - offset
+        found = self._within(np.asarray(rarest, dtype=np.int64)) - offset
         found = found[found >= 0]
         for j, positions in pairs[1:]:
             if not len(found):
@@ -475,15 +700,31 @@ class Postings:
     """A generation's postings, memory-mapped, answering where terms occur and which speeches hold words."""
 
     def __init__(self, folder: Path):
-        plan = json.loads((folder / schema.PAIR_SEGMENTS).read_text(encoding="utf-8"))
-        self.segments = [PairSegment(folder / schema.PAIRS_DIR / entry["name"], np.array(entry["speeches"], dtype=np.int64))
-                         for entry in plan["segments"]]
-        self.word_keys = np.load(folder / schema.WORD_KEYS)
-        self.word_starts = np.load(folder / schema.WORD_STARTS)
-        self.word_docs = np.load(folder / schema.WORD_DOCS, mmap_mode="r")
-        self.word_weights = np.load(folder / schema.WORD_WEIGHTS, mmap_mode="r")
-        self.doc_lengths = np.load(folder / schema.DOC_LENGTHS)
-        self.speeches = plan["speeches"]
+        plan = _load_json(folder / schema.PAIR_SEGMENTS)
+        try:
+            self.speeches = int(plan["speeches"])
+            entries = [(str(entry["name"]), np.array(entry["speeches"], dtype=np.int64)) for entry in plan["segments"]]
+        except (KeyError, TypeError, ValueError, OverflowError):
+            raise StoreError(folder / schema.PAIR_SEGMENTS, "is not a plan of segments") from None
+        for name, speeches in entries:
+            _require("/" not in name and name not in ("", ".", "..") and
+                     bool(np.all((speeches >= -1) & (speeches < self.speeches))),
+                     folder / schema.PAIR_SEGMENTS, "names segments or speeches out of bounds")
+        self.segments = [PairSegment(folder / schema.PAIRS_DIR / name, speeches) for name, speeches in entries]
+        self.word_keys = _load_array(folder / schema.WORD_KEYS, "<u4")
+        self.word_starts = _load_array(folder / schema.WORD_STARTS, "<i8")
+        self.word_docs = _load_array(folder / schema.WORD_DOCS, "<u4", mapped=True)
+        self.word_weights = _load_array(folder / schema.WORD_WEIGHTS, "<f4", mapped=True)
+        self.doc_lengths = _load_array(folder / schema.DOC_LENGTHS, "<f4")
+        _check_increasing(self.word_keys, folder / schema.WORD_KEYS)
+        _check_starts(self.word_starts, folder / schema.WORD_STARTS, len(self.word_keys), len(self.word_docs))
+        _require(len(self.word_weights) == len(self.word_docs), folder / schema.WORD_WEIGHTS,
+                 f"holds {len(self.word_weights):,} weights for {len(self.word_docs):,} postings")
+        _require(bool(np.all(_sample(self.word_docs) < max(self.speeches, 1))), folder / schema.WORD_DOCS,
+                 "names speeches beyond the generation's")
+        weights = _sample(self.word_weights)
+        _require(bool(np.all(np.isfinite(weights) & (weights > 0))), folder / schema.WORD_WEIGHTS,
+                 "holds weights out of bounds")
 
     def counts(self, term: str) -> np.ndarray:
         """Return the number of occurrences of term in every speech."""

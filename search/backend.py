@@ -8,6 +8,7 @@ layer and the command line are not touched. A test checks that they call nothing
 
 from typing import Iterator, Protocol, runtime_checkable
 
+from search import limits  # noqa: F401 (named in an annotation)
 from search import query as q
 
 
@@ -61,6 +62,16 @@ class SearchBackend(Protocol):
     def kwic(self, query: str, filters: dict | None = None, width: int | None = None, page: int | None = None,
              page_size: int | None = None, sort: str | None = None) -> dict:
         """Every occurrence of the query's terms, one row each (one page of them with `page`)."""
+
+    def kwic_rows(self, query: str, filters: dict | None = None, width: int | None = None,
+                  sort: str | None = None) -> dict:
+        """The concordance, `rows` an iterator that finds each row as it is read (exports stream it)."""
+
+    def query_deadline(self) -> "limits.Deadline":
+        """A deadline of query_time_limit_ms from now (the web app puts each expensive request under one)."""
+
+    def verify(self) -> dict:
+        """Every file of the serving index checked against its checksum: {"index_version", "files", "damaged"}."""
 
     def speech(self, speech_id: str, with_text: bool = True) -> dict:
         """One speech's fields (and cleaned text)."""

@@ -78,7 +78,11 @@ def _settings_options(scope: str = named_settings.SEARCH):
 # The errors a user can fix, by module: each is caught only once its module has been imported
 # (an error cannot come from a module that was never loaded), so catching costs no import.
 USER_ERRORS = (("search.corpus", "SearchError"), ("search.query", "QueryError"), ("indexer.build", "BuildError"),
-               ("search.cluster", "ClusterError"))
+               ("search.cluster", "ClusterError"), ("indexer.store", "StoreError"), ("search.cli", "IncompleteExport"))
+
+
+class IncompleteExport(Exception):
+    """An export stopped before its last row; its output ends with a line saying so."""
 
 
 def _friendly_errors(command):
@@ -332,20 +336,68 @@ def kwic_command(query_words, sort, index_dir, fmt, settings, **given):
     Example:
         speeches kwic 六稳 --csv > 六稳.csv
     """
-    from search.export import KWIC_COLUMNS
+    from search import limits
+    from search.corpus import SearchError
+    from search.export import KWIC_COLUMNS, csv_lines, jsonl_lines, stopped_message
 
     corpus = _open(index_dir, settings)
-    result = corpus.kwic(_query(query_words), _filters(given), sort=sort)
+    result = corpus.kwic_rows(_query(query_words), _filters(given), sort=sort)
+    # Every row is found as it is printed, under export_time_limit_s; a cut export says so in its last line.
+    limit = named_settings.resolve(settings)["export_time_limit_s"]
+    rows = limits.bounded(result["rows"], limits.export_deadline(limit), stops=(SearchError,))
+    stopped = []
+
+    def watched(rows):
+        for row in rows:
+            if isinstance(row, limits.Stopped):
+                stopped.append(row)
+            yield row
+
     if fmt == "json":
+        result["rows"] = list(watched(rows))
+        if stopped:
+            raise IncompleteExport(stopped_message(stopped[0]) + "; --jsonl and --csv give the rows found in time")
         _echo_json(result)
-    elif fmt == "jsonl":
-        _echo_jsonl(result["rows"])
+        return
+    if fmt == "jsonl":
+        lines = jsonl_lines(watched(rows))
     elif fmt == "csv":
-        _echo_csv(result["rows"], KWIC_COLUMNS, _context(result))
+        lines = csv_lines(watched(rows), KWIC_COLUMNS, _context(result))
     else:
         width = named_settings.resolve(settings)["kwic_width"]
-        for row in result["rows"]:
-            click.echo(f"{row['id']} p{row['paragraph']}: {row['left']:>{width}}[{row['match']}]{row['right']}")
+        lines = (f"# {stopped_message(row)}\n" if isinstance(row, limits.Stopped) else
+                 f"{row['id']} p{row['paragraph']}: {row['left']:>{width}}[{row['match']}]{row['right']}\n"
+                 for row in watched(rows))
+    for line in lines:
+        click.echo(line, nl=False)
+    if stopped:
+        raise IncompleteExport(stopped_message(stopped[0]))
+
+
+@main.command("verify")
+@_index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@_friendly_errors
+def verify_command(index_dir, as_json):
+    """Check every file of the serving index against the checksums its manifest records.
+
+    Exit status 0 when every file matches, 2 naming each damaged file.
+
+    \b
+    Example:
+        speeches verify --index index
+    """
+    result = _open(index_dir).verify()
+    if as_json:
+        _echo_json(result)
+    elif not result["damaged"]:
+        click.echo(f"{result['files']} files of {result['generation']} match their checksums "
+                   f"(index version {result['index_version']}).")
+    for damage in result["damaged"]:
+        click.echo(f"Damaged: {damage['file']}: {damage['problem']}", err=True)
+    if result["damaged"]:
+        click.echo("Error: the index is damaged; rebuild it with `speeches index --full`", err=True)
+        sys.exit(2)
 
 
 def _context(result: dict) -> dict:
@@ -369,14 +421,13 @@ def serve_command(host, port, index_dir, settings):
     """
     import errno
 
-    from waitress import create_server
-
     from web import create_app
+    from web.capacity import create_server
 
     app = create_app({"INDEX": index_dir, "HOST": host, "DASK_CLIENT": _client(),
                       **{k.upper(): v for k, v in settings.items() if v is not None}})
     try:
-        server = create_server(app, host=host, port=port, threads=app.config["THREADS"])
+        server = create_server(app, host, port)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             click.echo(f"Error: port {port} on {host} is already in use; serve on another with --port N "

@@ -12,7 +12,9 @@ paragraph in the stored text. BM25 over jieba words (title words twice) only ord
 facet counts come from the Whoosh index's facet columns.
 """
 
+import functools
 import html
+import itertools
 import math
 import threading
 import time
@@ -23,6 +25,7 @@ import numpy as np
 
 from indexer import schema, store
 from indexer.text import fold_case
+from search import limits
 from search import query as q
 from search import settings as named_settings
 
@@ -73,6 +76,39 @@ class QueryTooBroad(SearchError):
     code = "too_broad"
 
 
+class DamagedIndex(SearchError):
+    """An index file is damaged: the message names it and the cure (`speeches index --full`)."""
+
+    status = 503
+    code = "damaged_index"
+
+    def __init__(self, error: "store.StoreError"):
+        super().__init__(str(error), f"索引文件已损坏（{error.file}）：请运行 speeches index --full 重建索引")
+
+
+def _limited(method):
+    """Run a library method under the active deadline, or one of query_time_limit_ms; report a damaged index as such."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            if limits.active() is not None:
+                return method(self, *args, **kwargs)
+            with limits.within(self.query_deadline()):
+                return method(self, *args, **kwargs)
+        except store.StoreError as error:
+            raise DamagedIndex(error) from None
+    return wrapper
+
+
+def _guarded(rows):
+    """Yield rows, reporting a damaged index found while reading them as such."""
+    try:
+        yield from rows
+    except store.StoreError as error:
+        raise DamagedIndex(error) from None
+
+
 @dataclass
 class _Ranked:
     """A query's matching speeches, counted and ordered."""
@@ -88,12 +124,15 @@ class _Ranked:
 class Corpus:
     """An index folder opened for searching; picks up a rebuilt index by itself."""
 
-    def __init__(self, index_dir="index", settings: dict | None = None, generation: str | None = None):
+    def __init__(self, index_dir="index", settings: dict | None = None, verify_in_background: bool = False,
+                 generation: str | None = None):
         self.index_dir = Path(index_dir)
         self.settings = named_settings.resolve(settings)
         self.pinned = generation  # a shard of a sharded index serves the generation its manifest names
         self._generation: store.Generation | None = None
         self._lock = threading.Lock()
+        # A server checks every file of each generation it opens against its checksums, while it serves.
+        self.verify_in_background = verify_in_background
 
     # ---- loading -------------------------------------------------------------------------
 
@@ -104,24 +143,53 @@ class Corpus:
             raise NoIndex(f"no index in {self.index_dir}: build it with `speeches index --index {self.index_dir}`",
                           "还没有索引：请先运行 speeches index 建立索引")
         loaded = self._generation
-        if loaded is not None and loaded.path.name == name:
-            return loaded
-        with self._lock:
-            if self._generation is None or self._generation.path.name != name:
-                try:
-                    self._generation = store.open_generation(self.index_dir / name)
-                except store.StoreError as error:
-                    raise NoIndex(f"the index in {self.index_dir} {error}; rebuild it with "
-                                  "`speeches index --full`", "索引无法读取：请运行 speeches index --full 重建") from None
-            return self._generation
+        if loaded is None or loaded.path.name != name:
+            with self._lock:
+                if self._generation is None or self._generation.path.name != name:
+                    try:
+                        self._generation = store.open_generation(self.index_dir / name)
+                    except store.StoreError as error:
+                        raise DamagedIndex(error) from None
+                    if self.verify_in_background:
+                        threading.Thread(target=self._generation.verify, daemon=True,
+                                         name=f"verify {name}").start()
+                loaded = self._generation
+        if loaded.damage:
+            raise DamagedIndex(loaded.damage[0])
+        return loaded
+
+    def verify(self) -> dict:
+        """Check every file of the serving generation against the size and checksum its manifest records.
+
+        Returns {"index_version", "generation", "files", "damaged": [{"file", "problem", "error"}]};
+        a generation found damaged answers nothing more (DamagedIndex) until it is rebuilt.
+        """
+        name = self.pinned or store.current_name(self.index_dir)
+        if name is None:
+            self.generation()  # raises NoIndex
+        problems = store.verify_generation(self.index_dir / name)
+        loaded = self._generation
+        if problems and loaded is not None and loaded.path.name == name:
+            loaded.damage = problems
+        manifest = store.read_manifest(self.index_dir / name)
+        return {"index_version": manifest.get("index_version"), "generation": str(self.index_dir / name),
+                "files": len(manifest.get("checksums") or {}),
+                "damaged": [{"file": p.file, "problem": p.problem, "error": str(p)} for p in problems]}
 
     def _columns(self, generation: store.Generation) -> dict:
         """Return the generation's field columns, loaded when first needed."""
         try:
             return generation.columns
         except store.StoreError as error:
-            raise NoIndex(f"the index in {self.index_dir} {error}; rebuild it with `speeches index --full`",
-                          "索引无法读取：请运行 speeches index --full 重建") from None
+            raise DamagedIndex(error) from None
+
+    def query_deadline(self) -> limits.Deadline:
+        """Return a deadline of query_time_limit_ms from now, whose expiry is QueryTooBroad."""
+        limit = self.settings["query_time_limit_ms"]
+        return limits.Deadline(limit / 1000, lambda: QueryTooBroad(
+            f"the query took longer than {limit} ms; "
+            "narrow it with a longer phrase or a filter such as province: or year:",
+            f"查询超过了 {limit} 毫秒的时限，没有给出不完整的结果；请用更长的词组，或加上省份、年份等筛选"))
 
     # ---- speeches ------------------------------------------------------------------------
 
@@ -134,6 +202,7 @@ class Corpus:
         """Return how the serving index was built: version, time, corpus folder, files, summary."""
         return self.generation().manifest
 
+    @_limited
     def overview(self) -> dict:
         """Return the total and the facet counts over every speech."""
         generation = self.generation()
@@ -141,6 +210,7 @@ class Corpus:
         return {"index_version": generation.version, "total": len(generation),
                 "facets": _facet_counts(self._columns(generation), everything)}
 
+    @_limited
     def resolve_id(self, speech_id: str) -> str:
         """Return the current id of a speech, following the alias of an id a rebuild changed."""
         generation = self.generation()
@@ -151,11 +221,13 @@ class Corpus:
         raise UnknownSpeech(f"no speech has the id {speech_id!r}; `speeches list` shows every id",
                             f"没有编号为 {speech_id} 的讲话")
 
+    @_limited
     def raw(self, speech_id: str) -> str:
         """Return the original, uncleaned text of a speech's source span."""
         generation = self.generation()
         return generation.raw(generation.by_id[self.resolve_id(speech_id)])
 
+    @_limited
     def speech(self, speech_id: str, with_text: bool = True) -> dict:
         """Return one speech's fields, with its text unless asked not to."""
         generation = self.generation()
@@ -187,6 +259,7 @@ class Corpus:
         """Return which speeches the tree matches; `counts` gathers each term's counts per speech."""
         if isinstance(node, q.Term):
             if node.text not in counts:
+                limits.check()
                 counts[node.text] = generation.postings.counts(node.text)
             return counts[node.text] > 0
         if isinstance(node, q.Near):
@@ -204,11 +277,13 @@ class Corpus:
         mask = np.ones(len(generation), dtype=bool)
         columns = self._columns(generation) if filters else {}
         for name, wanted in filters.items():
+            limits.check()
             column, how = columns[name], schema.field(name).filter
             passing = [k for k, value in enumerate(column.values) if any(_value_ok(how, value, w) for w in wanted)]
             mask &= np.isin(column.numbers, passing)
         return mask
 
+    @_limited
     def matching(self, parsed: q.Query):
         """Return (generation, positions of matching speeches, {term: occurrences per speech})."""
         started = time.monotonic()
@@ -231,18 +306,16 @@ class Corpus:
             positions = confirmed
         return generation, positions, counts
 
-    def _check_time(self, started: float) -> None:
-        """Stop a query that has run past the time limit: no partial counts are given."""
-        if time.monotonic() - started > self.settings["query_time_limit_ms"] / 1000:
-            raise QueryTooBroad(
-                f"the query took longer than {self.settings['query_time_limit_ms']} ms; "
-                "narrow it with a longer phrase or a filter such as province: or year:",
-                f"查询超过了 {self.settings['query_time_limit_ms']} 毫秒的时限，没有给出不完整的结果；"
-                "请用更长的词组，或加上省份、年份等筛选",
-            )
+    def _check_time(self, started: float | None = None) -> None:
+        """Stop work that has run past its deadline (the active one, else query_time_limit_ms from `started`)."""
+        if limits.active() is not None or started is None:
+            limits.check()
+        elif time.monotonic() - started > self.settings["query_time_limit_ms"] / 1000:
+            raise self.query_deadline().expired()
 
     # ---- results -------------------------------------------------------------------------
 
+    @_limited
     def search(self, query: str, filters: dict | None = None, sort: str = "relevance", page: int = 1,
                page_size: int | None = None, collapse: bool = False, facets: bool = True) -> dict:
         """Return one page of ranked speeches with exact totals, facets and snippets.
@@ -255,6 +328,7 @@ class Corpus:
         ranked = self._ranked(query, filters, sort, collapse)
         hits = []
         for index, score in ranked.order[(page - 1) * page_size : page * page_size]:
+            limits.check()
             hits.append(self._hit(ranked, index, score, snippets=True))
         kept = np.array([index for index, _ in ranked.order], dtype=np.int64)
         return {
@@ -272,11 +346,22 @@ class Corpus:
             "suggestions": self._suggestions(query, ranked.parsed.filters, collapse),
         }
 
+    @_limited
     def hits(self, query: str, filters: dict | None = None, sort: str = "relevance", collapse: bool = False):
-        """Yield every matching speech in result order, without snippets (for exports)."""
-        ranked = self._ranked(query, filters, sort, collapse)
-        return (self._hit(ranked, index, score, snippets=False) for index, score in ranked.order)
+        """Yield every matching speech in result order, without snippets (for exports).
 
+        Matching and ranking happen now, under the query time limit; the speeches are read as
+        they are yielded, under the deadline active then (an export's own).
+        """
+        return _guarded(self._ranked_hits(self._ranked(query, filters, sort, collapse)))
+
+    def _ranked_hits(self, ranked: "_Ranked"):
+        for count, (index, score) in enumerate(ranked.order):
+            if count % 256 == 0:
+                limits.check()
+            yield self._hit(ranked, index, score, snippets=False)
+
+    @_limited
     def speech_list(self, query: str = "", filters: dict | None = None, sort: str = "relevance",
                     collapse: bool = False) -> dict:
         """Return the speeches a query matches, every one, as {query, filters, index_version, total, hits}.
@@ -287,16 +372,16 @@ class Corpus:
         if not query.strip() and not filters:
             generation = self.generation()
             return {"query": query, "filters": {}, "index_version": generation.version, "total": len(generation),
-                    "hits": (public_fields(record) for record in generation.records)}
+                    "hits": _guarded(_every_record(generation))}
         ranked = self._ranked(query, filters, sort, collapse)
         return {"query": query, "filters": ranked.parsed.filters, "index_version": ranked.generation.version,
-                "total": len(ranked.order),
-                "hits": (self._hit(ranked, index, score, snippets=False) for index, score in ranked.order)}
+                "total": len(ranked.order), "hits": _guarded(self._ranked_hits(ranked))}
 
     def _suggestions(self, query: str, filters: dict, collapse: bool) -> list[dict]:
         """Return what the user may have meant, by the parser's fixed rules, each with the speeches it finds."""
         offered = []
         for candidate, unmatched in q.suggestions(query):
+            limits.check()
             if unmatched is not None and self.generation().postings.counts(unmatched).any():
                 continue
             try:
@@ -337,6 +422,7 @@ class Corpus:
             record["snippets"] = self._snippets(ranked.generation.text(index).split("\n"), ranked.terms)
         return record
 
+    @_limited
     def facets(self, query: str, filters: dict | None = None, collapse: bool = False) -> dict:
         """Return exact facet counts over every speech the query matches."""
         parsed = self.parse(query, filters)
@@ -345,6 +431,7 @@ class Corpus:
             matched, _ = self._collapse(generation, matched)
         return _facet_counts(self._columns(generation), np.array(matched, dtype=np.int64))
 
+    @_limited
     def year_series(self, query: str, filters: dict | None = None) -> dict:
         """Return what a per-year chart draws: matching speeches per year, split by how the year is known.
 
@@ -363,9 +450,11 @@ class Corpus:
         for (year, source), count in zip(found.T.tolist(), list(times)):
             by_source.setdefault(years.values[year], {})[sources.values[source]] = int(count)
         counts = {year: sum(split.values()) for year, split in by_source.items()}
+        limits.check()
         totals = self.facets("", filters)["year"] if filters else self.overview()["facets"]["year"]
         return {"counts": counts, "by_source": by_source, "totals": totals}
 
+    @_limited
     def compare(self, terms: list[str], by="year", filters: dict | None = None, collapse: bool = False) -> dict:
         """Count each term per bucket of one or two fields, beside the bucket's speeches and characters.
 
@@ -420,6 +509,7 @@ class Corpus:
 
         return snapshots.show(self, snapshot_id)
 
+    @_limited
     def kwic(self, query: str, filters: dict | None = None, width: int | None = None, page: int | None = None,
              page_size: int | None = None, sort: str | None = None) -> dict:
         """Return every occurrence of the query's terms in the matching speeches, one row each.
@@ -428,8 +518,51 @@ class Corpus:
         of KWIC_SORTS: `left` by the characters just left of the match, nearest first; `match`;
         `right`; `date` newest first; `province` by division code; ties in source order. With
         `page`, only that page's rows (`page_size`, else the kwic_page_size setting, at most
-        max_page_size), and `total` still counts every row.
+        max_page_size), and `total` still counts every row. Every row is found under the time
+        limit; an export streams `kwic_rows` instead.
         """
+        concordance = self._concordance(query, filters, width, sort)
+        generation, matched, terms, width, per_speech = concordance.pop("_work")
+        total = concordance["total"]
+        if page is None:
+            concordance["rows"] = list(concordance["rows"])
+            return concordance
+        page = _positive_int(page, "page")
+        size = min(_positive_int(page_size, "page size") if page_size is not None else self.settings["kwic_page_size"],
+                   self.settings["max_page_size"])
+        concordance.update(page=page, page_size=size, pages=max(1, math.ceil(total / size)))
+        if sort not in (None, "source"):
+            concordance["rows"] = list(itertools.islice(concordance["rows"], (page - 1) * size, page * size))
+            return concordance
+        skip = (page - 1) * size
+        # Skip whole speeches before the page by their counts, without reading their texts.
+        for at, index in enumerate(matched):
+            if at % 1024 == 0:
+                limits.check()
+            if skip < per_speech[index]:
+                break
+            skip -= int(per_speech[index])
+        else:
+            at = len(matched)
+        rows = self._kwic_rows(generation, matched[at:], terms, width)
+        concordance["rows"] = list(itertools.islice(rows, skip, skip + size))
+        return concordance
+
+    @_limited
+    def kwic_rows(self, query: str, filters: dict | None = None, width: int | None = None,
+                  sort: str | None = None) -> dict:
+        """Return the concordance as `kwic` does, `rows` an iterator that finds each row as it is read (for exports).
+
+        Matching and the total happen now, under the query time limit; the rows are found
+        while they are read, under the deadline active then (an export's own). A sorted
+        concordance holds a compact entry per row while it sorts; source order holds one row.
+        """
+        concordance = self._concordance(query, filters, width, sort)
+        del concordance["_work"]
+        return concordance
+
+    def _concordance(self, query: str, filters: dict | None, width: int | None, sort: str | None) -> dict:
+        """Match a concordance query: everything but its rows, which `rows` yields lazily."""
         if sort not in KWIC_SORTS:
             raise SearchError(f"unknown concordance sort {sort!r}; use one of {', '.join(KWIC_SORTS[1:])}",
                               f"没有“{sort}”这种排序；可用 {'、'.join(KWIC_SORTS[1:])}")
@@ -439,73 +572,77 @@ class Corpus:
         terms = _terms(parsed)
         per_speech = _occurrence_counts(generation, terms, counts)
         total = int(per_speech[np.array(matched, dtype=np.int64)].sum())
-        result = {"query": query, "filters": parsed.filters, "index_version": generation.version, "total": total,
-                  "parsed": q.describe(parsed)}
-        if sort not in (None, "source"):
-            rows = _sorted_rows(generation, self._kwic_rows(generation, matched, terms, width, positions=True), sort)
-        elif page is None:
-            rows = list(self._kwic_rows(generation, matched, terms, width))
+        if sort in (None, "source"):
+            rows = self._kwic_rows(generation, matched, terms, width)
         else:
-            rows = None
-        if page is None:
-            result["rows"] = rows
-            return result
-        page = _positive_int(page, "page")
-        size = self._kwic_page_size(page_size)
-        if rows is not None:
-            result.update(rows=rows[(page - 1) * size : page * size], page=page, page_size=size,
-                          pages=max(1, math.ceil(total / size)))
-            return result
-        skip, kept = (page - 1) * size, []
-        # Skip whole speeches before the page by their counts, without reading their texts.
-        for at, index in enumerate(matched):
-            if skip < per_speech[index]:
-                break
-            skip -= int(per_speech[index])
-        else:
-            at = len(matched)
-        for row in self._kwic_rows(generation, matched[at:], terms, width):
-            if skip:
-                skip -= 1
-                continue
-            kept.append(row)
-            if len(kept) == size:
-                break
-        result.update(rows=kept, page=page, page_size=size, pages=max(1, math.ceil(total / size)))
-        return result
+            rows = self._sorted_kwic_rows(generation, matched, terms, width, sort)
+        return {"query": query, "filters": parsed.filters, "index_version": generation.version, "total": total,
+                "parsed": q.describe(parsed), "rows": _guarded(rows),
+                "_work": (generation, matched, terms, width, per_speech)}
 
-    def _kwic_rows(self, generation, matched: list[int], terms: list[str], width: int, positions: bool = False):
-        """Yield the concordance rows of the matched speeches, in source and text order (with positions, as (position, row))."""
-        base = self.settings["base_url"].rstrip("/")
+    def _kwic_spots(self, generation, matched: list[int], terms: list[str], width: int):
+        """Yield (position, paragraph number, offset, left, match, right) of every occurrence, in source and text order."""
         for index in matched:
-            speech = generation.records[index]
-            for number, paragraph, offset, term in _occurrences(generation.text(index).split("\n"), terms):
-                row = {name: speech.get(name) for name in KWIC_SPEECH_FIELDS}
-                row.update(paragraph=number, offset=offset, left=paragraph[max(0, offset - width) : offset],
-                           match=term, right=paragraph[offset + len(term) : offset + len(term) + width],
-                           url=f"{base}/speech/{speech['id']}#p{number}")
-                yield (index, row) if positions else row
+            limits.check()
+            for count, (number, paragraph, offset, term) in enumerate(_occurrences(generation.text(index).split("\n"),
+                                                                                   terms)):
+                if count % 256 == 255:
+                    limits.check()
+                yield (index, number, offset, paragraph[max(0, offset - width) : offset], term,
+                       paragraph[offset + len(term) : offset + len(term) + width])
+
+    def _kwic_row(self, generation, spot: tuple) -> dict:
+        """Return the concordance row of one occurrence."""
+        index, number, offset, left, match, right = spot
+        speech = generation.records[index]
+        row = {name: speech.get(name) for name in KWIC_SPEECH_FIELDS}
+        row.update(paragraph=number, offset=offset, left=left, match=match, right=right,
+                   url=f"{self.settings['base_url'].rstrip('/')}/speech/{speech['id']}#p{number}")
+        return row
+
+    def _kwic_rows(self, generation, matched: list[int], terms: list[str], width: int):
+        """Yield the concordance rows of the matched speeches, in source and text order."""
+        for spot in self._kwic_spots(generation, matched, terms, width):
+            yield self._kwic_row(generation, spot)
+
+    def _sorted_kwic_rows(self, generation, matched: list[int], terms: list[str], width: int, sort: str):
+        """Yield the concordance rows in another order, ties in source order (sorted() is stable)."""
+        spots = []
+        written: dict[str, str] = {}  # one string per distinct match as written, shared by its rows
+        for spot in self._kwic_spots(generation, matched, terms, width):
+            spots.append(spot[:4] + (written.setdefault(spot[4], spot[4]),) + spot[5:])
+        limits.check()
+        spots.sort(key=_kwic_sort_key(generation, sort))
+        for count, spot in enumerate(spots):
+            if count % 256 == 0:
+                limits.check()
+            yield self._kwic_row(generation, spot)
 
     # ---- a shard's answers: what a sharded index (search/sharded.py) merges ------------------
 
+    @_limited
     def holds(self, speech_id: str) -> bool:
         """Tell whether this index holds a speech, or an old id of one."""
         generation = self.generation()
         return speech_id in generation.by_id or speech_id in generation.aliases
 
+    @_limited
     def ranking_stats(self, query: str) -> dict:
         """Return BM25's statistics for a query's words: speeches, their total length, each word's speeches."""
         return _ranking_stats(self.generation(), _terms(self.parse(query)) if query.strip() else [])
 
+    @_limited
     def count(self, query: str, filters: dict | None = None, collapse: bool = False) -> int:
         """Return how many speeches a query matches."""
         generation, matched, _ = self.matching(self.parse(query, filters))
         return len(self._collapse(generation, matched)[0] if collapse else matched)
 
+    @_limited
     def finds(self, term: str) -> bool:
         """Tell whether a phrase occurs anywhere in the index."""
         return bool(self.generation().postings.counts(term).any())
 
+    @_limited
     def search_part(self, query: str, filters: dict | None, sort: str, top: int, collapse: bool, facets: bool,
                     stats: dict) -> dict:
         """Return a shard's part of a search: totals, facets and its best `top` hits, each with its merge key."""
@@ -519,31 +656,39 @@ class Corpus:
         return {"total": len(ranked.order), "occurrences": int(ranked.occurrences[kept].sum()),
                 "facets": _facet_counts(self._columns(ranked.generation), kept) if facets else None, "hits": hits}
 
+    @_limited
     def ranked_keys(self, query: str, filters: dict | None, sort: str, collapse: bool, stats: dict) -> list:
         """Return (merge key, id) of every matching speech, in result order."""
         ranked = self._ranked(query, filters, sort, collapse, stats)
         return [(_merge_key(ranked.generation, index, score, sort), ranked.generation.records[index]["id"])
                 for index, score in ranked.order]
 
+    @_limited
     def hits_of(self, query: str, filters: dict | None, sort: str, collapse: bool, stats: dict, ids: list[str]) -> list:
         """Return the hits (without snippets) of the given matching speeches."""
         ranked = self._ranked(query, filters, sort, collapse, stats)
         wanted = {ranked.generation.by_id[i] for i in ids}
         return [self._hit(ranked, index, score, snippets=False) for index, score in ranked.order if index in wanted]
 
+    @_limited
     def kwic_part(self, query: str, filters: dict | None, width: int | None, sort: str | None) -> dict:
-        """Return a shard's concordance rows, each with its merge key, and the answer's other fields."""
-        result = self.kwic(query, filters, width, page=1, page_size=1, sort=sort)
-        generation, matched, _ = self.matching(self.parse(query, filters, require_text=True))
-        width = self.settings["kwic_width"] if width is None else _positive_int(width, "width", allow_zero=True)
-        key = _kwic_key(generation, sort)
+        """Return a shard's concordance rows, each with its merge key, and the answer's other fields.
+
+        The key is the order asked for, then source order (file path, place in the file,
+        paragraph, offset): the order one index stores speeches in, which shards merge by.
+        """
+        concordance = self._concordance(query, filters, width, sort)
+        generation, matched, terms, width, _ = concordance.pop("_work")
+        first = None if sort in (None, "source") else _kwic_sort_key(generation, sort)
         rows = []
-        for position, row in self._kwic_rows(generation, matched, _terms(self.parse(query)), width, positions=True):
-            row["_key"] = key(position, row)
+        for spot in self._kwic_spots(generation, matched, terms, width):
+            record = generation.records[spot[0]]
+            source = (record["source"].split("#row=")[0], record["ordinal"], spot[1], spot[2])
+            row = self._kwic_row(generation, spot)
+            row["_key"] = (first(spot), source) if first else source
             rows.append(row)
         rows.sort(key=lambda row: row["_key"])
-        header = {k: v for k, v in result.items() if k not in ("rows", "page", "page_size", "pages")}
-        return {"result": header, "rows": rows}
+        return {"result": {k: v for k, v in concordance.items() if k != "rows"}, "rows": rows}
 
     @staticmethod
     def check_page(page) -> int:
@@ -578,6 +723,7 @@ class Corpus:
         count = stats["speeches"]
         average = stats["length"] / count if count and stats["length"] > 0 else 1.0
         for word in sorted(stats["df"]):
+            limits.check()
             if word not in generation.vocabulary:
                 continue
             docs, weights = generation.postings.word(generation.vocabulary[word])
@@ -593,7 +739,9 @@ class Corpus:
         """Keep one speech per near-duplicate group: the earliest dated, then lowest id."""
         groups: dict[str, list[int]] = {}
         kept = []
-        for index in matched:
+        for count, index in enumerate(matched):
+            if count % 1024 == 0:
+                limits.check()
             group = generation.records[index].get("group")
             if group is None:
                 kept.append(index)
@@ -654,6 +802,14 @@ def public_fields(speech: dict) -> dict:
     return {name: speech.get(name) for name in schema.speech_fields()}
 
 
+def _every_record(generation):
+    """Yield every speech's fields in source order, under the deadline active while they are read."""
+    for count, record in enumerate(generation.records):
+        if count % 256 == 0:
+            limits.check()
+        yield public_fields(record)
+
+
 def _terms(parsed: q.Query) -> list[str]:
     """Return the texts of a query's positive terms: what is counted, listed and marked."""
     return [t.text for t in q.positive_terms(parsed.text)] if parsed.text is not None else []
@@ -667,36 +823,23 @@ def _occurrence_counts(generation, terms: list[str], counts: dict[str, np.ndarra
     return occurrences
 
 
-def _kwic_key(generation, sort: str | None):
-    """Return the sort key of (position, row) concordance rows: the order asked for, then source order.
-
-    Source order is file path, place in the file, paragraph, offset: the order one index stores
-    speeches in, which the shards of a sharded index can merge by.
-    """
+def _kwic_sort_key(generation, sort: str):
+    """Return the key of a concordance order over (position, paragraph, offset, left, match, right) spots."""
     from indexer import provinces
 
-    def key(position: int, row: dict) -> tuple:
-        record = generation.records[position]
-        source = (record["source"].split("#row=")[0], record["ordinal"], row["paragraph"], row["offset"])
-        if sort in (None, "source"):
-            return source
-        if sort == "left":
-            first = row["left"][::-1]  # the nearest character first, as corpus tools sort left contexts
-        elif sort in ("match", "right"):
-            first = row[sort]
-        elif sort == "date":
-            first = store.date_key(record)  # newest first, undated last
-        else:
-            first = (row["province"] is None, provinces.code(row["province"] or "") or "")
-        return (first, source)
+    if sort == "left":
+        return lambda spot: spot[3][::-1]  # the nearest character first, as corpus tools sort left contexts
+    if sort == "match":
+        return lambda spot: spot[4]
+    if sort == "right":
+        return lambda spot: spot[5]
+    if sort == "date":
+        return lambda spot: store.date_key(generation.records[spot[0]])  # newest first, undated last
 
-    return key
-
-
-def _sorted_rows(generation, rows, sort: str) -> list[dict]:
-    """Return (position, row) concordance rows in another order, ties in source order."""
-    key = _kwic_key(generation, sort)
-    return [row for _, row in sorted(rows, key=lambda item: key(*item))]
+    def province(spot):
+        name = generation.records[spot[0]].get("province")
+        return (name is None, provinces.code(name or "") or "")
+    return province
 
 
 def _value_ok(how: str, actual: str, value: str) -> bool:
@@ -745,12 +888,15 @@ def _occurrences(paragraphs: list[str], terms: list[str]):
     Terms are found in the case-folded paragraph, which has the offsets of the paragraph as written.
     """
     for number, paragraph in enumerate(paragraphs, 1):
+        limits.check()
         folded = fold_case(paragraph)
         found = []
         for term in terms:
             start = folded.find(term)
             while start != -1:
                 found.append((start, term))
+                if len(found) % 4096 == 0:
+                    limits.check()  # a paragraph may hold a million occurrences (a hostile file)
                 start = folded.find(term, start + len(term))
         for offset, term in sorted(found):
             yield number, paragraph, offset, paragraph[offset : offset + len(term)]

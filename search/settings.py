@@ -69,7 +69,16 @@ SETTINGS = (
     Setting("trusted_hosts", "", "Hosts (comma-separated) whose address permalinks and citations may use when base_url is "
             "not set; the host serve is bound to and localhost always are. Other Host: headers get relative links.",
             scope=SERVE),
-    Setting("threads", 8, "Threads of the web server.", scope=SERVE),
+    Setting("export_time_limit_s", 300, "An export (CSV, JSON Lines) that runs longer stops, its last line saying it is "
+            "incomplete and after how many rows."),
+    Setting("max_concurrent_exports", 2, "Exports the server streams at once; one more gets 503 with Retry-After.",
+            scope=SERVE),
+    Setting("max_concurrent_queries", 4, "Searches, concordances and analyses the server computes at once; one more "
+            "gets 503 with Retry-After. Speech pages, the overview and static files are not counted.", scope=SERVE),
+    Setting("max_arguments", 100, "Most arguments (name=value pairs) one web request may carry; more is a 400.",
+            scope=SERVE),
+    Setting("threads", 8, "Threads of the web server; serve runs at least max_concurrent_exports + "
+            "max_concurrent_queries + 2, so cheap requests always find one.", scope=SERVE),
     Setting("corpus_check_seconds", 10, "How often pages look for corpus files changed since the build.", scope=SERVE),
     Setting("max_file_mb", 200, "Skip (and name) any corpus file larger than this many MB, datasets and PDFs included.",
             scope=INDEX),

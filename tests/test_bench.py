@@ -37,7 +37,7 @@ def results(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("bench")
     out = workdir / "results.json"
     results = run.run(20, 2, out, ["ours", "fts5", "whoosh_jieba"], workdir / "work", whoosh_runs=1,
-                      log=lambda message: None)
+                      flood={"n": 20, "clients": 3, "seconds": 2}, log=lambda message: None)
     assert json.loads(out.read_text(encoding="utf-8")) == json.loads(json.dumps(results))
     return results
 
@@ -59,8 +59,24 @@ def test_results_have_every_engine_query_and_measure(results):
             assert 0 <= query["median_ms"] <= query["p95_ms"]
             assert 0 <= query["recall"] <= 1 and 0 <= query["precision"] <= 1
     assert set(results["targets"]) >= {"ours_exact_on_every_query", "build_throughput_vs_naive",
-                                       "peak_memory_mb", "query_p95_ms", "query_p95_vs_fts5", "reindex_one_file"}
-    assert "build s" in run.table(results)
+                                       "peak_memory_mb", "query_p95_ms", "query_p95_vs_fts5", "reindex_one_file",
+                                       "flood"}
+    assert "build s" in run.table(results) and "cheap probe p95" in run.table(results)
+
+
+def test_the_flood_reports_the_probe_memory_and_recovery_as_ratios(results):
+    # A tiny flood (3 clients, 2 s, 20 speeches): the figures' presence and kind, never their size.
+    flood = results["flood"]
+    assert (flood["n"], flood["clients"], flood["seconds"]) == (20, 3, 2)
+    assert flood["idle"]["probes"] > 0 and flood["during"]["probes"] + flood["during"]["lost"] > 0
+    for key in ("p50_ms", "p95_ms", "max_ms"):
+        assert 0 < flood["idle"][key] and (key not in flood["during"] or flood["during"][key] > 0)
+    assert isinstance(flood["probe_p95_ratio"], float) and flood["server_peak_rss_mb"] > 0
+    assert flood["recovery_s"] is None or flood["recovery_s"] >= 0
+    # Every flooding request got an answer: 200 or 503, each 503 with Retry-After.
+    assert set(flood["flood"]["statuses"]) <= {"200", "503"} and flood["flood"]["retry_after_missing"] == 0
+    assert set(flood["targets"]) == {"probe_p95_ratio", "server_memory_mb", "recovery_s"}
+    assert all(set(target) == {"measured", "target", "met"} for target in flood["targets"].values())
 
 
 def test_ours_is_exact_on_every_query(results):

@@ -47,7 +47,11 @@ def browser():
 
 @pytest.fixture
 def open_page(browser, base_url):
-    """Open pages in a fresh context of the given size; fail the test on any script error."""
+    """Open pages in a fresh context of the given size; fail the test on any script error or refused content.
+
+    Every response carries a Content-Security-Policy without inline scripts or styles: the
+    browser reports what it refuses on the console, and a page relying on it would break.
+    """
     contexts, errors = [], []
 
     def opener(size="desktop"):
@@ -56,6 +60,10 @@ def open_page(browser, base_url):
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: errors.append(message.text)
+                if "Content Security Policy" in message.text else None)
+        page.add_init_script("document.addEventListener('securitypolicyviolation', e => "
+                             "console.error('Content Security Policy refused ' + e.violatedDirective + ' ' + e.blockedURI))")
         return page
 
     yield opener
@@ -79,6 +87,9 @@ def test_search_facet_speech_and_citation(open_page, base_url, corpus):
     page = open_page("desktop")
     page.goto(base_url + "/")
     assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"')"), "no CJK font: install fonts-noto-cjk"
+    # The overview's share bars are drawn (SVG, not an inline style the policy would refuse).
+    bars = page.eval_on_selector_all(".hbar rect", "rs => rs.map(r => r.getBoundingClientRect().width)")
+    assert bars and max(bars) > 10 * min(bars) > 0
     page.screenshot(path=str(ARTIFACTS / "overview-desktop.png"), full_page=True)
 
     # Search for an exact phrase from the box.
@@ -116,7 +127,8 @@ def test_search_facet_speech_and_citation(open_page, base_url, corpus):
     citation = page.inner_text("#cite-paragraph")
     assert f"，第{number}段，{base_url}/speech/" in citation and citation.endswith(f"#p{number}")
     page.click("button[data-copy=cite-paragraph]")
-    page.wait_for_function("document.querySelector('button[data-copy=cite-paragraph]').textContent === '已复制'")
+    # Waits by locators, not wait_for_function: its polling evaluates a string, which the CSP refuses.
+    page.locator("button[data-copy=cite-paragraph]", has_text="已复制").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == citation
     page.screenshot(path=str(ARTIFACTS / "speech-desktop.png"))
 
@@ -129,7 +141,8 @@ def test_search_facet_speech_and_citation(open_page, base_url, corpus):
 
     # Choosing another paragraph by its number changes the paragraph citation.
     page.click("#p3 a.pn")
-    page.wait_for_function("location.hash === '#p3'")
+    page.locator("#cite-paragraph", has_text="，第3段，").wait_for()
+    assert urlsplit(page.url).fragment == "p3"
     assert page.inner_text("#cite-paragraph").endswith("，第3段，" + page.url.split("?")[0] + "#p3")
 
 

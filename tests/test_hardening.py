@@ -1,5 +1,6 @@
 """Hardening: bad files, killed rebuilds and concurrent builds lose nothing and never corrupt the index."""
 
+import errno
 import os
 import shutil
 import signal
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import indexer.readers.base
+from indexer import postings, store
 from indexer.build import build_index
 from search import Corpus
 
@@ -126,3 +128,41 @@ def test_two_rebuilds_at_once_the_second_refuses_clearly(tmp_path, slow_corpus):
     assert second.returncode == 2
     assert "another build is already running" in second.stderr
     assert "Traceback" not in second.stderr + second.stdout
+
+
+def _raising(error_number: int, message: str):
+    def fail(*args, **kwargs):
+        raise OSError(error_number, message, "/the/index/file")
+    return fail
+
+
+@pytest.mark.parametrize("owner, name, error_number, says", [
+    (store, "write_records", errno.ENOSPC, "no space is left on the device [ENOSPC]"),
+    (postings.WordPostingsWriter, "write", errno.ENOSPC, "no space is left on the device [ENOSPC]"),
+    (store, "checksums", errno.EIO, "input/output error [EIO]"),
+    (store, "switch", errno.ENOSPC, "no space is left on the device [ENOSPC]"),
+    (store, "build_lock", errno.EACCES, "permission denied [EACCES]"),
+])
+def test_an_os_error_during_a_build_is_one_line_and_the_old_index_serves_on(tmp_path, monkeypatch, owner, name,
+                                                                           error_number, says):
+    # Regression (issue 14 item 6): a full disk printed a raw ENOSPC traceback.
+    from click.testing import CliRunner
+
+    from search.cli import main
+
+    corpus = _good_files(tmp_path / "corpus")
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir)
+    before = Corpus(index_dir)
+    version, answer = before.index_version, before.search("发展")
+    monkeypatch.setattr(owner, name, _raising(error_number, os.strerror(error_number)))
+    result = CliRunner().invoke(main, ["index", "--corpus", str(corpus), "--index", str(index_dir), "--full"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and says in lines[0] and "/the/index/file" in lines[0], result.stderr
+    assert "the index was left as it was" in lines[0]
+    monkeypatch.undo()
+    after = Corpus(index_dir)
+    assert after.index_version == version and after.search("发展") == answer
+    assert [p.name for p in index_dir.iterdir() if p.name.startswith(".tmp-")] == []
+    assert [p.name for p in index_dir.glob("gen-*")] == [f"gen-{version}"]

@@ -87,11 +87,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _serve(index_dir: Path):
+def _serve(index_dir: Path, *options: str):
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-c", "from search.cli import main; main()", "serve", "--port", str(port), "--index", str(index_dir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [sys.executable, "-c", "from search.cli import main; main()", "serve", "--port", str(port), "--index", str(index_dir),
+         *options], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -122,6 +122,8 @@ def load(base: str, clients: int, seconds: float, paths: list[str]) -> dict:
                     status = response.status
             except urllib.error.HTTPError as error:
                 status = error.code
+                if status == 503 and not error.headers.get("Retry-After"):
+                    status = f"503 without Retry-After: {error.read()[:300]!r}"
             except OSError as error:
                 with lock:
                     errors.append(repr(error))
@@ -153,7 +155,9 @@ def test_the_server_answers_throughout_a_rebuild_and_then_serves_the_new_index(t
         shutil.copy(CORPUS / name, corpus / name)
     index_dir = tmp_path / "index"
     build_index(corpus, index_dir)
-    process, base = _serve(index_dir)
+    # Twice as many query slots as clients (a slot is given back just after its answer is sent, so a
+    # client's next request may come before): every request is answered, none is turned away busy.
+    process, base = _serve(index_dir, "--max-concurrent-queries", "16")
     try:
         before = json.load(urllib.request.urlopen(base + "/api/search?q=%E5%8F%8C%E8%BF%87%E5%8D%8A"))
         shutil.copy(CORPUS / "004_92cf6fb917628260.txt", corpus / "004.txt")
@@ -170,11 +174,12 @@ def test_the_server_answers_throughout_a_rebuild_and_then_serves_the_new_index(t
         process.kill()
 
 
-def test_fifty_clients_at_once_get_no_errors(shipped_index):
+def test_fifty_clients_at_once_get_answers_or_busy_never_errors(shipped_index):
     process, base = _serve(shipped_index)
     try:
         result = load(base, 50, 5, QUERIES)
     finally:
         process.kill()
-    assert result["errors"] == [] and set(result["statuses"]) == {200}, result
+    # Beyond max_concurrent_queries a search is turned away at once (503, Retry-After), never dropped.
+    assert result["errors"] == [] and set(result["statuses"]) <= {200, 503} and result["statuses"][200], result
     print(f"\n50 clients, 5 s: {result['requests']} requests, {result['throughput']:.0f}/s, p95 {result['p95_ms']:.0f} ms")

@@ -543,6 +543,11 @@ def test_the_serve_command_builds_this_app(shipped_index, monkeypatch):
     served = {}
 
     class Server:
+        _map: dict = {}
+
+        def handle_accept(self):  # serve wraps it to accept every waiting connection at once
+            pass
+
         def run(self):
             served["running"] = True
 

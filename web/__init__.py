@@ -8,9 +8,10 @@ import os
 
 from flask import Flask, jsonify, render_template, request
 
+from indexer.store import StoreError
 from search import settings as named_settings
 from search import open_index
-from search.corpus import SearchError
+from search.corpus import DamagedIndex, SearchError
 from search.query import QueryError
 
 
@@ -40,12 +41,15 @@ def create_app(config: dict | None = None) -> Flask:
     from web.state import CorpusWatch
 
     # One index, or a sharded one (its shards held by the Dask client's workers when DASK_CLIENT is given).
-    app.extensions["corpus"] = open_index(app.config["INDEX"], settings, app.config.get("DASK_CLIENT"))
+    app.extensions["corpus"] = open_index(app.config["INDEX"], settings, app.config.get("DASK_CLIENT"),
+                                          verify_in_background=True)
     app.extensions["corpus_watch"] = CorpusWatch(app.config.get("CORPUS"), float(settings["corpus_check_seconds"]))
 
-    from web import api, compare, pages
+    from web import api, capacity, compare, guard, pages
     from web.views import template_helpers
 
+    guard.init_app(app)  # first: a request it refuses takes no slot
+    capacity.init_app(app, settings)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(compare.bp)
@@ -65,14 +69,21 @@ def _register_errors(app: Flask) -> None:
     the fixed list the README gives, so a script can tell them apart.
     """
 
-    def error_response(status: int, message: str, zh: str, kind: str, code: str):
+    def error_response(status: int, message: str, zh: str, kind: str, code: str, headers: dict | None = None):
         if _wants_json():
-            return jsonify(error=message, code=code, zh=zh), status
-        return render_template("error.html", status=status, message=zh, english=message, kind=kind), status
+            return jsonify(error=message, code=code, zh=zh), status, headers or {}
+        return render_template("error.html", status=status, message=zh, english=message, kind=kind), status, headers or {}
 
     @app.errorhandler(SearchError)
     def search_error(error):
-        return error_response(error.status, str(error), error.zh, type(error).__name__, error.code)
+        retry = getattr(error, "retry_after", None)
+        return error_response(error.status, str(error), error.zh, type(error).__name__, error.code,
+                              {"Retry-After": str(retry)} if retry else None)
+
+    @app.errorhandler(StoreError)
+    def store_error(error):
+        # A library method that did not report the damage itself (every Corpus method does).
+        return search_error(DamagedIndex(error))
 
     @app.errorhandler(QueryError)
     def query_error(error):

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from indexer import schema
 from search.corpus import mark
-from web import views
+from web import capacity, views
 from web.chart import year_chart
 from web.compare import province_values
 from web.tilemap import tile_map
@@ -19,6 +19,7 @@ bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
+@capacity.cheap(when=lambda args: views.read_params(args).empty)  # the overview is cheap; a search is a query
 def index():
     """Show the search page, or the corpus overview when nothing is asked."""
     params = views.read_params()
@@ -58,6 +59,7 @@ _MARK = re.compile(r"<mark>")
 
 
 @bp.get("/speech/<speech_id>")
+@capacity.cheap
 def speech(speech_id):
     """Show a whole speech with every hit of ?q= marked and each paragraph anchored."""
     corpus = views.corpus()
@@ -84,6 +86,7 @@ def speech(speech_id):
 
 
 @bp.get("/speech/<speech_id>/raw")
+@capacity.cheap
 def raw(speech_id):
     """Show the original, uncleaned text of a speech's source span."""
     corpus = views.corpus()

@@ -19,6 +19,12 @@ TILES = {
     "海南": (7, 3), "澳门": (7, 4), "香港": (7, 5),
 }
 SIZE, GAP = 46, 4  # pixels of a square and between squares
+LOW, HIGH = (0xF3, 0xEC, 0xE6), (0x9B, 0x1C, 0x1C)  # the colours of no rate and of the highest
+
+
+def shade_colour(shade: float) -> str:
+    """Return the fill of a square shaded 0-1: an SVG attribute, since the pages' CSP allows no inline style."""
+    return "#" + "".join(f"{round(low + (high - low) * shade):02x}" for low, high in zip(LOW, HIGH))
 
 
 def tile_map(values: dict[str, dict], measure: str = "per_10k_chars") -> dict:
@@ -33,8 +39,10 @@ def tile_map(values: dict[str, dict], measure: str = "per_10k_chars") -> dict:
         row, column = TILES[short]
         value = values.get(full)
         level = value.get(measure) if value else None
+        shade = None if level is None else level / peak
         tiles.append({"name": full, "short": short, "x": column * (SIZE + GAP), "y": row * (SIZE + GAP),
-                      "value": level, "series": value, "shade": None if level is None else level / peak})
+                      "value": level, "series": value, "shade": shade,
+                      "fill": None if shade is None else shade_colour(shade)})
     rows = 1 + max(r for r, _ in TILES.values())
     columns = 1 + max(c for _, c in TILES.values())
     return {"tiles": tiles, "size": SIZE, "width": columns * (SIZE + GAP), "height": rows * (SIZE + GAP),

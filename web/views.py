@@ -135,7 +135,10 @@ def url_with(endpoint: str | None = None, set: dict | None = None, add: tuple | 
              drop: tuple | None = None, keep_page: bool = False) -> str:
     """Return this view's URL changed: arguments set, a filter value added or dropped."""
     names = url_args()
-    args = {name: request.args.getlist(name) for name in names if request.args.getlist(name)}
+    # A filter may carry several values (ORed); any other argument is read once, so a link carries it once.
+    many = schema.filters()
+    args = {name: list(dict.fromkeys(request.args.getlist(name))) if name in many else request.args.getlist(name)[:1]
+            for name in names if request.args.getlist(name)}
     if not keep_page:
         args.pop("page", None)
     for name, value in (set or {}).items():
