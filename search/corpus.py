@@ -425,6 +425,32 @@ class Corpus:
         result.update(rows=kept, page=page, page_size=size, pages=max(1, math.ceil(total / size)))
         return result
 
+    # ---- patterns, collocates, keywords (search/analysis.py) ----------------------------------
+
+    def forms(self, query: str, filters: dict | None = None, sort: str = "occurrences", limit: int | None = 200) -> dict:
+        """Return the distinct strings the query's terms matched, with occurrences and speeches (`limit` None: all)."""
+        from search import analysis
+
+        return analysis.forms(self, query, filters, sort=sort, limit=limit)
+
+    def collocates(self, query: str, filters: dict | None = None, window: int | None = None, unit: str = "word",
+                   min_freq: int = 3, punctuation: bool = False, numbers: bool = True, sort: str = "g2",
+                   limit: int | None = 200) -> dict:
+        """Return the words or n-grams near the query's occurrences with G², MI and logDice."""
+        from search import analysis
+
+        return analysis.collocates(self, query, filters, window=window, unit=unit, min_freq=min_freq,
+                                   punctuation=punctuation, numbers=numbers, sort=sort, limit=limit)
+
+    def keywords(self, query: str = "", filters: dict | None = None, against: dict | None = None, unit: str = "word",
+                 min_freq: int = 5, punctuation: bool = False, numbers: bool = True, sort: str = "g2",
+                 limit: int | None = 200) -> dict:
+        """Return the frequency list of a target with keyness (G², log ratio) against the rest or `against` filters."""
+        from search import analysis
+
+        return analysis.keywords(self, query, filters, against=against, unit=unit, min_freq=min_freq,
+                                 punctuation=punctuation, numbers=numbers, sort=sort, limit=limit)
+
     def _kwic_rows(self, generation, matched: list[int], terms: list[str], width: int, positions: bool = False):
         """Yield the concordance rows of the matched speeches, in source and text order (with positions, as (position, row))."""
         base = self.settings["base_url"].rstrip("/")
