@@ -44,6 +44,11 @@ COLLOCATE_MIN_FREQ, KEYWORD_MIN_FREQ = 3, 5
 FORM_SORTS = ("occurrences", "speeches", "form")
 COLLOCATE_SORTS = ("g2", "mi", "logdice", "freq")
 KEYWORD_SORTS = ("g2", "log_ratio", "freq")
+# The columns of each kind of row, in the order JSON and CSV give them.
+FORM_COLUMNS = ["form", "occurrences", "speeches"]
+COLLOCATE_COLUMNS = ["item", "window_freq", "corpus_freq", "g2", "mi", "logdice"]
+KEYWORD_COLUMNS = ["item", "target_freq", "reference_freq", "target_speeches", "reference_speeches",
+                   "target_per_10k_chars", "reference_per_10k_chars", "g2", "log_ratio"]
 # N-gram discovery holds a few arrays of 8 bytes per character of the target: past this many
 # characters it is refused (narrow the target, or count words).
 MAX_NGRAM_CHARS = 20_000_000
@@ -347,11 +352,13 @@ def _check_choice(value: str, choices: tuple, what: str) -> str:
     return value
 
 
-def forms(corpus, query: str, filters: dict | None = None, sort: str = "occurrences", limit: int | None = LIMIT) -> dict:
-    """Return the distinct strings the query's terms matched, each with occurrences and speeches."""
-    from search.corpus import _occurrences, _terms
+def forms(corpus, query: str, filters: dict | None = None, sort: str = "occurrences", min_freq: int = 1,
+          limit: int | None = LIMIT) -> dict:
+    """Return the distinct strings the query's terms matched (at least min_freq times), with occurrences and speeches."""
+    from search.corpus import _occurrences, _positive_int, _terms
 
     _check_choice(sort, FORM_SORTS, "sort")
+    min_freq = _positive_int(min_freq, "min_freq")
     check = _clock(corpus)
     parsed = corpus.parse(query, filters, require_text=True)
     generation, matched, _ = corpus.matching(parsed)
@@ -364,13 +371,14 @@ def forms(corpus, query: str, filters: dict | None = None, sort: str = "occurren
         found = Counter(match for _, _, _, match in _occurrences(generation.text(index).split("\n"), terms))
         occurrences.update(found)
         speeches.update(found.keys())
-    rows = [{"form": form, "occurrences": count, "speeches": speeches[form]} for form, count in occurrences.items()]
+    rows = [{"form": form, "occurrences": count, "speeches": speeches[form]} for form, count in occurrences.items()
+            if count >= min_freq]
     keys = {"occurrences": lambda r: (-r["occurrences"], r["form"]),
             "speeches": lambda r: (-r["speeches"], -r["occurrences"], r["form"]),
             "form": lambda r: r["form"]}
     rows.sort(key=keys[sort])
     return {"query": query, "filters": parsed.filters, "index_version": generation.version, "sort": sort,
-            "total": len(rows), "occurrences": sum(occurrences.values()), "speeches": len(matched),
+            "min_freq": min_freq, "total": len(rows), "occurrences": sum(occurrences.values()), "speeches": len(matched),
             "forms": _limit(rows, limit), "parsed": q.describe(parsed)}
 
 
@@ -633,3 +641,21 @@ def _resolve_province():
     from indexer import provinces
 
     return provinces.resolve
+
+
+def export_context(result: dict) -> dict:
+    """Return the columns every CSV row of a forms, collocates or keywords answer repeats: what was asked, and of which index."""
+    import json
+
+    def dumped(value) -> str:
+        return json.dumps(value or {}, ensure_ascii=False)
+
+    if "target" in result:
+        return {"query": result["target"]["query"], "filters": dumped(result["target"]["filters"]),
+                "against": dumped(result["reference"]["filters"]), "unit": result["unit"],
+                "index_version": result["index_version"]}
+    context = {"query": result["query"], "filters": dumped(result["filters"])}
+    if "window" in result:
+        context.update(window=result["window"], unit=result["unit"])
+    context["index_version"] = result["index_version"]
+    return context

@@ -53,7 +53,8 @@ class SearchBackend(Protocol):
              page_size: int | None = None, sort: str | None = None) -> dict:
         """Every occurrence of the query's terms, one row each (one page of them with `page`)."""
 
-    def forms(self, query: str, filters: dict | None = None, sort: str = "occurrences", limit: int | None = 200) -> dict:
+    def forms(self, query: str, filters: dict | None = None, sort: str = "occurrences", min_freq: int = 1,
+              limit: int | None = 200) -> dict:
         """The distinct strings the query's terms matched, each with occurrences and speeches."""
 
     def collocates(self, query: str, filters: dict | None = None, window: int | None = None, unit: str = "word",

@@ -427,11 +427,12 @@ class Corpus:
 
     # ---- patterns, collocates, keywords (search/analysis.py) ----------------------------------
 
-    def forms(self, query: str, filters: dict | None = None, sort: str = "occurrences", limit: int | None = 200) -> dict:
+    def forms(self, query: str, filters: dict | None = None, sort: str = "occurrences", min_freq: int = 1,
+              limit: int | None = 200) -> dict:
         """Return the distinct strings the query's terms matched, with occurrences and speeches (`limit` None: all)."""
         from search import analysis
 
-        return analysis.forms(self, query, filters, sort=sort, limit=limit)
+        return analysis.forms(self, query, filters, sort=sort, min_freq=min_freq, limit=limit)
 
     def collocates(self, query: str, filters: dict | None = None, window: int | None = None, unit: str = "word",
                    min_freq: int = 3, punctuation: bool = False, numbers: bool = True, sort: str = "g2",

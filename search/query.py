@@ -80,7 +80,7 @@ from indexer.text import HAN_CLASS, fold_case, normalize
 
 __all__ = [
     "MAX_DEPTH", "check_filter", "check_filters", "And", "Near", "Not", "Or", "Pattern", "Query", "QueryError", "Term",
-    "matches", "parse", "positive_terms",
+    "matches", "parse", "positive_terms", "quote", "render",
 ]
 
 MAX_DEPTH = 20  # parenthesis levels; deeper is never a real query and would risk recursion
@@ -875,6 +875,26 @@ def suggestions(query: str) -> list[tuple[str, str | None]]:
 
 def _quoted(text: str) -> str:
     """Write a term so the parser reads it back as that exact text."""
-    if re.search(r'[\s()"]|:', text) or text.startswith("-") or text in (_OR, _AND, _NOT, "NEAR"):
+    if re.search(r'[\s()"]|:', text) or text.startswith(("-", "/")) or text in (_OR, _AND, _NOT, "NEAR"):
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return text
+
+
+def quote(text: str) -> str:
+    """Write text as a query term that finds exactly it (quoted when it holds syntax)."""
+    return _quoted(text)
+
+
+def render(node) -> str:
+    """Write a parsed tree back as query text that parses to the same tree (filters aside)."""
+    if isinstance(node, Term):
+        return _quoted(node.text)
+    if isinstance(node, Pattern):
+        return node.written
+    if isinstance(node, Near):
+        return "NEAR(" + " ".join(render(term) for term in node.terms) + ")"
+    if isinstance(node, Not):
+        return "-(" + render(node.item) + ")"
+    if isinstance(node, And):
+        return " ".join(f"({render(item)})" if isinstance(item, Or) else render(item) for item in node.items)
+    return " OR ".join(render(item) for item in node.items)
