@@ -186,11 +186,12 @@ class Corpus:
                 counts[node.text] = generation.postings.counts(node.text)
             return counts[node.text] > 0
         if isinstance(node, q.Pattern):
-            from search.patterns import Tally
+            from search.patterns import PatternCounts
 
-            tally = counts.setdefault(node, Tally(generation, node.source))
-            tally.cover(scope, check or (lambda: None))
-            return tally.counts > 0
+            if node not in counts:
+                counts[node] = PatternCounts(generation, node.source)
+            counts[node].cover(scope, check or (lambda: None))
+            return counts[node].counts > 0
         if isinstance(node, (q.Near, q.And)):
             # A NEAR gives the speeches holding every term; the paragraph is checked in the text afterwards.
             items = node.terms if isinstance(node, q.Near) else node.items

@@ -411,7 +411,7 @@ def search_paragraph(compiled: Compiled, paragraph: str) -> bool:
     return compiled.regex.search(paragraph) is not None
 
 
-class Tally:
+class PatternCounts:
     """A pattern's occurrences per speech, counted on demand for the speeches a query needs."""
 
     def __init__(self, generation, source: str):
