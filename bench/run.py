@@ -520,12 +520,17 @@ def run(n: int, runs: int, out: Path | None, engines: list[str], workdir: Path |
             results["engines"]["ours"]["reindex"] = reindex(corpus, workdir, workdir / "build.log", jobs, cap, full,
                                                             memory_cap_mb)
             log("  ours re-index: " + json.dumps(results["engines"]["ours"]["reindex"], ensure_ascii=False))
+        if "ours" in engines and "seconds" in results["engines"]["ours"]["build"]:
+            results["compare"] = compare_timing(workdir / "index-ours", runs)
+            log("  compare: " + json.dumps(results["compare"], ensure_ascii=False))
         if "ours" in engines and "queries" in results["engines"]["ours"]:
             results["analysis"] = analysis_bench(workdir / "index-ours", runs, log)
         results["startup"] = startup(workdir)
         log("  start-up: " + json.dumps(results["startup"], ensure_ascii=False))
         results["targets"] = evaluate_targets(results["engines"], specs)
         results["targets"]["startup"] = results["startup"]["targets"]
+        if "compare" in results:
+            results["targets"]["compare_vs_searches"] = results["compare"]["target"]
         results["targets"].update(results.get("analysis", {}).get("targets", {}))
         results["findings_check"] = findings_check(n, results["engines"], results.get("calibration"))
         results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -537,6 +542,38 @@ def run(n: int, runs: int, out: Path | None, engines: list[str], workdir: Path |
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     return results
+
+
+COMPARE_TERMS = ["稳中求进", "高质量发展", "营商环境", "双过半", "招商引资"]
+
+
+def compare_timing(index: Path, runs: int) -> dict:
+    """Time a comparison of five terms by year and by province x year against one search of each term.
+
+    Target: each comparison within 2x the sum of the five searches' medians, in one run.
+    """
+    from search import Corpus
+
+    corpus = Corpus(index)
+
+    def median_ms(call) -> float:
+        call()  # warm
+        times = []
+        for _ in range(max(3, runs)):
+            started = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - started) * 1000)
+        return round(statistics.median(times), 2)
+
+    searches = {term: median_ms(lambda term=term: corpus.search(term)) for term in COMPARE_TERMS}
+    total = round(sum(searches.values()), 2)
+    by_year = median_ms(lambda: corpus.compare(COMPARE_TERMS, "year"))
+    crossed = median_ms(lambda: corpus.compare(COMPARE_TERMS, ["province", "year"]))
+    ratios = {"year": round(by_year / total, 2) if total else None,
+              "province,year": round(crossed / total, 2) if total else None}
+    return {"terms": COMPARE_TERMS, "search_ms": searches, "searches_total_ms": total,
+            "compare_ms": {"year": by_year, "province,year": crossed}, "ratios": ratios,
+            "target": {"ratios": ratios, "target": 2.0, "met": all(r is not None and r <= 2.0 for r in ratios.values())}}
 
 
 def _median_seconds(command: list[str], runs: int) -> float:

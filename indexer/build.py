@@ -28,6 +28,9 @@ class BuildError(Exception):
     """A build that cannot go ahead; the message says what to do, the old index still serves."""
 
 
+NO_SPEECHES = "no speeches found under"
+
+
 @dataclass
 class Summary:
     """What a build read, found, skipped and dropped, per format too."""
@@ -305,12 +308,33 @@ class _Gathered:
         return moved
 
 
+def list_files(corpus: Path, only: set[str] | None = None) -> tuple[list, dict, dict]:
+    """List the corpus files a build reads, in source (path) order: [(path, relpath)], their hashes, their column maps.
+
+    Speeches are stored and numbered in path order as they arrive. A dataset's column map is
+    read with the dataset, never on its own; `only` keeps the named files (and their maps).
+    """
+    listed = sorted(((path, store.corpus_relpath(path, corpus)) for path in store.corpus_files(corpus)),
+                    key=lambda pair: pair[1])
+    if only is not None:
+        listed = [(path, relpath) for path, relpath in listed
+                  if relpath in only or (is_sidecar(relpath) and relpath[: -len(SIDECAR_SUFFIX)] in only)]
+    hashes = {relpath: store.file_hash(path, corpus) for path, relpath in listed}
+    files = [(path, relpath) for path, relpath in listed
+             if not is_sidecar(relpath) or relpath[: -len(SIDECAR_SUFFIX)] not in hashes]
+    sidecars = {relpath: hashes[relpath + SIDECAR_SUFFIX] for _, relpath in files if relpath + SIDECAR_SUFFIX in hashes}
+    return files, hashes, sidecars
+
+
 def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = False, full: bool = False,
-                progress=None, corrections: Path | None = None, max_file_mb: float = MAX_FILE_MB) -> Summary:
+                progress=None, corrections: Path | None = None, max_file_mb: float = MAX_FILE_MB,
+                only: set[str] | None = None, keep: set[str] = frozenset()) -> Summary:
     """Bring the index up to date with every file under corpus, then make it current.
 
     Files unchanged since the serving generation (same path, same SHA-256, same indexer code)
     are reused as they are unless `full`; the others are read, split and described again.
+    A shard of a sharded index is built from the files `only` names (paths under the corpus),
+    and `keep` names generations to keep whatever is current (the ones a shard manifest serves).
     """
     started = time.monotonic()
     corpus, index_dir = Path(corpus), Path(index_dir)
@@ -322,16 +346,9 @@ def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = Fals
     except CorrectionsError as error:
         raise BuildError(f"{error}; the index was left as it was") from None
     with build_lock(index_dir):
-        store.clean_debris(index_dir)
+        store.clean_debris(index_dir, keep)
         old = _OldGeneration(store.current_generation(index_dir))
-        # Source order is path order: speeches are stored and numbered in it as they arrive.
-        listed = sorted(((path, store.corpus_relpath(path, corpus)) for path in store.corpus_files(corpus)),
-                        key=lambda pair: pair[1])
-        hashes = {relpath: store.file_hash(path, corpus) for path, relpath in listed}
-        # A dataset's column map is read with the dataset, never on its own.
-        files = [(path, relpath) for path, relpath in listed
-                 if not is_sidecar(relpath) or relpath[: -len(SIDECAR_SUFFIX)] not in hashes]
-        sidecars = {relpath: hashes[relpath + SIDECAR_SUFFIX] for _, relpath in files if relpath + SIDECAR_SUFFIX in hashes}
+        files, hashes, sidecars = list_files(corpus, only)
         reused = set() if full else {relpath for _, relpath in files
                                      if old.reusable(relpath, hashes[relpath], sidecars.get(relpath))}
         staging = index_dir / f".tmp-{os.getpid()}-{time.time_ns()}"
@@ -345,7 +362,7 @@ def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = Fals
         summary.seconds = time.monotonic() - started
         store.switch(index_dir, generation.name)
         summary.generation = generation.name
-        store.clean_debris(index_dir)
+        store.clean_debris(index_dir, keep)
         return summary
 
 
@@ -395,7 +412,7 @@ def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reu
     speeches = gathered.speeches
     summary.speeches = len(speeches)
     if not speeches:
-        raise BuildError(f"no speeches found under {corpus}; the index was left as it was")
+        raise BuildError(f"{NO_SPEECHES} {corpus}; the index was left as it was")
     if old.speeches and len(speeches) < len(old.speeches) / 2 and not force:
         raise BuildError(
             f"the new index would hold {len(speeches)} speeches, fewer than half of the "

@@ -22,7 +22,7 @@ from indexer.text import normalize
 
 # How a date is known, the most direct first (the closed list is the schema's).
 DATE_SOURCES = tuple(schema.DATE_SOURCES)
-CENTRAL = "中央"
+CENTRAL = schema.CENTRAL
 
 # The government level a meeting or an office belongs to, most specific words first.
 LEVEL_WORDS = [

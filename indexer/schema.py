@@ -45,6 +45,8 @@ DOC_LENGTHS = "words.lengths.npy"
 SIGNATURES = "signatures.npy"
 VERDICTS = "verdicts.json"  # pairs of ids whose exact shingle Jaccard was computed, and its verdict
 UNKNOWN = "未知"
+CENTRAL = "中央"  # the level of national organs and leaders
+NATIONAL = "全国"  # where a central speech is counted in the province facet: not 未知, which is unknown
 
 # How a speech's date is known, most direct first: when two sources give a date, the more
 # direct one wins. Each with its label on pages.
@@ -159,6 +161,13 @@ def make_schema():
     )
 
 
-def column_value(value) -> str:
-    """Return a field value as Whoosh holds it: text, unknowns as 未知."""
+def column_value(record: dict, name: str) -> str:
+    """Return a speech's value of a field as Whoosh holds it: text, unknowns as 未知.
+
+    A central speech (level 中央) has no province; its province column holds 全国, so that
+    facets, filters and comparisons count "national" apart from "unknown".
+    """
+    value = record.get(name)
+    if value is None and name == "province" and record.get("level") == CENTRAL:
+        return NATIONAL
     return UNKNOWN if value is None else str(value)

@@ -76,15 +76,15 @@ def build_lock(index_dir: Path):
         handle.close()
 
 
-def clean_debris(index_dir: Path) -> None:
-    """Remove what a killed build left: staging folders, temp files, superseded generations."""
+def clean_debris(index_dir: Path, keep: set[str] = frozenset()) -> None:
+    """Remove what a killed build left: staging folders, temp files, superseded generations (but those in `keep`)."""
     current = current_generation(index_dir)
     generations = sorted(
         (p for p in Path(index_dir).iterdir() if p.name.startswith(schema.GENERATION_PREFIX)),
         key=lambda p: p.stat().st_mtime,
     )
     # Keep the serving generation and the one before it, for searchers still reading it.
-    keep = {current.name} if current else set()
+    keep = set(keep) | ({current.name} if current else set())
     older = [g for g in generations if current is None or g.name != current.name]
     if older:
         keep.add(older[-1].name)
@@ -257,12 +257,12 @@ def write_fields(folder: Path, records: list[dict], old: Path | None = None, old
     if old is not None:
         link_folder(old / schema.WHOOSH_DIR, target)
         ix = whoosh_index.open_dir(str(target))
-        present = {r["id"]: tuple(schema.column_value(r.get(n)) for n in names) for r in old_records}
+        present = {r["id"]: tuple(schema.column_value(r, n) for n in names) for r in old_records}
     else:
         target.mkdir()
         ix = whoosh_index.create_in(str(target), schema.make_schema())
     writer = ix.writer(limitmb=128)
-    wanted = {r["id"]: tuple(schema.column_value(r.get(n)) for n in names) for r in records}
+    wanted = {r["id"]: tuple(schema.column_value(r, n) for n in names) for r in records}
     for speech_id, values in present.items():
         if wanted.get(speech_id) != values:
             writer.delete_by_term("id", speech_id)
@@ -298,6 +298,7 @@ class Generation:
     vocabulary: dict[str, int]
     id_rank: np.ndarray  # each speech's place in id order
     date_rank: np.ndarray  # each speech's place newest first (undated last, then id)
+    chars: np.ndarray  # each speech's characters: the denominators of rates
     _columns: dict[str, Column] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -348,10 +349,10 @@ def open_generation(path: Path) -> Generation:
     if postings.speeches != len(records):
         raise StoreError("is inconsistent")
     id_rank = _ranks(sorted(range(len(records)), key=lambda i: records[i]["id"]))
-    date_rank = _ranks(sorted(range(len(records)), key=lambda i: (
-        records[i]["date"] is None, _negated_date(records[i]["date"]), records[i]["id"])))
+    date_rank = _ranks(sorted(range(len(records)), key=lambda i: date_key(records[i])))
+    chars = np.fromiter((record["chars"] for record in records), dtype=np.int64, count=len(records))
     return Generation(path, manifest["index_version"], manifest, records, by_id, aliases, store, postings,
-                      vocabulary, id_rank, date_rank)
+                      vocabulary, id_rank, date_rank, chars)
 
 
 def _read_columns(folder: Path, by_id: dict[str, int]) -> dict[str, Column]:
@@ -384,6 +385,11 @@ def _ranks(order: list[int]) -> np.ndarray:
     ranks = np.empty(len(order), dtype=np.int64)
     ranks[np.array(order, dtype=np.int64)] = np.arange(len(order))
     return ranks
+
+
+def date_key(record: dict) -> tuple:
+    """Return a speech's place newest first: later dates first, a partial date as its first day, undated last, then id."""
+    return (record["date"] is None, _negated_date(record["date"]), record["id"])
 
 
 def _negated_date(date: str | None) -> tuple:

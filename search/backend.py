@@ -49,6 +49,15 @@ class SearchBackend(Protocol):
     def year_series(self, query: str, filters: dict | None = None) -> dict:
         """Matching speeches per year (split by date_source) and all speeches per year under the same filters."""
 
+    def compare(self, terms: list[str], by="year", filters: dict | None = None, collapse: bool = False) -> dict:
+        """Each term's occurrences and speeches per bucket of one or two fields, beside each bucket's denominators."""
+
+    def cite(self, query, filters: dict | None = None, collapse: bool = False, by: str | None = None) -> dict:
+        """Store a snapshot of what a query (or each of several terms) finds now; return it with its short id."""
+
+    def snapshot(self, snapshot_id: str) -> dict:
+        """A stored snapshot as it was taken, with what the same queries find now (`now`)."""
+
     def kwic(self, query: str, filters: dict | None = None, width: int | None = None, page: int | None = None,
              page_size: int | None = None, sort: str | None = None) -> dict:
         """Every occurrence of the query's terms, one row each (one page of them with `page`)."""

@@ -14,11 +14,31 @@ from search import settings as named_settings
 # subcommand imports the library it runs, so `speeches --help` answers at once.
 
 
+def _remember(ctx, param, value):
+    """Keep an option for _open and the index command, without adding it to every command's parameters."""
+    ctx.meta[param.name] = value
+    return value
+
+
 def _index_option(command):
+    """Add --index, and --cluster / --scheduler for a sharded index held by Dask workers."""
+    command = click.option("--scheduler", expose_value=False, callback=_remember, envvar="SPEECHES_SCHEDULER",
+                           help="A Dask scheduler's address (tcp://HOST:8786) whose workers hold and search "
+                                "(or build) the shards of a sharded index.")(command)
+    command = click.option("--cluster", expose_value=False, callback=_remember,
+                           help="local:N starts a Dask LocalCluster of N worker processes here for a sharded index.")(command)
     return click.option(
         "--index", "index_dir", type=click.Path(file_okay=False), envvar="SPEECHES_INDEX", default="index",
         show_default=True, help="Index folder (or $SPEECHES_INDEX).",
     )(command)
+
+
+def _client():
+    """Return the Dask client the command's --cluster or --scheduler asks for (closed when the command ends), or None."""
+    from search.cluster import connect
+
+    ctx = click.get_current_context()
+    return ctx.with_resource(connect(ctx.meta.get("cluster"), ctx.meta.get("scheduler")))
 
 
 def _output_options(command):
@@ -57,7 +77,8 @@ def _settings_options(scope: str = named_settings.SEARCH):
 
 # The errors a user can fix, by module: each is caught only once its module has been imported
 # (an error cannot come from a module that was never loaded), so catching costs no import.
-USER_ERRORS = (("search.corpus", "SearchError"), ("search.query", "QueryError"), ("indexer.build", "BuildError"))
+USER_ERRORS = (("search.corpus", "SearchError"), ("search.query", "QueryError"), ("indexer.build", "BuildError"),
+               ("search.cluster", "ClusterError"))
 
 
 def _friendly_errors(command):
@@ -79,9 +100,10 @@ def _friendly_errors(command):
 
 
 def _open(index_dir, settings: dict | None = None):
-    from search.corpus import Corpus
+    """Open the index for reading: one index, or a sharded one (searched by Dask workers with --cluster/--scheduler)."""
+    from search import open_index
 
-    return Corpus(index_dir, settings)
+    return open_index(index_dir, settings, _client())
 
 
 # A query may start with - (`speeches search -疫情 --province 湖南` excludes 疫情): the commands
@@ -141,15 +163,21 @@ def main():
 @click.option("--corrections", type=click.Path(dir_okay=False), envvar="SPEECHES_CORRECTIONS",
               help="Corrections file (TSV: id, field, value, note) [default: corrections.tsv beside the corpus folder].")
 @click.option("--json", "as_json", is_flag=True, help="Print the closing summary as one JSON object.")
+@click.option("--shards", type=click.IntRange(1, 256), help="Build a sharded index of N shards (kept on updates).")
 @_settings_options(named_settings.INDEX)
 @_friendly_errors
-def index_command(corpus, index_dir, jobs, full, force, corrections, as_json, settings):
+def index_command(corpus, index_dir, jobs, full, force, corrections, as_json, shards, settings):
     """Build or update the index from every file under the corpus folder.
+
+    A sharded index (--shards N) stays sharded when it is updated; --cluster or --scheduler
+    builds its shards as Dask tasks on the cluster's workers.
 
     \b
     Example:
         speeches index --corpus corpus --jobs 2
+        speeches index --shards 4 --cluster local:2
     """
+    from indexer import shards as sharding
     from indexer.build import build_index
     from indexer.store import corpus_files
 
@@ -159,10 +187,13 @@ def index_command(corpus, index_dir, jobs, full, force, corrections, as_json, se
         bar = click.progressbar(length=len(corpus_files(Path(corpus))), label="Indexing", file=sys.stderr)
         bar.__enter__()
         progress = lambda _path: bar.update(1)  # noqa: E731
+    options = dict(jobs=jobs, force=force, full=full, progress=progress, corrections=corrections,
+                   max_file_mb=named_settings.resolve(settings, named_settings.INDEX)["max_file_mb"])
     try:
-        summary = build_index(Path(corpus), Path(index_dir), jobs=jobs, force=force, full=full, progress=progress,
-                              corrections=corrections,
-                              max_file_mb=named_settings.resolve(settings, named_settings.INDEX)["max_file_mb"])
+        if shards or sharding.is_sharded(Path(index_dir)):
+            summary = sharding.build_sharded(Path(corpus), Path(index_dir), shards=shards, client=_client(), **options)
+        else:
+            summary = build_index(Path(corpus), Path(index_dir), **options)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -342,7 +373,8 @@ def serve_command(host, port, index_dir, settings):
 
     from web import create_app
 
-    app = create_app({"INDEX": index_dir, "HOST": host, **{k.upper(): v for k, v in settings.items() if v is not None}})
+    app = create_app({"INDEX": index_dir, "HOST": host, "DASK_CLIENT": _client(),
+                      **{k.upper(): v for k, v in settings.items() if v is not None}})
     try:
         server = create_server(app, host=host, port=port, threads=app.config["THREADS"])
     except OSError as error:
@@ -354,6 +386,69 @@ def serve_command(host, port, index_dir, settings):
         sys.exit(2)
     click.echo(f"Serving on http://{host}:{port}/")
     server.run()
+
+
+@main.command("compare")
+@click.argument("terms", nargs=-1, required=True)
+@click.option("--by", default="year", show_default=True,
+              help="One or two fields, comma-separated: year, province, city, level, speaker, date_source.")
+@_filter_options
+@click.option("--collapse", is_flag=True, help="Count representatives of near-duplicate versions only.")
+@_index_option
+@_settings_options()
+@_output_options
+@_friendly_errors
+def compare_command(terms, by, collapse, index_dir, fmt, settings, **given):
+    """Compare terms per year, province or both: occurrences, speeches, and rates per 10,000 characters.
+
+    Each TERM is one query (quote one with spaces: "营商环境 OR 招商引资").
+
+    \b
+    Example:
+        speeches compare 稳中求进 高质量发展 --by province,year --csv > compare.csv
+    """
+    corpus = _open(index_dir, settings)
+    result = corpus.compare(list(terms), by.split(","), _filters(given), collapse=collapse)
+    from search.export import compare_columns, compare_rows
+
+    rows = compare_rows(result)
+    if fmt == "json":
+        _echo_json(result)
+    elif fmt == "jsonl":
+        _echo_jsonl(rows)
+    elif fmt == "csv":
+        _echo_csv(rows, compare_columns(result["by"]), {
+            "terms": json.dumps(result["terms"], ensure_ascii=False), "by": ",".join(result["by"]),
+            "filters": json.dumps(result["filters"], ensure_ascii=False), "index_version": result["index_version"]})
+    else:
+        for bucket in result["buckets"]:
+            counts = "  ".join(f"{term} {s['occurrences']} ({s['speeches']} 篇, "
+                               f"{'-' if s['per_10k_chars'] is None else format(s['per_10k_chars'], '.3f')}/万字)"
+                               for term, s in bucket["series"].items())
+            click.echo(f"{' · '.join(bucket['key'].values())}  {bucket['speeches']} 篇 {bucket['chars']} 字  {counts}")
+
+
+@main.command("cite", context_settings=QUERY_COMMAND)
+@_query_argument
+@_filter_options
+@click.option("--collapse", is_flag=True, help="Fold near-duplicate versions of a speech into one.")
+@_index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the snapshot as JSON.")
+@_friendly_errors
+def cite_command(query_words, collapse, index_dir, as_json, **given):
+    """Store a citable snapshot of what a query finds now, under a short id shown at /cite/<id>.
+
+    \b
+    Example:
+        speeches cite 双过半 --province 湖南
+    """
+    corpus = _open(index_dir)
+    snapshot = corpus.cite(_query(query_words), _filters(given), collapse=collapse)
+    if as_json:
+        _echo_json(snapshot)
+    else:
+        click.echo(f"snapshot {snapshot['id']}: {snapshot['total']} speeches, {snapshot['occurrences']} occurrences "
+                   f"(index version {snapshot['index_version']}); the page is /cite/{snapshot['id']}")
 
 
 # ---- forms, collocates, keywords (search/analysis.py) -------------------------------------------

@@ -59,6 +59,13 @@ class UnknownSpeech(SearchError):
     code = "not_found"
 
 
+class UnknownSnapshot(SearchError):
+    """No snapshot has this id."""
+
+    status = 404
+    code = "not_found"
+
+
 class QueryTooBroad(SearchError):
     """The query took longer than the query time limit: no partial counts are given."""
 
@@ -81,9 +88,10 @@ class _Ranked:
 class Corpus:
     """An index folder opened for searching; picks up a rebuilt index by itself."""
 
-    def __init__(self, index_dir="index", settings: dict | None = None):
+    def __init__(self, index_dir="index", settings: dict | None = None, generation: str | None = None):
         self.index_dir = Path(index_dir)
         self.settings = named_settings.resolve(settings)
+        self.pinned = generation  # a shard of a sharded index serves the generation its manifest names
         self._generation: store.Generation | None = None
         self._lock = threading.Lock()
 
@@ -91,7 +99,7 @@ class Corpus:
 
     def generation(self) -> store.Generation:
         """Return the serving generation, loading it again when CURRENT has moved."""
-        name = store.current_name(self.index_dir)
+        name = self.pinned or store.current_name(self.index_dir)
         if name is None:
             raise NoIndex(f"no index in {self.index_dir}: build it with `speeches index --index {self.index_dir}`",
                           "还没有索引：请先运行 speeches index 建立索引")
@@ -319,8 +327,12 @@ class Corpus:
                 offered.append({"query": candidate, "total": len(matched)})
         return offered
 
-    def _ranked(self, query: str, filters: dict | None, sort: str, collapse: bool) -> "_Ranked":
-        """Match, count, collapse and order: everything a page or an export needs."""
+    def _ranked(self, query: str, filters: dict | None, sort: str, collapse: bool, stats: dict | None = None) -> "_Ranked":
+        """Match, count, collapse and order: everything a page or an export needs.
+
+        `stats` are corpus-wide ranking statistics (ranking_stats summed over the shards of a
+        sharded index), so that a shard scores a speech as one index over every shard would.
+        """
         if sort not in ("relevance", "date"):
             raise SearchError(f"unknown sort {sort!r}; use relevance or date",
                               f"没有“{sort}”这种排序；请用 relevance（相关度）或 date（日期）")
@@ -331,7 +343,7 @@ class Corpus:
         folded = {}
         if collapse:
             matched, folded = self._collapse(generation, matched)
-        order = self._order(generation, matched, terms, sort)
+        order = self._order(generation, matched, terms, sort, stats)
         return _Ranked(parsed, generation, terms, occurrences, folded, order)
 
     def _hit(self, ranked: "_Ranked", index: int, score: float, snippets: bool) -> dict:
@@ -371,6 +383,60 @@ class Corpus:
         totals = self.facets("", filters)["year"] if filters else self.overview()["facets"]["year"]
         return {"counts": counts, "by_source": by_source, "totals": totals}
 
+    def compare(self, terms: list[str], by="year", filters: dict | None = None, collapse: bool = False) -> dict:
+        """Count each term per bucket of one or two fields, beside the bucket's speeches and characters.
+
+        Buckets hold the speeches passing the filters (with `collapse`, representatives of
+        near-duplicate groups only), in key order; each term is any query and is counted as
+        `search` counts it (with `collapse`, its representatives among the speeches it matches).
+        See search/compare.py for the measures.
+        """
+        from search import compare as measures
+
+        try:
+            terms, by = measures.check(list(terms), [by] if isinstance(by, str) else list(by))
+        except measures.CompareError as error:
+            raise SearchError(str(error), error.zh) from None
+        generation = self.generation()
+        base = self.matching(self.parse("", filters))[1] if filters else list(range(len(generation)))
+        if collapse:
+            base, _ = self._collapse(generation, base)
+        base = np.array(base, dtype=np.int64)
+        matched = {}
+        for term in terms:
+            parsed = self.parse(term, filters)
+            generation, found, counts = self.matching(parsed)
+            if collapse:
+                found, _ = self._collapse(generation, found)
+            found = np.array(found, dtype=np.int64)
+            matched[term] = (found, _occurrence_counts(generation, _terms(parsed), counts)[found], parsed)
+        columns = self._columns(generation)
+        codes = measures.bucket_codes(columns, by)
+        present = np.unique(np.concatenate([codes[base]] + [codes[found] for found, _, _ in matched.values()]))
+        keys, place = measures.order_buckets(columns, by, present)
+
+        def bucket(positions: np.ndarray) -> np.ndarray:
+            return place[np.searchsorted(present, codes[positions])]
+
+        series = {term: (bucket(found), occurrences) for term, (found, occurrences, _) in matched.items()}
+        rows = measures.tally(by, keys, bucket(base), generation.chars[base], series)
+        return {"terms": terms, "by": by, "filters": self.parse("", filters).filters if filters else {},
+                "collapse": collapse, "index_version": generation.version, "buckets": rows,
+                "totals": measures.series_totals(rows, terms),
+                "parsed": {term: q.describe(parsed) for term, (_, _, parsed) in matched.items()}}
+
+    def cite(self, query, filters: dict | None = None, collapse: bool = False, by: str | None = None) -> dict:
+        """Store a snapshot of what a query (or each term of a list) finds now, and return it with its id."""
+        from search import snapshots
+
+        return snapshots.take(self, query, filters, collapse, by)
+
+    def snapshot(self, snapshot_id: str) -> dict:
+        """Return a stored snapshot as it was taken, and under `now` what the same queries find today."""
+        from search import snapshots
+
+        return snapshots.show(self, snapshot_id)
+
     def kwic(self, query: str, filters: dict | None = None, width: int | None = None, page: int | None = None,
              page_size: int | None = None, sort: str | None = None) -> dict:
         """Return every occurrence of the query's terms in the matching speeches, one row each.
@@ -402,8 +468,7 @@ class Corpus:
             result["rows"] = rows
             return result
         page = _positive_int(page, "page")
-        size = min(_positive_int(page_size, "page size") if page_size is not None else self.settings["kwic_page_size"],
-                   self.settings["max_page_size"])
+        size = self._kwic_page_size(page_size)
         if rows is not None:
             result.update(rows=rows[(page - 1) * size : page * size], page=page, page_size=size,
                           pages=max(1, math.ceil(total / size)))
@@ -465,37 +530,105 @@ class Corpus:
                            url=f"{base}/speech/{speech['id']}#p{number}")
                 yield (index, row) if positions else row
 
+    # ---- a shard's answers: what a sharded index (search/sharded.py) merges ------------------
+
+    def holds(self, speech_id: str) -> bool:
+        """Tell whether this index holds a speech, or an old id of one."""
+        generation = self.generation()
+        return speech_id in generation.by_id or speech_id in generation.aliases
+
+    def ranking_stats(self, query: str) -> dict:
+        """Return BM25's statistics for a query's words: speeches, their total length, each word's speeches."""
+        return _ranking_stats(self.generation(), _terms(self.parse(query)) if query.strip() else [])
+
+    def count(self, query: str, filters: dict | None = None, collapse: bool = False) -> int:
+        """Return how many speeches a query matches."""
+        generation, matched, _ = self.matching(self.parse(query, filters))
+        return len(self._collapse(generation, matched)[0] if collapse else matched)
+
+    def finds(self, term: str) -> bool:
+        """Tell whether a phrase occurs anywhere in the index."""
+        return bool(self.generation().postings.counts(term).any())
+
+    def search_part(self, query: str, filters: dict | None, sort: str, top: int, collapse: bool, facets: bool,
+                    stats: dict) -> dict:
+        """Return a shard's part of a search: totals, facets and its best `top` hits, each with its merge key."""
+        ranked = self._ranked(query, filters, sort, collapse, stats)
+        kept = np.array([index for index, _ in ranked.order], dtype=np.int64)
+        hits = []
+        for index, score in ranked.order[:top]:
+            hit = self._hit(ranked, index, score, snippets=True)
+            hit["_key"] = _merge_key(ranked.generation, index, score, sort)
+            hits.append(hit)
+        return {"total": len(ranked.order), "occurrences": int(ranked.occurrences[kept].sum()),
+                "facets": _facet_counts(self._columns(ranked.generation), kept) if facets else None, "hits": hits}
+
+    def ranked_keys(self, query: str, filters: dict | None, sort: str, collapse: bool, stats: dict) -> list:
+        """Return (merge key, id) of every matching speech, in result order."""
+        ranked = self._ranked(query, filters, sort, collapse, stats)
+        return [(_merge_key(ranked.generation, index, score, sort), ranked.generation.records[index]["id"])
+                for index, score in ranked.order]
+
+    def hits_of(self, query: str, filters: dict | None, sort: str, collapse: bool, stats: dict, ids: list[str]) -> list:
+        """Return the hits (without snippets) of the given matching speeches."""
+        ranked = self._ranked(query, filters, sort, collapse, stats)
+        wanted = {ranked.generation.by_id[i] for i in ids}
+        return [self._hit(ranked, index, score, snippets=False) for index, score in ranked.order if index in wanted]
+
+    def kwic_part(self, query: str, filters: dict | None, width: int | None, sort: str | None) -> dict:
+        """Return a shard's concordance rows, each with its merge key, and the answer's other fields."""
+        result = self.kwic(query, filters, width, page=1, page_size=1, sort=sort)
+        generation, matched, _ = self.matching(self.parse(query, filters, require_text=True))
+        width = self.settings["kwic_width"] if width is None else _positive_int(width, "width", allow_zero=True)
+        key = _kwic_key(generation, sort)
+        rows = []
+        for position, row in self._kwic_rows(generation, matched, _terms(self.parse(query)), width, positions=True):
+            row["_key"] = key(position, row)
+            rows.append(row)
+        rows.sort(key=lambda row: row["_key"])
+        header = {k: v for k, v in result.items() if k not in ("rows", "page", "page_size", "pages")}
+        return {"result": header, "rows": rows}
+
+    @staticmethod
+    def check_page(page) -> int:
+        """Return a page number, or raise SearchError for one that is not a whole number from 1."""
+        return _positive_int(page, "page")
+
+    def _kwic_page_size(self, page_size) -> int:
+        size = _positive_int(page_size, "page size") if page_size is not None else self.settings["kwic_page_size"]
+        return min(size, self.settings["max_page_size"])
+
     def _page_size(self, page_size) -> int:
         size = self.settings["page_size"] if page_size is None else _positive_int(page_size, "page size")
         return min(size, self.settings["max_page_size"])
 
-    def _order(self, generation, indexes: list[int], terms: list[str], sort: str) -> list[tuple[int, float]]:
+    def _order(self, generation, indexes: list[int], terms: list[str], sort: str,
+               stats: dict | None = None) -> list[tuple[int, float]]:
         """Order matched speeches: BM25 over words (title words twice), or newest first."""
         positions = np.array(indexes, dtype=np.int64)
         if sort == "date":
             ordered = positions[np.argsort(generation.date_rank[positions], kind="stable")]
             return [(index, 0.0) for index in ordered.tolist()]
-        scores = self._scores(generation, terms)[positions]
+        scores = self._scores(generation, terms, stats)[positions]
         ordered = np.lexsort((generation.id_rank[positions], -scores))
         return list(zip(positions[ordered].tolist(), scores[ordered].tolist()))
 
     @staticmethod
-    def _scores(generation, terms: list[str]) -> np.ndarray:
-        """Score every speech with BM25 over the jieba words of the query terms."""
-        count = len(generation)
-        scores = np.zeros(count, dtype=np.float64)
-        from indexer.segment import words as segment_words
-
-        query_words = {w.lower() for term in terms for w in segment_words(_ranking_text(term))}
+    def _scores(generation, terms: list[str], stats: dict | None = None) -> np.ndarray:
+        """Score every speech with BM25 over the jieba words of the query terms (corpus-wide `stats` if given)."""
+        scores = np.zeros(len(generation), dtype=np.float64)
         lengths = generation.postings.doc_lengths
-        average = float(lengths.mean()) if count and lengths.mean() > 0 else 1.0
-        for word in sorted(query_words):
+        stats = stats or _ranking_stats(generation, terms)
+        count = stats["speeches"]
+        average = stats["length"] / count if count and stats["length"] > 0 else 1.0
+        for word in sorted(stats["df"]):
             if word not in generation.vocabulary:
                 continue
             docs, weights = generation.postings.word(generation.vocabulary[word])
             if not len(docs):
                 continue
-            idf = math.log(1 + (count - len(docs) + 0.5) / (len(docs) + 0.5))
+            held = stats["df"][word]
+            idf = math.log(1 + (count - held + 0.5) / (held + 0.5))
             norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[docs] / average)
             scores[docs] += idf * weights * (BM25_K1 + 1) / (weights + norm)
         return scores
@@ -537,6 +670,29 @@ class Corpus:
 # ---- helpers shared by the CLI and the web layer ---------------------------------------------
 
 
+def _query_words(terms: list[str]) -> set[str]:
+    """Return the ranking words of a query's terms: jieba's words, as the texts' were segmented."""
+    from indexer.segment import words as segment_words
+
+    return {w.lower() for term in terms for w in segment_words(_ranking_text(term))}
+
+
+def _merge_key(generation, index: int, score: float, sort: str) -> tuple:
+    """Return a hit's place in result order that the shards of a sharded index compare by."""
+    record = generation.records[index]
+    return store.date_key(record) if sort == "date" else (-score, record["id"])
+
+
+def _ranking_stats(generation, terms: list[str]) -> dict:
+    """Return BM25's statistics of a generation for the query's words: speeches, total length, each word's speeches."""
+    # The length sum is of whole numbers (word weights), exact in float64: one index and its
+    # shards added up give the same average, so the same scores.
+    df = {}
+    for word in _query_words(terms):
+        df[word] = int(len(generation.postings.word(generation.vocabulary[word])[0])) if word in generation.vocabulary else 0
+    return {"speeches": len(generation), "length": float(generation.postings.doc_lengths.sum(dtype=np.float64)), "df": df}
+
+
 def public_fields(speech: dict) -> dict:
     """Return the interface fields of a speech record, in order."""
     return {name: speech.get(name) for name in schema.speech_fields()}
@@ -576,21 +732,36 @@ def _occurrence_counts(generation, terms: list[str], counts: dict[str, np.ndarra
     return occurrences
 
 
-def _sorted_rows(generation, rows, sort: str) -> list[dict]:
-    """Return (position, row) concordance rows in another order, ties kept in source order (sorted() is stable)."""
+def _kwic_key(generation, sort: str | None):
+    """Return the sort key of (position, row) concordance rows: the order asked for, then source order.
+
+    Source order is file path, place in the file, paragraph, offset: the order one index stores
+    speeches in, which the shards of a sharded index can merge by.
+    """
     from indexer import provinces
 
-    def key(item):
-        position, row = item
+    def key(position: int, row: dict) -> tuple:
+        record = generation.records[position]
+        source = (record["source"].split("#row=")[0], record["ordinal"], row["paragraph"], row["offset"])
+        if sort in (None, "source"):
+            return source
         if sort == "left":
-            return row["left"][::-1]  # the nearest character first, as corpus tools sort left contexts
-        if sort in ("match", "right"):
-            return row[sort]
-        if sort == "date":
-            return int(generation.date_rank[position])  # newest first, undated last
-        return (row["province"] is None, provinces.code(row["province"] or "") or "")
+            first = row["left"][::-1]  # the nearest character first, as corpus tools sort left contexts
+        elif sort in ("match", "right"):
+            first = row[sort]
+        elif sort == "date":
+            first = store.date_key(record)  # newest first, undated last
+        else:
+            first = (row["province"] is None, provinces.code(row["province"] or "") or "")
+        return (first, source)
 
-    return [row for _, row in sorted(rows, key=key)]
+    return key
+
+
+def _sorted_rows(generation, rows, sort: str) -> list[dict]:
+    """Return (position, row) concordance rows in another order, ties in source order."""
+    key = _kwic_key(generation, sort)
+    return [row for _, row in sorted(rows, key=lambda item: key(*item))]
 
 
 def _value_ok(how: str, actual: str, value: str) -> bool:
@@ -613,9 +784,13 @@ def _facet_counts(columns: dict, positions: np.ndarray) -> dict:
     for facet in schema.facets():
         column = columns[facet]
         tally = np.bincount(column.numbers[positions], minlength=len(column.values)) if len(column.values) else []
-        found = {column.values[k]: int(n) for k, n in enumerate(tally) if n}
-        counts[facet] = dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
+        counts[facet] = facet_order({column.values[k]: int(n) for k, n in enumerate(tally) if n})
     return counts
+
+
+def facet_order(counts: dict) -> dict:
+    """Order a facet's counts as every answer gives them: most speeches first, then by value."""
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _has_near(node) -> bool:

@@ -11,6 +11,23 @@ KWIC_COLUMNS = ["id", "title", "speaker", "year", "date", "date_source", "provin
                 "paragraph", "offset", "left", "match", "right", "url"]
 
 
+# The columns of a comparison row after its bucket's key: denominators, then one term's counts.
+COMPARE_COLUMNS = ["speeches", "chars", "term", "occurrences", "term_speeches", "per_10k_chars", "share"]
+
+
+def compare_columns(by: list[str]) -> list[str]:
+    """Return the columns of a comparison row: the by-fields, then COMPARE_COLUMNS."""
+    return list(by) + COMPARE_COLUMNS
+
+
+def compare_rows(result: dict) -> list[dict]:
+    """Return a comparison as rows, one per bucket and term, each with its bucket's denominators."""
+    return [{**bucket["key"], "speeches": bucket["speeches"], "chars": bucket["chars"], "term": term,
+             "occurrences": series["occurrences"], "term_speeches": series["speeches"],
+             "per_10k_chars": series["per_10k_chars"], "share": series["share"]}
+            for bucket in result["buckets"] for term, series in bucket["series"].items()]
+
+
 def speech_columns() -> list[str]:
     """Return the columns of a speech, in registry order."""
     return list(schema.speech_fields())

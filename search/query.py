@@ -462,6 +462,8 @@ def check_filter(name: str, value: str, resolve_province=None, pos: int | None =
                 f'the year range "{value}"{where} runs backwards; write the earlier year '
                 f"first, e.g. year:{found.group(2)}-{found.group(1)}", pos,
                 f"年份范围“{value}”前后颠倒了，请先写较早的年份，例如 year:{found.group(2)}-{found.group(1)}")
+    if name == "province" and value == schema.NATIONAL:
+        return value  # central speeches, which have no province of their own
     if name == "province" and resolve_province is not None:
         full = resolve_province(value)
         if full is None:

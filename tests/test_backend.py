@@ -40,3 +40,12 @@ def test_overview_counts_every_speech_from_the_facet_columns(corpus):
 def test_manifest_names_the_serving_version(corpus):
     assert corpus.manifest()["index_version"] == corpus.index_version
     assert sorted(corpus.manifest()["files"]) == sorted(p.name for p in (ROOT / "corpus").iterdir())
+
+
+def test_the_sharded_index_implements_the_same_interface():
+    from search.sharded import ShardedCorpus
+
+    for name, member in inspect.getmembers(SearchBackend):
+        if not name.startswith("_") and callable(member):
+            assert inspect.signature(getattr(ShardedCorpus, name)).parameters.keys() == \
+                inspect.signature(member).parameters.keys(), name

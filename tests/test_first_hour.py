@@ -94,3 +94,96 @@ def test_errors_also_speak_chinese():
     with pytest.raises(QueryError) as error:
         parse("(营商环境")
     assert "never closed" in str(error.value) and "没有闭合" in error.value.zh
+
+
+# ---- the command line (items 9-11) ----------------------------------------------------------
+
+from click.testing import CliRunner  # noqa: E402
+
+from search.cli import main  # noqa: E402
+
+
+def run(shipped_index, command, *args):
+    return CliRunner().invoke(main, [command, "--index", str(shipped_index), *args])
+
+
+def test_a_query_may_start_with_a_minus(shipped_index, corpus):
+    # Regression: `speeches search -疫情` failed as an unknown option.
+    result = run(shipped_index, "search", "-疫情", "--province", "湖南", "--json")
+    assert result.exit_code == 0, result.output
+    import json
+
+    expected = corpus.search("-疫情", {"province": ("湖南",)})
+    assert json.loads(result.output)["total"] == expected["total"] > 0
+    # Words are joined: an unquoted `营商环境 -疫情` is one query, as is everything after --.
+    both = json.loads(run(shipped_index, "search", "营商环境", "-疫情", "--json").output)
+    assert both["total"] == corpus.search("营商环境 -疫情")["total"]
+    after = json.loads(run(shipped_index, "search", "--json", "--", "营商环境", "-疫情").output)
+    assert after["total"] == both["total"]
+
+
+def test_a_misspelled_option_is_an_error_not_a_query(shipped_index):
+    result = run(shipped_index, "search", "双过半", "--provnce", "湖南")
+    assert result.exit_code == 2 and "--provnce" in result.output
+
+
+def test_a_busy_port_is_one_line_and_exit_2(shipped_index):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--index", str(shipped_index), "--port", str(port)])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert lines == [f"Error: port {port} on 127.0.0.1 is already in use; serve on another with --port N "
+                     "(make serve PORT=N)"]
+
+
+def test_the_kwic_csv_url_is_absolute_only_with_a_base_url(shipped_index):
+    import csv
+    import io
+
+    def urls(*extra):
+        output = run(shipped_index, "kwic", "双过半", "--csv", *extra).output.lstrip("\ufeff")
+        return [row["url"] for row in csv.DictReader(io.StringIO(output))]
+
+    assert all(url.startswith("/speech/") for url in urls())
+    assert all(url.startswith("https://example.org/speech/") for url in urls("--base-url", "https://example.org/"))
+
+
+# ---- citations and the Host: header (item 8) --------------------------------------------------
+
+
+@pytest.fixture
+def app_client(shipped_index):
+    from web import create_app
+
+    return create_app({"INDEX": str(shipped_index), "TESTING": True}).test_client()
+
+
+def test_citations_use_the_visited_address_only_when_its_host_is_trusted(shipped_index, corpus, app_client):
+    from web import create_app
+
+    speech = corpus.speeches()[0]["id"]
+    trusted = app_client.get(f"/speech/{speech}", headers={"Host": "localhost:5000"}).get_data(as_text=True)
+    assert f"http://localhost:5000/speech/{speech}" in trusted
+    forged = app_client.get(f"/speech/{speech}", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert "evil.example" not in forged and f"/speech/{speech}" in forged
+    export = app_client.get("/export.csv?q=双过半", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert "evil.example" not in export
+    team = create_app({"INDEX": str(shipped_index), "TESTING": True, "TRUSTED_HOSTS": "speeches.team.org"}).test_client()
+    page = team.get(f"/speech/{speech}", headers={"Host": "speeches.team.org"}).get_data(as_text=True)
+    assert f"http://speeches.team.org/speech/{speech}" in page
+    based = create_app({"INDEX": str(shipped_index), "TESTING": True, "BASE_URL": "https://x.org"}).test_client()
+    assert f"https://x.org/speech/{speech}" in based.get(f"/speech/{speech}", headers={"Host": "evil.example"}).get_data(
+        as_text=True)
+
+
+def test_a_malformed_query_is_explained_in_chinese_on_pages(app_client):
+    page = app_client.get("/?q=(营商环境")
+    assert page.status_code == 400 and "没有闭合" in page.get_data(as_text=True)
+    api = app_client.get("/api/search?q=(营商环境")
+    assert api.status_code == 400 and api.get_json()["code"] == "bad_query"
+    assert "never closed" in api.get_json()["error"] and "没有闭合" in api.get_json()["zh"]

@@ -65,3 +65,12 @@ def test_repair_splits_a_whole_speech_on_one_line():
     line = f"在全市工作调度会上的讲话(2021年-月-日)同志们:{body}一、抓好落实。{body}二、保障民生。"
     assert repair([line]).paragraphs == [
         "在全市工作调度会上的讲话", "(2021年-月-日)", "同志们:", body, "一、抓好落实。" + body, "二、保障民生。"]
+
+
+def test_fold_case_folds_ascii_capitals_only_one_for_one():
+    from indexer.text import fold_case
+
+    for text in ["GDP增长", "HeLLo World", "İstanbul Ωmega ÄÖÜ", "ＧＤＰ", "", "a" * 10 + "Z"]:
+        folded = fold_case(text)
+        assert len(folded) == len(text)
+        assert folded == "".join(c.lower() if "A" <= c <= "Z" else c for c in text)

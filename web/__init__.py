@@ -9,7 +9,8 @@ import os
 from flask import Flask, jsonify, render_template, request
 
 from search import settings as named_settings
-from search.corpus import Corpus, SearchError
+from search import open_index
+from search.corpus import SearchError
 from search.query import QueryError
 
 
@@ -38,14 +39,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update({name.upper(): value for name, value in settings.items()})
     from web.state import CorpusWatch
 
-    app.extensions["corpus"] = Corpus(app.config["INDEX"], settings=settings)
+    # One index, or a sharded one (its shards held by the Dask client's workers when DASK_CLIENT is given).
+    app.extensions["corpus"] = open_index(app.config["INDEX"], settings, app.config.get("DASK_CLIENT"))
     app.extensions["corpus_watch"] = CorpusWatch(app.config.get("CORPUS"), float(settings["corpus_check_seconds"]))
 
-    from web import api, pages
+    from web import api, compare, pages
     from web.views import template_helpers
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(compare.bp)
     from web import analysis  # forms, collocates, keywords
 
     app.register_blueprint(analysis.bp)

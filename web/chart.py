@@ -1,4 +1,6 @@
-"""Geometry of the hits-per-year chart, drawn as inline SVG by the template."""
+"""Geometry of the charts (hits per year, comparisons), drawn as inline SVG by the templates."""
+
+import math
 
 UNKNOWN = "未知"
 MAX_SPAN = 80  # years; a wider span is drawn with only the years that occur, not every year between
@@ -76,3 +78,60 @@ def _nice_max(peak: int) -> int:
             if peak <= nice * magnitude:
                 return nice * magnitude
         magnitude *= 10
+
+
+def series_chart(result: dict, measure: str = "per_10k_chars") -> dict | None:
+    """Lay out a comparison over one field: a point per term and bucket, joined by lines over years.
+
+    `measure` is per_10k_chars (the rate) or occurrences (raw counts). The 未知 bucket is drawn
+    apart at the right, never joined to the years; other fields (provinces, levels) get points only.
+    """
+    if len(result["by"]) != 1 or not result["buckets"] or not result["terms"]:
+        return None
+    field = result["by"][0]
+    buckets = result["buckets"]
+    known = [b for b in buckets if b["key"][field] != UNKNOWN]
+    has_unknown = len(known) < len(buckets)
+    left, top, height = 52, 14, 180
+    step = max(16, min(64, 560 // max(1, len(buckets))))
+    gap = step // 2 if has_unknown and known else 0
+    width = left + step * len(buckets) + gap + 16
+    values = [s[measure] or 0 for b in buckets for s in b["series"].values()]
+    scale = _nice_axis(max(values + [0]))
+    points, lines = [], []
+    for index, term in enumerate(result["terms"]):
+        run = []
+        for position, bucket in enumerate(buckets):
+            value = bucket["series"][term][measure]
+            unknown = bucket["key"][field] == UNKNOWN
+            x = left + position * step + step / 2 + (gap if unknown else 0)
+            y = top + height - height * (value or 0) / scale
+            points.append({"term": term, "series": index, "key": bucket["key"], "value": value,
+                           "counts": bucket["series"][term], "speeches": bucket["speeches"], "chars": bucket["chars"],
+                           "cx": round(x, 1), "cy": round(y, 1)})
+            if field == "year" and not unknown and value is not None:
+                run.append(f"{round(x, 1)},{round(y, 1)}")
+            elif run:
+                lines.append({"series": index, "points": " ".join(run)})
+                run = []
+        if len(run) > 1:
+            lines.append({"series": index, "points": " ".join(run)})
+    labels = [{"text": b["key"][field], "x": round(left + k * step + step / 2 + (gap if b["key"][field] == UNKNOWN else 0), 1)}
+              for k, b in enumerate(buckets)]
+    every = max(1, len(labels) // 16)
+    labels = [label for k, label in enumerate(labels) if k % every == 0 or label["text"] == UNKNOWN]
+    ticks = [{"value": v, "y": round(top + height - height * v / scale, 1)} for v in (0, scale / 2, scale)]
+    return {"width": width, "height": top + height + 34, "top": top, "bottom": top + height, "left": left,
+            "right": width - 16, "points": points, "lines": [ln for ln in lines if ln["points"].count(",") > 1],
+            "labels": labels, "ticks": ticks, "measure": measure, "field": field}
+
+
+def _nice_axis(peak: float) -> float:
+    """Round an axis maximum up to 1, 2, 4, 5 or 10 times a power of ten (rates are fractions too)."""
+    if peak <= 0:
+        return 1
+    magnitude = 10 ** math.floor(math.log10(peak))
+    for nice in (1, 2, 4, 5, 10):
+        if peak <= nice * magnitude:
+            return nice * magnitude
+    return 10 * magnitude

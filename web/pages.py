@@ -12,6 +12,8 @@ from indexer import schema
 from search.corpus import mark
 from web import views
 from web.chart import year_chart
+from web.compare import province_values
+from web.tilemap import tile_map
 
 bp = Blueprint("pages", __name__)
 
@@ -23,14 +25,20 @@ def index():
     if params.empty:
         counts = views.corpus().overview()
         tables = [f.name for f in schema.FIELDS if f.overview]
-        return render_template("overview.html", counts=counts, tables=tables,
+        # The denominators of every rate: how many characters each year, province and level holds.
+        chars = {name: {b["key"][name]: b["chars"] for b in views.corpus().compare([], name)["buckets"]} for name in tables}
+        return render_template("overview.html", counts=counts, tables=tables, chars=chars,
                                chart=year_chart(counts["facets"]["year"]))
     result = views.run_search(params)
     pages = max(1, math.ceil(result["total"] / result["page_size"]))
     series = views.corpus().year_series(params.q, params.filters)
     chart = year_chart(series["counts"], series["totals"], series["by_source"]) if params.q.strip() else None
+    grid = None
+    if params.q.strip():
+        by_province = views.corpus().compare([params.q], "province", params.filters, collapse=params.collapse)
+        grid = tile_map(province_values(by_province, by_province["terms"][0]))
     return render_template("search.html", params=params, result=result, pages=pages, facets=_facet_lists(result),
-                           chart=chart, year_sources=series["by_source"], date_sources=schema.DATE_SOURCES)
+                           chart=chart, year_sources=series["by_source"], date_sources=schema.DATE_SOURCES, grid=grid)
 
 
 def _facet_lists(result: dict) -> dict:

@@ -13,7 +13,7 @@ UNKNOWN = schema.UNKNOWN
 
 def url_args() -> tuple[str, ...]:
     """Return every argument a view's URL may carry, in query-string order, so equal views get equal URLs."""
-    return ("q",) + schema.filters() + ("sort", "page", "page_size", "collapse", "width")
+    return ("q",) + schema.filters() + ("sort", "page", "page_size", "collapse", "width", "by", "measure", "stated")
 
 
 def corpus() -> Corpus:
@@ -160,7 +160,14 @@ def url_with(endpoint: str | None = None, set: dict | None = None, add: tuple | 
 def template_helpers() -> dict:
     """Give templates the URL helpers and the corpus-drift warning."""
     return {"url_with": url_with, "permalink": permalink, "UNKNOWN": UNKNOWN, "corpus_drift": _drift,
-            "index_version": _index_version, "labels": schema.labels()}
+            "index_version": _index_version, "labels": schema.labels(), "today": _today}
+
+
+def _today() -> str:
+    """Return today's date, for the access date of a citation."""
+    import datetime
+
+    return datetime.date.today().isoformat()
 
 
 def _drift():

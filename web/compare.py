@@ -1,0 +1,136 @@
+"""Comparison pages: terms over time and place, the province map, cross tables, and citable snapshots."""
+
+import json
+
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, stream_with_context, url_for
+
+from indexer import schema
+from search.export import compare_columns, compare_rows, csv_lines
+from web import views
+from web.chart import series_chart
+from web.tilemap import tile_map
+
+bp = Blueprint("compare", __name__)
+
+MEASURES = {"rate": "per_10k_chars", "count": "occurrences"}
+# "Years the text states": every way of knowing a date but inference.
+STATED = tuple(source for source in schema.DATE_SOURCES if source != "inferred")
+BY_CHOICES = [("year", "年份"), ("province", "省份"), ("level", "层级"), ("speaker", "讲话人"), ("city", "城市"),
+              ("date_source", "日期来源"), ("province,year", "省份 × 年份"), ("level,year", "层级 × 年份")]
+
+
+def _request() -> dict:
+    """Read what a comparison URL asks for: terms, by, filters, collapse, measure and the stated-years switch."""
+    params = views.read_params()
+    filters = dict(params.filters)
+    stated = request.args.get("stated", "") in ("1", "true", "on", "yes")
+    if stated:
+        filters["date_source"] = STATED
+    return {"terms": [t for t in request.args.getlist("q") if t.strip()], "by": request.args.get("by") or "year",
+            "filters": filters, "page_filters": params.filters, "collapse": params.collapse, "stated": stated,
+            "measure": request.args.get("measure") if request.args.get("measure") in MEASURES else "rate"}
+
+
+def _compare(asked: dict) -> dict:
+    return views.corpus().compare(asked["terms"], asked["by"], asked["filters"], collapse=asked["collapse"])
+
+
+def bucket_link(term: str, key: dict, asked: dict) -> str:
+    """Return the concordance of a term in one bucket: the page's filters and the bucket's values."""
+    args = {name: list(values) for name, values in asked["filters"].items()}
+    for field, value in key.items():
+        args[field] = [value]
+    return url_for("pages.kwic", q=term, collapse="1" if asked["collapse"] else None, **args)
+
+
+def province_values(result: dict, term: str) -> dict:
+    """Return each province's series of a term from a comparison by province."""
+    return {b["key"]["province"]: dict(b["series"][term], speeches_total=b["speeches"], chars=b["chars"])
+            for b in result["buckets"] if b["key"]["province"] not in (schema.UNKNOWN, schema.NATIONAL)}
+
+
+@bp.get("/compare")
+def compare_page():
+    """Show terms compared over one or two fields: a chart, the province maps, the table of every number."""
+    asked = _request()
+    if not asked["terms"]:
+        return render_template("compare.html", asked=asked, result=None, by_choices=BY_CHOICES)
+    result = _compare(asked)
+    by_province = result if result["by"] == ["province"] else \
+        views.corpus().compare(asked["terms"], "province", asked["filters"], collapse=asked["collapse"])
+    maps = [(term, tile_map(province_values(by_province, term), MEASURES[asked["measure"]])) for term in result["terms"]]
+    return render_template("compare.html", asked=asked, result=result, by_choices=BY_CHOICES,
+                           chart=series_chart(result, MEASURES[asked["measure"]]), maps=maps,
+                           cross=_cross_tables(result, MEASURES[asked["measure"]]), bucket_link=bucket_link)
+
+
+def _cross_tables(result: dict, measure: str) -> list[dict] | None:
+    """Lay out a comparison over two fields as one table per term: first field down, second across."""
+    if len(result["by"]) != 2:
+        return None
+    down, across = result["by"]
+    rows = list(dict.fromkeys(b["key"][down] for b in result["buckets"]))
+    columns = list(dict.fromkeys(b["key"][across] for b in result["buckets"]))
+    from search.compare import bucket_order
+
+    columns.sort(key=lambda value: bucket_order(across, value))
+    cells = {(b["key"][down], b["key"][across]): b for b in result["buckets"]}
+    tables = []
+    for term in result["terms"]:
+        peak = max((b["series"][term][measure] or 0 for b in result["buckets"]), default=0) or 1
+        tables.append({"term": term, "rows": [
+            {"value": row, "cells": [
+                None if (row, column) not in cells else {
+                    "bucket": cells[(row, column)], "series": cells[(row, column)]["series"][term],
+                    "shade": (cells[(row, column)]["series"][term][measure] or 0) / peak}
+                for column in columns]} for row in rows]})
+    return {"down": down, "across": across, "columns": columns, "tables": tables}
+
+
+@bp.get("/api/compare")
+def compare_api():
+    """Return the comparison as the interface's JSON."""
+    return jsonify(_compare(_request()))
+
+
+@bp.get("/compare.csv")
+def compare_csv():
+    """Stream every bucket and term of a comparison as CSV rows, denominators beside each count."""
+    asked = _request()
+    result = _compare(asked)
+    rows = compare_rows(result)
+    context = {"terms": json.dumps(result["terms"], ensure_ascii=False), "by": ",".join(result["by"]),
+               "filters": json.dumps(result["filters"], ensure_ascii=False), "collapse": result["collapse"],
+               "index_version": result["index_version"]}
+    return Response(stream_with_context(csv_lines(rows, compare_columns(result["by"]), context)), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="speeches-compare.csv"'})
+
+
+# ---- citable snapshots ----------------------------------------------------------------------
+
+
+@bp.post("/cite")
+def cite():
+    """Take a snapshot of a search (or of each term of a comparison) and show it under its own id."""
+    form = request.form
+    filters = {name: tuple(v for v in form.getlist(name) if v.strip()) for name in schema.filters()}
+    filters = {name: values for name, values in filters.items() if values}
+    terms = [t for t in form.getlist("q") if t.strip()]
+    snapshot = views.corpus().cite(terms if len(terms) > 1 else (terms[0] if terms else ""), filters,
+                                   collapse=form.get("collapse", "") in ("1", "true", "on"),
+                                   by=form.get("by") or None)
+    return redirect(url_for("compare.cite_page", snapshot_id=snapshot["id"]), code=303)
+
+
+@bp.get("/cite/<snapshot_id>")
+def cite_page(snapshot_id):
+    """Show a snapshot as it was taken, what has changed since, and the line to cite it by."""
+    snapshot = views.corpus().snapshot(snapshot_id)
+    link = views.base_url() + url_for("compare.cite_page", snapshot_id=snapshot_id)
+    return render_template("cite.html", snapshot=snapshot, link=link)
+
+
+@bp.get("/api/cite/<snapshot_id>")
+def cite_api(snapshot_id):
+    """Return a snapshot and what has changed since as JSON."""
+    return jsonify(views.corpus().snapshot(snapshot_id))
