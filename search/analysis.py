@@ -274,42 +274,51 @@ def _can_overlap(gram: str) -> bool:
     return any(gram[:k] == gram[-k:] for k in range(1, len(gram)))
 
 
-def frequent_ngrams(texts: list[str], min_freq: int, keep_char, check) -> dict[str, int]:
+def frequent_ngrams(texts: list[str], min_freq: int, keep_char, check, wanted: set[str] | None = None) -> dict[str, int]:
     """Return every n-gram of 2-8 characters found at least min_freq times (overlaps counted), within paragraphs.
 
     `texts` are case-folded; `keep_char(c)` says whether an n-gram may hold c. Level by level
     in numpy: an n-gram is counted only where its first and last n-1 characters are both
-    frequent, so each level handles fewer positions.
+    frequent, so each level handles fewer positions. With `wanted`, every one of those
+    n-grams the texts hold is counted instead, however rare.
     """
     codes = np.frombuffer("\n".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     if len(codes) < 2:
         return {}
     alphabet, rank = np.unique(codes, return_inverse=True)
     usable = np.array([chr(c) != "\n" and keep_char(chr(c)) for c in alphabet.tolist()], dtype=bool)
+    char_ok = usable[rank]
     width = np.int64(len(alphabet))
-    ids = np.where(usable[rank], rank, -1)  # level 1: a usable character's rank
+    ids = np.where(char_ok, rank, -1)  # level 1: a usable character's rank
     names = [chr(c) for c in alphabet.tolist()]
+    prefixes = {size: {w[:size] for w in wanted if len(w) >= size} for size in NGRAM_SIZES} if wanted is not None else None
     found: dict[str, int] = {}
     for size in NGRAM_SIZES:
         check()
         if len(ids) < 2:
             break
         # ids[i] names the (size-1)-gram at i; it extends by the character at i + size - 1.
-        both = np.nonzero((ids[:-1] >= 0) & (ids[1:] >= 0))[0]
+        extends = (ids[:-1] >= 0) & char_ok[size - 1 :]
+        both = np.nonzero(extends & (ids[1:] >= 0) if prefixes is None else extends)[0]
         if not len(both):
             break
-        last = rank[both + size - 1]
-        keys = ids[both] * width + last
+        keys = ids[both] * width + rank[both + size - 1]
         distinct, inverse, times = np.unique(keys, return_inverse=True, return_counts=True)
-        frequent = times >= min_freq
+        if prefixes is None:
+            kept = np.nonzero(times >= min_freq)[0]
+            names = [names[int(key // width)] + chr(int(alphabet[key % width])) for key in distinct[kept].tolist()]
+        else:
+            every = [names[int(key // width)] + chr(int(alphabet[key % width])) for key in distinct.tolist()]
+            kept = np.array([k for k, name in enumerate(every) if name in prefixes[size]], dtype=np.int64)
+            names = [every[k] for k in kept.tolist()]
+            found.update((name, count) for name, count in zip(names, times[kept].tolist()) if name in wanted)
+        if prefixes is None:
+            found.update(zip(names, times[kept].tolist()))
         renumber = np.full(len(distinct), -1, dtype=np.int64)
-        renumber[frequent] = np.arange(int(frequent.sum()))
-        kept = distinct[frequent]
-        names = [names[int(key // width)] + chr(int(alphabet[key % width])) for key in kept.tolist()]
-        found.update(zip(names, times[frequent].tolist()))
+        renumber[kept] = np.arange(len(kept))
         ids = np.full(len(ids) - 1, -1, dtype=np.int64)
         ids[both] = renumber[inverse.ravel()]
-        if not frequent.any():
+        if not len(kept):
             break
     return found
 
@@ -330,7 +339,35 @@ def _phrase_counts(generation, gram: str) -> np.ndarray:
     return generation.postings.counts(gram)
 
 
-# ---- forms -----------------------------------------------------------------------------------------
+# ---- parts: what one index (or one shard) counts, and the answers merged from them -------------------
+# Every answer below is merged from parts, each a sum over one index's speeches: a Corpus
+# gives one part, a sharded index one per shard (search/sharded.py asks each shard's
+# `analysis_part`), so the merged counts equal one index's over the same files.
+
+PART_NAMES = ("forms_part", "collocates_part", "collocates_counts", "keyword_tallies", "ngram_candidates",
+              "ngram_target_counts", "ngram_counts")
+
+
+def part(corpus, name: str, *args):
+    """Compute one named part on one index."""
+    if name not in PART_NAMES:
+        raise ValueError(f"no analysis part {name!r}")
+    return globals()[name](corpus, *args)
+
+
+class Parts:
+    """Ask every index of a backend for a part: `parts(name, *args)` is the list of their answers."""
+
+    def __init__(self, ask, count: int):
+        self.ask = ask
+        self.count = count  # how many indexes answer (shards)
+
+    def __call__(self, name: str, *args) -> list:
+        return self.ask(name, *args)
+
+
+def _local(corpus) -> Parts:
+    return Parts(lambda name, *args: [part(corpus, name, *args)], 1)
 
 
 def _clock(corpus):
@@ -352,34 +389,58 @@ def _check_choice(value: str, choices: tuple, what: str) -> str:
     return value
 
 
-def forms(corpus, query: str, filters: dict | None = None, sort: str = "occurrences", min_freq: int = 1,
-          limit: int | None = LIMIT) -> dict:
-    """Return the distinct strings the query's terms matched (at least min_freq times), with occurrences and speeches."""
-    from search.corpus import _occurrences, _positive_int, _terms
+def _scope(corpus, generation, filters: dict) -> np.ndarray:
+    """Return the positions of the speeches passing (already checked) filters."""
+    return np.nonzero(corpus._filter_mask(generation, q.check_filters(filters, _resolve_province())))[0]
 
-    _check_choice(sort, FORM_SORTS, "sort")
-    min_freq = _positive_int(min_freq, "min_freq")
+
+# ---- forms -----------------------------------------------------------------------------------------
+
+
+def forms_part(corpus, query: str, filters: dict | None) -> dict:
+    """Count the forms of one index: {form: [occurrences, speeches]} and the speeches matched."""
+    from search.corpus import _occurrences, _terms
+
     check = _clock(corpus)
     parsed = corpus.parse(query, filters, require_text=True)
     generation, matched, _ = corpus.matching(parsed)
     terms = _terms(parsed)
-    occurrences: Counter = Counter()
-    speeches: Counter = Counter()
+    found: dict[str, list[int]] = {}
     for done, index in enumerate(matched):
         if done % 32 == 0:
             check()
-        found = Counter(match for _, _, _, match in _occurrences(generation.text(index).split("\n"), terms))
-        occurrences.update(found)
-        speeches.update(found.keys())
-    rows = [{"form": form, "occurrences": count, "speeches": speeches[form]} for form, count in occurrences.items()
-            if count >= min_freq]
+        for form, count in Counter(m for *_, m in _occurrences(generation.text(index).split("\n"), terms)).items():
+            entry = found.setdefault(form, [0, 0])
+            entry[0] += count
+            entry[1] += 1
+    return {"forms": found, "speeches": len(matched)}
+
+
+def forms(backend, query: str, filters: dict | None = None, sort: str = "occurrences", min_freq: int = 1,
+          limit: int | None = LIMIT, parts: Parts | None = None) -> dict:
+    """Return the distinct strings the query's terms matched (at least min_freq times), with occurrences and speeches."""
+    from search.corpus import _positive_int
+
+    _check_choice(sort, FORM_SORTS, "sort")
+    min_freq = _positive_int(min_freq, "min_freq")
+    parsed = backend.parse(query, filters, require_text=True)
+    pieces = (parts or _local(backend))("forms_part", query, filters)
+    merged: dict[str, list[int]] = {}
+    for piece in pieces:
+        for form, (count, speeches) in piece["forms"].items():
+            entry = merged.setdefault(form, [0, 0])
+            entry[0] += count
+            entry[1] += speeches
+    rows = [{"form": form, "occurrences": count, "speeches": speeches}
+            for form, (count, speeches) in merged.items() if count >= min_freq]
     keys = {"occurrences": lambda r: (-r["occurrences"], r["form"]),
             "speeches": lambda r: (-r["speeches"], -r["occurrences"], r["form"]),
             "form": lambda r: r["form"]}
     rows.sort(key=keys[sort])
-    return {"query": query, "filters": parsed.filters, "index_version": generation.version, "sort": sort,
-            "min_freq": min_freq, "total": len(rows), "occurrences": sum(occurrences.values()), "speeches": len(matched),
-            "forms": _limit(rows, limit), "parsed": q.describe(parsed)}
+    return {"query": query, "filters": parsed.filters, "index_version": backend.index_version, "sort": sort,
+            "min_freq": min_freq, "total": len(rows), "occurrences": sum(count for count, _ in merged.values()),
+            "speeches": sum(piece["speeches"] for piece in pieces), "forms": _limit(rows, limit),
+            "parsed": q.describe(parsed)}
 
 
 # ---- collocates ------------------------------------------------------------------------------------
@@ -439,25 +500,14 @@ def _grams_in_windows(gram: str, windows: list[tuple[str, list[tuple[int, int]]]
     return total
 
 
-def collocates(corpus, query: str, filters: dict | None = None, window: int | None = None, unit: str = "word",
-               min_freq: int = COLLOCATE_MIN_FREQ, punctuation: bool = False, numbers: bool = True,
-               sort: str = "g2", limit: int | None = LIMIT) -> dict:
-    """Return the words or n-grams within `window` characters of the query's occurrences, scored against the corpus.
+def collocates_part(corpus, query: str, filters: dict | None, width: int, unit: str, punctuation: bool) -> dict:
+    """Count one index's items in the windows around the query's occurrences, and the size of its corpus."""
+    from search.corpus import _term_spans, _terms
 
-    The corpus is every speech passing the filters; the windows are around the occurrences in
-    the speeches the query matches.
-    """
-    from search.corpus import _positive_int, _term_spans, _terms
-
-    _check_choice(unit, UNITS, "unit")
-    _check_choice(sort, COLLOCATE_SORTS, "sort")
-    width = _positive_int(corpus.settings["collocation_window"] if window is None else window, "window")
-    min_freq = _positive_int(min_freq, "min_freq")
     check = _clock(corpus)
     parsed = corpus.parse(query, filters, require_text=True)
     generation, matched, _ = corpus.matching(parsed)
     terms = _terms(parsed)
-    keep = _keeps(punctuation, numbers)
     keep_char = (lambda c: True) if punctuation else str.isalnum
     in_windows: Counter = Counter()
     window_size = nodes = 0
@@ -478,47 +528,157 @@ def collocates(corpus, query: str, filters: dict | None = None, window: int | No
                 window_size += sum(high - low for low, high in intervals)
                 _window_grams(folded, intervals, in_windows, keep_char)
                 windows.append((folded, intervals))
-    scope = np.nonzero(corpus._filter_mask(generation, parsed.filters))[0]
+    for done, gram in enumerate([g for g in in_windows if unit == "ngram" and _can_overlap(g)]):
+        if done % 64 == 0:
+            check()
+        in_windows[gram] = _grams_in_windows(gram, windows)  # overlaps were counted: count as search does
+    scope = _scope(corpus, generation, parsed.filters)
+    corpus_size = int(word_table(generation).totals[scope].sum()) if unit == "word" else _chars(generation, scope)
+    return {"window": dict(in_windows), "window_size": window_size, "nodes": nodes, "speeches": len(matched),
+            "corpus_size": corpus_size}
+
+
+def collocates_counts(corpus, filters: dict, unit: str, items: list[str]) -> list[int]:
+    """Count items in one index's speeches passing the filters: words, or n-grams as search counts them."""
+    check = _clock(corpus)
+    generation = corpus.generation()
+    scope = _scope(corpus, generation, filters)
     if unit == "word":
-        whole = word_table(generation).tally(scope) if parsed.filters else word_table(generation).everything()
+        table = word_table(generation)
+        whole = table.tally(scope) if filters else table.everything()
         at = generation.vocabulary  # window words are segmented as the index segmented them
-        items = [item for item, count in in_windows.items() if count >= min_freq and keep(item)]
-        corpus_freq = [int(whole.freq[at[item]]) if item in at else 0 for item in items]
-        corpus_size = whole.size
-        window_freq = [in_windows[item] for item in items]
-    else:
-        exact = {}
-        for item, count in in_windows.items():
-            if count >= min_freq and keep(item):
-                exact[item] = _grams_in_windows(item, windows) if _can_overlap(item) else count
-        exact = fold_maximal({item: count for item, count in exact.items() if count >= min_freq})
-        items = list(exact)
-        corpus_freq = []
-        for done, item in enumerate(items):
-            if done % 64 == 0:
-                check()
-            corpus_freq.append(int(_phrase_counts(generation, item)[scope].sum()))
-        corpus_size = _chars(generation, scope)
-        window_freq = [exact[item] for item in items]
-    check()
+        return [int(whole.freq[at[item]]) if item in at else 0 for item in items]
+    found = []
+    for done, item in enumerate(items):
+        if done % 64 == 0:
+            check()
+        found.append(int(_phrase_counts(generation, item)[scope].sum()))
+    return found
+
+
+def collocates(backend, query: str, filters: dict | None = None, window: int | None = None, unit: str = "word",
+               min_freq: int = COLLOCATE_MIN_FREQ, punctuation: bool = False, numbers: bool = True,
+               sort: str = "g2", limit: int | None = LIMIT, parts: Parts | None = None) -> dict:
+    """Return the words or n-grams within `window` characters of the query's occurrences, scored against the corpus.
+
+    The corpus is every speech passing the filters; the windows are around the occurrences in
+    the speeches the query matches.
+    """
+    from search.corpus import _positive_int
+
+    _check_choice(unit, UNITS, "unit")
+    _check_choice(sort, COLLOCATE_SORTS, "sort")
+    width = _positive_int(backend.settings["collocation_window"] if window is None else window, "window")
+    min_freq = _positive_int(min_freq, "min_freq")
+    parsed = backend.parse(query, filters, require_text=True)
+    parts = parts or _local(backend)
+    pieces = parts("collocates_part", query, filters, width, unit, punctuation)
+    in_windows: Counter = Counter()
+    for piece in pieces:
+        in_windows.update(piece["window"])
+    window_size, nodes, corpus_size = (sum(piece[k] for piece in pieces) for k in ("window_size", "nodes", "corpus_size"))
+    keep = _keeps(punctuation, numbers)
+    chosen = {item: count for item, count in in_windows.items() if count >= min_freq and keep(item)}
+    if unit == "ngram":
+        chosen = fold_maximal(chosen)
+    items = list(chosen)
+    corpus_freq = np.sum(parts("collocates_counts", parsed.filters, unit, items), axis=0).tolist() if items else []
+    window_freq = [chosen[item] for item in items]
     scores = collocation_scores(window_freq, window_size, corpus_freq, corpus_size, nodes) if items else {}
-    rows = [{"item": item, "window_freq": window_freq[k], "corpus_freq": corpus_freq[k],
+    rows = [{"item": item, "window_freq": window_freq[k], "corpus_freq": int(corpus_freq[k]),
              "g2": float(scores["g2"][k]), "mi": float(scores["mi"][k]), "logdice": float(scores["logdice"][k])}
             for k, item in enumerate(items)]
     field = {"freq": "window_freq"}.get(sort, sort)
     rows.sort(key=lambda r: (-r[field], -r["window_freq"], r["item"]))
-    return {"query": query, "filters": parsed.filters, "index_version": generation.version, "window": width,
+    return {"query": query, "filters": parsed.filters, "index_version": backend.index_version, "window": width,
             "unit": unit, "min_freq": min_freq, "punctuation": punctuation, "numbers": numbers, "sort": sort,
-            "occurrences": nodes, "speeches": len(matched), "window_size": window_size, "corpus_size": corpus_size,
-            "total": len(rows), "collocates": _limit(rows, limit), "parsed": q.describe(parsed)}
+            "occurrences": nodes, "speeches": sum(piece["speeches"] for piece in pieces), "window_size": window_size,
+            "corpus_size": corpus_size, "total": len(rows), "collocates": _limit(rows, limit),
+            "parsed": q.describe(parsed)}
 
 
 # ---- keywords --------------------------------------------------------------------------------------
 
 
-def keywords(corpus, query: str = "", filters: dict | None = None, against: dict | None = None, unit: str = "word",
+def _sides(corpus, query: str, filters: dict | None, against: dict | None):
+    """Return one index's generation, target positions (the query's speeches) and reference positions."""
+    parsed = corpus.parse(query, filters)
+    generation, matched, _ = corpus.matching(parsed)
+    target = np.array(matched, dtype=np.int64)
+    if against:
+        return generation, target, _scope(corpus, generation, against)
+    outside = np.ones(len(generation), dtype=bool)
+    outside[target] = False
+    return generation, target, np.nonzero(outside)[0]
+
+
+def keyword_tallies(corpus, query: str, filters: dict | None, against: dict | None) -> dict:
+    """Sum one index's words on both sides: {"target": Tally, "reference": Tally}."""
+    generation, target, reference = _sides(corpus, query, filters, against)
+    table = word_table(generation)
+    mine = table.tally(target)
+    return {"target": mine, "reference": table.tally(reference) if against else table.rest(mine)}
+
+
+def ngram_candidates(corpus, query: str, filters: dict | None, threshold: int, punctuation: bool) -> dict[str, int]:
+    """Return the n-grams one index's target holds at least `threshold` times (overlaps counted), each with its count
+    as search counts it."""
+    from search.corpus import QueryTooBroad
+
+    check = _clock(corpus)
+    generation, target, _ = _sides(corpus, query, filters, None)
+    chars = _chars(generation, target)
+    if chars > MAX_NGRAM_CHARS:
+        raise QueryTooBroad(f"the target holds {chars:,} characters, over the {MAX_NGRAM_CHARS:,} n-gram keywords "
+                            "handle; narrow it with a filter such as year: or province:, or count words (unit word)",
+                            f"目标语料有 {chars:,} 个字符，超过字符串关键词可处理的 {MAX_NGRAM_CHARS:,}；"
+                            "请加年份、省份等筛选缩小范围，或改用词语单位")
+    keep_char = (lambda c: True) if punctuation else str.isalnum
+    found = frequent_ngrams([fold_case(generation.text(p)) for p in target.tolist()], threshold, keep_char, check)
+    for gram in [g for g in found if _can_overlap(g)]:  # overlapping occurrences were counted: count as search does
+        found[gram] = int(_phrase_counts(generation, gram)[target].sum())
+    return found
+
+
+def ngram_target_counts(corpus, query: str, filters: dict | None, grams: list[str]) -> list[int]:
+    """Count grams in one index's target as search counts them."""
+    check = _clock(corpus)
+    generation, target, _ = _sides(corpus, query, filters, None)
+    texts = [fold_case(generation.text(p)) for p in target.tolist()]
+    found = frequent_ngrams(texts, 1, lambda c: True, check, wanted=set(grams))
+    for gram in [g for g in found if _can_overlap(g)]:  # overlapping occurrences were counted: count as search does
+        found[gram] = int(_phrase_counts(generation, gram)[target].sum())
+    return [found.get(gram, 0) for gram in grams]
+
+
+def ngram_counts(corpus, query: str, filters: dict | None, against: dict | None, grams: list[str]) -> dict:
+    """Count grams on both sides of one index: occurrences (as search counts them) and speeches, and the sides' sizes."""
+    check = _clock(corpus)
+    generation, target, reference = _sides(corpus, query, filters, against)
+    side = np.zeros(len(generation) + 1, dtype=np.int8)  # the last entry: a text since removed (position -1)
+    side[target] |= 1
+    side[reference] |= 2
+    found = np.zeros((4, len(grams)), dtype=np.int64)  # target, reference occurrences; target, reference speeches
+    for done, gram in enumerate(grams):
+        if done % 64 == 0:
+            check()
+        for segment in generation.postings.segments:
+            at = segment.occurrences(gram)
+            if not len(at):
+                continue
+            local = np.searchsorted(segment.doc_starts, at, side="right") - 1  # nondecreasing: texts in order
+            sides = side[segment.speeches[local]]
+            for row, bit in ((0, 1), (1, 2)):
+                held = local[(sides & bit) > 0]
+                found[row, done] += len(held)
+                found[row + 2, done] += int(np.count_nonzero(held[1:] != held[:-1])) + 1 if len(held) else 0
+    return {"found": found, "target": [len(target), _chars(generation, target)],
+            "reference": [len(reference), _chars(generation, reference)]}
+
+
+def keywords(backend, query: str = "", filters: dict | None = None, against: dict | None = None, unit: str = "word",
              min_freq: int = KEYWORD_MIN_FREQ, punctuation: bool = False, numbers: bool = True, sort: str = "g2",
-             limit: int | None = LIMIT) -> dict:
+             limit: int | None = LIMIT, parts: Parts | None = None) -> dict:
     """Return the frequency list of a target (the speeches a query or filters give) with keyness against a reference.
 
     The reference is every other speech, or with `against` ({field: values}) the speeches
@@ -529,55 +689,63 @@ def keywords(corpus, query: str = "", filters: dict | None = None, against: dict
     _check_choice(unit, UNITS, "unit")
     _check_choice(sort, KEYWORD_SORTS, "sort")
     min_freq = _positive_int(min_freq, "min_freq")
-    check = _clock(corpus)
     if not query.strip() and not filters:
         raise SearchError("say what the target is: a query or filters, e.g. --year 2021 (keywords against the rest)",
                           "请给出目标语料：检索式或筛选条件，例如 year=2021（与其余讲话比较关键词）")
-    parsed = corpus.parse(query, filters)
-    generation, matched, _ = corpus.matching(parsed)
-    target = np.array(matched, dtype=np.int64)
+    parsed = backend.parse(query, filters)
     against = q.check_filters(against, _resolve_province()) if against else {}
-    if against:
-        reference = np.nonzero(corpus._filter_mask(generation, against))[0]
-    else:
-        outside = np.ones(len(generation), dtype=bool)
-        outside[target] = False
-        reference = np.nonzero(outside)[0]
-    if not len(target) or not len(reference):
-        side, zh = ("target", "目标") if not len(target) else ("reference", "参照")
-        raise SearchError(f"the {side} holds no speech; widen its query or filters",
-                          f"{zh}语料里没有讲话；请放宽检索式或筛选条件")
+    parts = parts or _local(backend)
     keep = _keeps(punctuation, numbers)
     if unit == "word":
-        table = word_table(generation)
-        mine = table.tally(target)
-        theirs = table.tally(reference) if against else table.rest(mine)
-        check()
+        pieces = parts("keyword_tallies", query, filters, against or None)
+        mine, theirs = pieces[0]["target"], pieces[0]["reference"]
+        for piece in pieces[1:]:
+            mine, theirs = mine.merge(piece["target"]), theirs.merge(piece["reference"])
+        theirs = theirs.aligned(mine.labels)
         chosen = np.nonzero(mine.freq >= min_freq)[0]
-        chosen = chosen[np.array([keep(table.labels[k]) for k in chosen.tolist()], dtype=bool)] if len(chosen) else chosen
-        labels = [table.labels[k] for k in chosen.tolist()]
-        ties = table.label_ranks()[chosen]
+        chosen = chosen[np.array([keep(mine.labels[k]) for k in chosen.tolist()], dtype=bool)] if len(chosen) else chosen
+        labels = [mine.labels[k] for k in chosen.tolist()]
+        table = word_table(backend.generation()) if len(pieces) == 1 and hasattr(backend, "generation") else None
+        ties = table.label_ranks()[chosen] if table is not None and table.labels is mine.labels else _ranks(labels)
         columns = (mine.freq[chosen], theirs.freq[chosen], mine.speeches[chosen], theirs.speeches[chosen])
+        sides = ((mine.count, mine.chars, mine.size), (theirs.count, theirs.chars, theirs.size))
     else:
-        mine, theirs, labels, columns = _ngram_keyness(generation, target, reference, min_freq, punctuation, keep, check)
+        threshold = -(-min_freq // parts.count)  # a gram held min_freq times in all holds this many in some shard
+        pieces = parts("ngram_candidates", query, filters, threshold, punctuation)
+        totals: Counter = Counter()
+        if parts.count == 1 or threshold == 1:  # each shard gave every gram its target holds that often: all
+            for piece in pieces:
+                totals.update(piece)
+        else:
+            union = sorted(set().union(*pieces))
+            for piece in parts("ngram_target_counts", query, filters, union):
+                totals.update(dict(zip(union, piece)))
+        labels = list(fold_maximal({g: n for g, n in totals.items() if n >= min_freq and keep(g)}))
+        counted = parts("ngram_counts", query, filters, against or None, labels)
+        found = np.sum([piece["found"] for piece in counted], axis=0) if labels else np.zeros((4, 0), dtype=np.int64)
+        columns = tuple(found)
         ties = _ranks(labels)
-    scores = keyness_scores(columns[0], mine.size, columns[1], theirs.size)
+        sides = tuple((sum(p[side][0] for p in counted), sum(p[side][1] for p in counted)) for side in ("target", "reference"))
+        sides = tuple((count, chars, chars) for count, chars in sides)
+    if not sides[0][0] or not sides[1][0]:
+        side, zh = ("target", "目标") if not sides[0][0] else ("reference", "参照")
+        raise SearchError(f"the {side} holds no speech; widen its query or filters",
+                          f"{zh}语料里没有讲话；请放宽检索式或筛选条件")
+    (target_count, target_chars, target_size), (reference_count, reference_chars, reference_size) = sides
+    scores = keyness_scores(columns[0], target_size, columns[1], reference_size)
     order = _keyword_order(sort, columns[0], scores, ties)
     shown = order if limit is None else order[:limit]
     rows = [{"item": labels[k], "target_freq": int(columns[0][k]), "reference_freq": int(columns[1][k]),
              "target_speeches": int(columns[2][k]), "reference_speeches": int(columns[3][k]),
-             "target_per_10k_chars": int(columns[0][k]) * 10000 / mine.chars if mine.chars else 0.0,
-             "reference_per_10k_chars": int(columns[1][k]) * 10000 / theirs.chars if theirs.chars else 0.0,
+             "target_per_10k_chars": int(columns[0][k]) * 10000 / target_chars if target_chars else 0.0,
+             "reference_per_10k_chars": int(columns[1][k]) * 10000 / reference_chars if reference_chars else 0.0,
              "g2": float(scores["g2"][k]), "log_ratio": float(scores["log_ratio"][k])} for k in shown.tolist()]
-    return {"target": {"query": query, "filters": parsed.filters, **_side(mine)},
-            "reference": {"filters": against or None, "rest": not against, **_side(theirs)},
-            "unit": unit, "index_version": generation.version, "min_freq": min_freq, "punctuation": punctuation,
+    return {"target": {"query": query, "filters": parsed.filters, "speeches": target_count, "chars": target_chars,
+                       "size": target_size},
+            "reference": {"filters": against or None, "rest": not against, "speeches": reference_count,
+                          "chars": reference_chars, "size": reference_size},
+            "unit": unit, "index_version": backend.index_version, "min_freq": min_freq, "punctuation": punctuation,
             "numbers": numbers, "sort": sort, "total": len(labels), "items": rows}
-
-
-def _side(tally: Tally) -> dict:
-    """Describe one side of a comparison: its speeches, characters and size in the unit's items."""
-    return {"speeches": tally.count, "chars": tally.chars, "size": tally.size}
 
 
 def _ranks(labels: list[str]) -> np.ndarray:
@@ -597,44 +765,6 @@ def _keyword_order(sort: str, target_freq: np.ndarray, scores: dict, ties: np.nd
     else:
         primary = -np.where(scores["log_ratio"] > 0, scores["g2"], -scores["g2"])
     return np.lexsort((ties, primary)) if len(primary) else np.arange(0)
-
-
-def _ngram_keyness(generation, target, reference, min_freq, punctuation, keep, check):
-    """Find the target's maximal n-grams and count them, per speech, on both sides."""
-    from search.corpus import QueryTooBroad
-
-    chars = _chars(generation, target)
-    if chars > MAX_NGRAM_CHARS:
-        raise QueryTooBroad(f"the target holds {chars:,} characters, over the {MAX_NGRAM_CHARS:,} n-gram keywords "
-                            "handle; narrow it with a filter such as year: or province:, or count words (unit word)",
-                            f"目标语料有 {chars:,} 个字符，超过字符串关键词可处理的 {MAX_NGRAM_CHARS:,}；"
-                            "请加年份、省份等筛选缩小范围，或改用词语单位")
-    keep_char = (lambda c: True) if punctuation else str.isalnum
-    texts = [fold_case(generation.text(p)) for p in target.tolist()]
-    candidates = frequent_ngrams(texts, min_freq, keep_char, check)
-    del texts
-    per_speech: dict[str, np.ndarray] = {}
-    exact = {}
-    for gram, count in candidates.items():
-        if not keep(gram):
-            continue
-        if _can_overlap(gram):  # overlapping occurrences were counted: count as search does
-            per_speech[gram] = _phrase_counts(generation, gram)
-            count = int(per_speech[gram][target].sum())
-        if count >= min_freq:
-            exact[gram] = count
-    labels = list(fold_maximal(exact))
-    found = np.zeros((4, len(labels)), dtype=np.int64)
-    for k, gram in enumerate(labels):
-        if k % 64 == 0:
-            check()
-        counts = per_speech[gram] if gram in per_speech else _phrase_counts(generation, gram)
-        mine, theirs = counts[target], counts[reference]
-        found[:, k] = (mine.sum(), theirs.sum(), (mine > 0).sum(), (theirs > 0).sum())
-    mine = Tally(labels, found[0], found[2], chars, chars, len(target))
-    reference_chars = _chars(generation, reference)
-    theirs = Tally(labels, found[1], found[3], reference_chars, reference_chars, len(reference))
-    return mine, theirs, labels, (found[0], found[1], found[2], found[3])
 
 
 def _resolve_province():

@@ -518,6 +518,12 @@ class Corpus:
         return analysis.keywords(self, query, filters, against=against, unit=unit, min_freq=min_freq,
                                  punctuation=punctuation, numbers=numbers, sort=sort, limit=limit)
 
+    def analysis_part(self, name: str, *args):
+        """Compute one part of a forms, collocates or keywords answer on this index (a shard's share of it)."""
+        from search import analysis
+
+        return analysis.part(self, name, *args)
+
     def _kwic_rows(self, generation, matched: list[int], terms: list[str], width: int, positions: bool = False):
         """Yield the concordance rows of the matched speeches, in source and text order (with positions, as (position, row))."""
         base = self.settings["base_url"].rstrip("/")

@@ -332,6 +332,41 @@ class ShardedCorpus:
         return {**result, "rows": rows[(page - 1) * size : page * size], "page": page, "page_size": size,
                 "pages": max(1, -(-len(rows) // size))}
 
+    # ---- forms, collocates, keywords: every shard's sums, merged (search/analysis.py) -------------
+
+    def _analysis_parts(self):
+        from search.analysis import Parts
+
+        return Parts(lambda name, *args: self._each("analysis_part", name, *args), len(self._shards()[0]))
+
+    def forms(self, query: str, filters: dict | None = None, sort: str = "occurrences", min_freq: int = 1,
+              limit: int | None = 200) -> dict:
+        """Return the forms the query's terms matched, the shards' counts added up."""
+        from search import analysis
+
+        return analysis.forms(self, query, filters, sort=sort, min_freq=min_freq, limit=limit,
+                              parts=self._analysis_parts())
+
+    def collocates(self, query: str, filters: dict | None = None, window: int | None = None, unit: str = "word",
+                   min_freq: int = 3, punctuation: bool = False, numbers: bool = True, sort: str = "g2",
+                   limit: int | None = 200) -> dict:
+        """Return the collocates of the query, the shards' window and corpus counts added up."""
+        from search import analysis
+
+        return analysis.collocates(self, query, filters, window=window, unit=unit, min_freq=min_freq,
+                                   punctuation=punctuation, numbers=numbers, sort=sort, limit=limit,
+                                   parts=self._analysis_parts())
+
+    def keywords(self, query: str = "", filters: dict | None = None, against: dict | None = None, unit: str = "word",
+                 min_freq: int = 5, punctuation: bool = False, numbers: bool = True, sort: str = "g2",
+                 limit: int | None = 200) -> dict:
+        """Return the keywords of a target, the shards' counts on both sides added up."""
+        from search import analysis
+
+        return analysis.keywords(self, query, filters, against=against, unit=unit, min_freq=min_freq,
+                                 punctuation=punctuation, numbers=numbers, sort=sort, limit=limit,
+                                 parts=self._analysis_parts())
+
     def cite(self, query, filters: dict | None = None, collapse: bool = False, by: str | None = None) -> dict:
         from search import snapshots
 
