@@ -390,8 +390,10 @@ def evaluate_targets(engines: dict, specs: list[dict]) -> dict:
 
 # ---- patterns, collocates, keywords ------------------------------------------------------------
 
-# Patterns with a literal fragment, each beside the phrase query of its fragment.
-ANALYSIS_PATTERNS = [("/[一二三四五六七八九十]个一批/", "个一批"), ("/三.四新/", "四新")]
+# Patterns with a literal fragment, each beside the phrase query of its fragment: two of fixed
+# width, which the pair postings verify alone, and one whose matches are verified by reading the
+# paragraphs that hold the fragment ([^，。] is no class the postings can spell out).
+ANALYSIS_PATTERNS = [("/[一二三四五六七八九十]个一批/", "个一批"), ("/三.四新/", "四新"), ("/三[^，。]四新/", "四新")]
 # The collocates are of the phrase with occurrences nearest this many.
 COLLOCATE_OCCURRENCES = 1000
 COLLOCATE_CANDIDATES = PHRASES + ["改革", "项目", "企业", "经济", "发展", "工作", "政府", "产业", "群众"]

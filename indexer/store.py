@@ -321,6 +321,11 @@ class Generation:
                         raise StoreError(f"cannot be read ({error})") from None
         return self._columns
 
+    def utf8(self, position: int) -> bytes:
+        """Return the cleaned text of the speech at a position as its UTF-8 bytes (RE2 reads them without decoding)."""
+        offset, length, _ = self.records[position]["store"]
+        return bytes(self.store[offset : offset + length])
+
     def text(self, position: int) -> str:
         """Return the cleaned text of the speech at a position."""
         offset, length, _ = self.records[position]["store"]
@@ -453,6 +458,10 @@ class PairSegment:
             at[at == len(positions)] = 0
             found = found[positions[at] == wanted] if len(positions) else found[:0]
         return found.astype(np.uint32)
+
+    def pair_starts(self, first: str, second: str) -> np.ndarray:
+        """Return every position where the pair of two characters starts, sorted (a line break second included)."""
+        return self._pair(pair_code(first, second))
 
     def occurrences(self, term: str) -> np.ndarray:
         """Return where term occurs, leftmost non-overlapping within each text (as str.count counts)."""

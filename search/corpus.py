@@ -833,9 +833,12 @@ def _term_spans(paragraph: str, folded: str, term, low: int = 0, high: int | Non
             yield start, start + len(term)
             start = folded.find(term, start + len(term))
         return
-    from search.patterns import compile_pattern, spans
+    from search.patterns import compile_pattern, holds, spans
 
-    for start, end in spans(compile_pattern(term.source), paragraph):
+    compiled = compile_pattern(term.source)
+    if not holds(compiled.requirement, folded if len(folded) == len(paragraph) else fold_case(paragraph)):
+        return  # it lacks what every match holds
+    for start, end in spans(compiled, paragraph):
         if high is not None and start >= high:
             return
         yield start, end

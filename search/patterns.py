@@ -41,8 +41,9 @@ class PatternError(ValueError):
 
 
 # ---- a parse of RE2's syntax, for fragments and widths only --------------------------------------
-# Nodes: ("lit", char), ("one",) any single character (class, dot, \d, \pN…), ("assert",) an
-# empty-width assertion (^ $ \b \B \A \z), ("seq", items), ("alt", branches), ("rep", node, min).
+# Nodes: ("lit", char), ("set", chars) a class of a few literal characters, ("dot",), ("one",) any
+# other single character (\d, \pN, [^…]…), ("assert",) an empty-width assertion (^ $ \b \B \A \z),
+# ("seq", items), ("alt", branches), ("rep", node, min).
 
 
 class _Unsupported(Exception):
@@ -110,10 +111,12 @@ class _Parser:
         if char == "(":
             return self.group()
         if char == "[":
+            start = self.i
             self.skip_class()
-            return ("one",)
+            members = _class_members(self.s[start : self.i - 1])
+            return ("set", members) if members else ("one",)
         if char == ".":
-            return ("one",)
+            return ("dot",)
         if char in _ANCHORS:
             self.anchored = True
             return ("assert",)
@@ -203,10 +206,39 @@ class _Parser:
         raise _Unsupported(i)  # \C is refused before; other letters RE2 does not accept
 
 
+def _class_members(inside: str) -> frozenset | None:
+    """Return the characters a class lists (what stands between its brackets), or None unless it is a few literal ones."""
+    members: set[str] = set()
+    k = 0
+    if inside.startswith("^"):
+        return None
+    while k < len(inside):
+        char = inside[k]
+        if char == "\\":
+            char = inside[k + 1 : k + 2]
+            if not char or not char.isascii() or char.isalnum():
+                return None  # \d, \pN, \x41…: not spelled out here
+            k += 1
+        elif inside.startswith("[:", k):
+            return None
+        if inside[k + 1 : k + 2] == "-" and k + 2 < len(inside) and inside[k + 2] not in "\\[":
+            low, high = ord(char), ord(inside[k + 2])
+            if high - low > 64:
+                return None
+            members.update(map(chr, range(low, high + 1)))
+            k += 3
+        else:
+            members.add(char)
+            k += 1
+        if len(members) > 64:
+            return None
+    return frozenset(members)
+
+
 def _min_width(node) -> int:
     """Return the fewest characters a node can match."""
     kind = node[0]
-    if kind in ("lit", "one"):
+    if kind in ("lit", "set", "dot", "one"):
         return 1
     if kind == "assert":
         return 0
@@ -302,6 +334,7 @@ class Compiled:
     regex: object  # RE2 over one paragraph
     whole: object | None  # RE2 that never matches a line break, over a whole text; None when anchored
     requirement: object  # None, a fragment, or ("and"|"or", parts)
+    fixed: tuple | None = None  # a fixed-width pattern the pair postings alone can verify (see fixed_plan)
 
     @property
     def fragments(self) -> list[str]:
@@ -372,12 +405,110 @@ def compile_pattern(source: str) -> Compiled:
     whole = None
     if tree is not None and not parser.anchored:
         whole = re2.compile(source, _options(never_nl=True))
-    return Compiled(source, regex, whole, requirement)
+    fixed = fixed_plan(tree) if tree is not None and not parser.case_free else None
+    return Compiled(source, regex, whole, requirement, fixed)
 
 
 def ranking_text(source: str) -> str:
     """Return the text a pattern is ranked by: its fragments."""
     return " ".join(compile_pattern(source).fragments)
+
+
+# ---- fixed-width patterns, verified by the pair postings alone ------------------------------------------
+# A pattern that is a row of literal characters, small classes and dots (/三.四新/,
+# /[一二三四五六七八九十]个一批/) matches exactly where its characters stand at consecutive
+# positions inside one paragraph, which the pair postings say without reading a text: its longest
+# literal run is looked up, each neighbour is checked by the pair it forms with a known character
+# (or by its own positions), and a dot by what stands before it not pairing with a line break.
+# Latin letters are left to RE2: the postings fold their case, a pattern does not.
+
+
+def fixed_plan(tree) -> tuple | None:
+    """Return (items, anchor offset, anchor) of a fixed-width pattern the postings can verify, or None."""
+    items = list(tree[1]) if tree[0] == "seq" else [tree]
+    if len(items) < 2 or any(item[0] not in ("lit", "set", "dot") for item in items):
+        return None
+    for j, item in enumerate(items):
+        chars = [item[1]] if item[0] == "lit" else list(item[1]) if item[0] == "set" else []
+        if any(c == "\n" or "a" <= c <= "z" or "A" <= c <= "Z" for c in chars):
+            return None
+        if item[0] == "dot" and (j == 0 or items[j - 1][0] == "dot"):
+            return None  # a dot is checked through the known character before it
+    best, j = (0, 0), 0
+    while j < len(items):
+        end = j
+        while end < len(items) and items[end][0] == "lit":
+            end += 1
+        if end - j > best[1] - best[0]:
+            best = (j, end)
+        j = max(end, j + 1)
+    if best[1] - best[0] < 2:
+        return None
+    return tuple(items), best[0], "".join(item[1] for item in items[best[0] : best[1]])
+
+
+def _held(sorted_positions: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Tell for each wanted position whether it is among the sorted positions."""
+    if not len(sorted_positions):
+        return np.zeros(len(wanted), dtype=bool)
+    at = np.searchsorted(sorted_positions, wanted)
+    at[at == len(sorted_positions)] = 0
+    return sorted_positions[at] == wanted
+
+
+def _any_held(arrays: list, wanted: np.ndarray) -> np.ndarray:
+    found = np.zeros(len(wanted), dtype=bool)
+    for positions in arrays:
+        found |= _held(positions, wanted)
+    return found
+
+
+def _chars(item) -> list[str]:
+    return [item[1]] if item[0] == "lit" else sorted(item[1])
+
+
+def _fixed_starts(segment, items: tuple, at: int, anchor: str) -> np.ndarray:
+    """Return where a fixed-width pattern matches in one segment's character space, overlapping matches included."""
+    starts = segment.starts(anchor).astype(np.int64) - at
+    starts = starts[starts >= 0]
+    known = {j: items[j][1] for j in range(at, at + len(anchor))}
+    for j in list(range(at - 1, -1, -1)) + list(range(at + len(anchor), len(items))):  # outward from the anchor
+        if items[j][0] == "dot" or not len(starts):
+            continue
+        chars = _chars(items[j])
+        if j + 1 in known:
+            ok = _any_held([segment.pair_starts(c, known[j + 1]) for c in chars], starts + j)
+        elif j - 1 in known:
+            ok = _any_held([segment.pair_starts(known[j - 1], c) for c in chars], starts + j - 1)
+        else:
+            ok = _any_held([segment.starts(c) for c in chars], starts + j)
+        starts = starts[ok]
+        if items[j][0] == "lit":
+            known[j] = items[j][1]
+    for j, item in enumerate(items):  # a dot: any character but a line break, after a known one
+        if item[0] == "dot" and len(starts):
+            starts = starts[~_any_held([segment.pair_starts(c, "\n") for c in _chars(items[j - 1])], starts + j - 1)]
+    return starts
+
+
+def fixed_counts(generation, plan: tuple) -> np.ndarray:
+    """Return a fixed-width pattern's occurrences per speech, leftmost non-overlapping, from the pair postings alone."""
+    items, at, anchor = plan
+    width = len(items)
+    total = np.zeros(len(generation), dtype=np.int64)
+    for segment in generation.postings.segments:
+        starts = _fixed_starts(segment, items, at, anchor)
+        if len(starts) > 1 and (np.diff(starts) < width).any():  # it can overlap itself: chain as finditer does
+            kept, end = [], -1
+            for position in starts.tolist():
+                if position >= end:
+                    kept.append(position)
+                    end = position + width
+            starts = np.array(kept, dtype=np.int64)
+        if len(starts):
+            held = segment.speech_of(starts)
+            total += np.bincount(held[held >= 0], minlength=len(generation))
+    return total
 
 
 # ---- matching ------------------------------------------------------------------------------------
@@ -411,14 +542,36 @@ def search_paragraph(compiled: Compiled, paragraph: str) -> bool:
     return compiled.regex.search(paragraph) is not None
 
 
+def count_near(compiled: Compiled, text, haystack, needles: list) -> int:
+    """Count the occurrences in the paragraphs of text where haystack (the text case-folded, or the same bytes)
+    holds one of the needles: an anchor fragment every match holds one of."""
+    newline = "\n" if isinstance(text, str) else b"\n"
+    total, at = 0, 0
+    while True:
+        found = [where for where in (haystack.find(needle, at) for needle in needles) if where != -1]
+        if not found:
+            return total
+        offset = min(found)
+        start = text.rfind(newline, 0, offset) + 1
+        end = text.find(newline, offset)
+        end = len(text) if end == -1 else end
+        total += sum(1 for _ in spans(compiled, text[start:end]))
+        at = end + 1
+
+
 class PatternCounts:
-    """A pattern's occurrences per speech, counted on demand for the speeches a query needs."""
+    """A pattern's occurrences per speech, counted on demand for the speeches a query needs.
+
+    With fragments, only the paragraphs holding an anchor are read: fragments one of which
+    every match holds (one fragment of an AND, every one of an OR), located by the postings.
+    """
 
     def __init__(self, generation, source: str):
         self.generation = generation
         self.compiled = compile_pattern(source)
         self.counts = np.zeros(len(generation), dtype=np.int64)
         self.covered = np.zeros(len(generation), dtype=bool)
+        self._leaves: dict[str, np.ndarray] = {}  # each fragment's occurrences per speech
         self._candidates = None
 
     def candidates(self) -> np.ndarray:
@@ -427,26 +580,60 @@ class PatternCounts:
             self._candidates = self._mask(self.compiled.requirement)
         return self._candidates
 
+    def _leaf(self, fragment: str) -> np.ndarray:
+        if fragment not in self._leaves:
+            self._leaves[fragment] = self.generation.postings.counts(fragment)
+        return self._leaves[fragment]
+
     def _mask(self, requirement) -> np.ndarray:
         if requirement is None:
             return np.ones(len(self.generation), dtype=bool)
         if isinstance(requirement, str):
-            return self.generation.postings.counts(requirement) > 0
+            return self._leaf(requirement) > 0
         masks = [self._mask(part) for part in requirement[1]]
         return np.logical_and.reduce(masks) if requirement[0] == "and" else np.logical_or.reduce(masks)
 
+    def _anchor_set(self, requirement) -> list[str]:
+        """Return fragments one of which every match holds: the rarest part of an AND, every part of an OR."""
+        if isinstance(requirement, str):
+            return [requirement]
+        choices = [self._anchor_set(part) for part in requirement[1]]
+        if requirement[0] == "or":
+            return [fragment for choice in choices for fragment in choice]
+        return min(choices, key=lambda choice: sum(int(self._leaf(f).sum()) for f in choice))
+
     def cover(self, scope: np.ndarray | None, check) -> None:
         """Count every speech in scope (all when None) not yet counted; `check()` raises when time is up."""
+        if self.compiled.fixed is not None:  # the postings alone: every speech at once
+            if not self.covered.all():
+                self.counts = fixed_counts(self.generation, self.compiled.fixed)
+                self.covered[:] = True
+            return
         wanted = self.candidates() & ~self.covered
         if scope is not None:
             wanted &= scope
-        positions = np.nonzero(wanted)[0].tolist()
-        for done, position in enumerate(positions):
+        needles = list(dict.fromkeys(fold_case(f) for f in self._anchor_set(self.compiled.requirement))) \
+            if self.compiled.requirement is not None else []
+        # Fragments without Latin letters read the same folded or not: found in the UTF-8 bytes, no decoding.
+        raw = [needle.encode("utf-8") for needle in needles] if not any(map(_latin, needles)) else None
+        for done, position in enumerate(np.nonzero(wanted)[0].tolist()):
             if done % CHECK_EVERY == 0:
                 check()
-            self.counts[position] = count_text(self.compiled, self.generation.text(position))
+            if not needles:
+                self.counts[position] = count_text(self.compiled, self.generation.text(position))
+            elif raw is not None:
+                data = self.generation.utf8(position)
+                self.counts[position] = count_near(self.compiled, data, data, raw)
+            else:
+                text = self.generation.text(position)
+                self.counts[position] = count_near(self.compiled, text, fold_case(text), needles)
         check()
         if scope is None:
             self.covered[:] = True
         else:
             self.covered |= scope
+
+
+def _latin(text: str) -> bool:
+    """Tell whether text holds an ASCII letter, which case folding changes."""
+    return any("a" <= c <= "z" or "A" <= c <= "Z" for c in text)

@@ -293,7 +293,8 @@ def written(tmp_path_factory):
     bodies = {
         "a.txt": ["在全县经济工作会议上的讲话", "GDP增长6%，gdp总量创新高。", "温度达到300\u212am的高度。",
                   "三高四新，三大四新。"],
-        "b.txt": ["在全市项目建设调度会上的讲话", "Gdp与KM/H和1/3。", "抓好五个一批、十个一批。"],
+        "b.txt": ["在全市项目建设调度会上的讲话", "Gdp与KM/H和1/3。", "抓好五个一批、十个一批。", "四新三",
+                  "高四新", "哈哈哈哈哈哈哈，三高四新三高四新"],
     }
     for name, lines in bodies.items():
         (corpus / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -313,5 +314,21 @@ def test_patterns_see_case_as_written_and_i_makes_them_case_free(written):
     # RE2 folds k to the Kelvin sign under (?i); the postings fold only A-Z, so km is no fragment.
     assert forms("/(?i)km/") == ["KM", "\u212am"]
     assert forms(r"/KM\/H/") == ["KM/H"]
-    assert forms("/三.四新/") == ["三大四新", "三高四新"]
+    assert forms("/三.四新/") == ["三大四新", "三高四新", "三高四新", "三高四新"]
     assert forms("/[一二三四五六七八九十]+个一批/") == ["五个一批", "十个一批"]
+
+
+@pytest.mark.parametrize("pattern", ["三.四新", "[三五]高四新", "[一二三四五六七八九十]个一批", "哈哈[哈]", "哈哈.",
+                                     "新三.四", "批[、。]", "高四新.", "四新。?"])
+def test_patterns_the_postings_verify_alone_equal_re_at_paragraph_and_text_edges(written, pattern):
+    # "四新三" ends a paragraph and "高四新" starts the next: /三.四新/ must not join them; 哈哈哈 overlaps itself.
+    texts = {s["id"]: written.speech(s["id"])["text"].split("\n") for s in written.speeches()}
+    assert kwic_rows(written, f"/{pattern}/") == re_scan(texts, pattern), pattern
+
+
+def test_fixed_width_patterns_are_verified_by_the_postings():
+    assert compile_pattern("三.四新").fixed == ((("lit", "三"), ("dot",), ("lit", "四"), ("lit", "新")), 2, "四新")
+    assert compile_pattern("[一二]个一批").fixed[1:] == (1, "个一批")
+    # Latin letters (the postings fold them), a leading dot, repeats and anchors are left to RE2.
+    for source in ("GDP增长", ".个一批", "三..四新", "稳.{0,4}进", "^同志们", "[^，]个一批"):
+        assert compile_pattern(source).fixed is None, source
