@@ -445,7 +445,9 @@ class PairSegment:
             found = np.array(self.positions[self.starts_of[low] : self.starts_of[high]])
             found.sort()
             return found
-        pairs = [(j, self._pair(pair_code(term[j], term[j + 1]))) for j in range(len(term) - 1)]
+        # Pairs at offsets 0, 2, 4, … (and the last one) pin every character: no need for all n - 1.
+        offsets = sorted(set(range(0, len(term) - 1, 2)) | {len(term) - 2})
+        pairs = [(j, self._pair(pair_code(term[j], term[j + 1]))) for j in offsets]
         pairs.sort(key=lambda pair: len(pair[1]))
         offset, rarest = pairs[0]
         found = np.asarray(rarest, dtype=np.int64) - offset

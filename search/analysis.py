@@ -659,19 +659,22 @@ def ngram_counts(corpus, query: str, filters: dict | None, against: dict | None,
     side[target] |= 1
     side[reference] |= 2
     found = np.zeros((4, len(grams)), dtype=np.int64)  # target, reference occurrences; target, reference speeches
+    segments = [(segment, [(side[segment.speeches] & bit) > 0 for bit in (1, 2)]) for segment in generation.postings.segments]
     for done, gram in enumerate(grams):
         if done % 64 == 0:
             check()
-        for segment in generation.postings.segments:
-            at = segment.occurrences(gram)
+        for segment, sides in segments:
+            # Occurrences per text: where each text starts among the sorted positions (a pair that
+            # cannot overlap itself is its own positions, taken as they are).
+            at = segment.pair_starts(gram[0], gram[1]) if len(gram) == 2 and gram[0] != gram[1] \
+                else segment.occurrences(gram)
             if not len(at):
                 continue
-            local = np.searchsorted(segment.doc_starts, at, side="right") - 1  # nondecreasing: texts in order
-            sides = side[segment.speeches[local]]
-            for row, bit in ((0, 1), (1, 2)):
-                held = local[(sides & bit) > 0]
-                found[row, done] += len(held)
-                found[row + 2, done] += int(np.count_nonzero(held[1:] != held[:-1])) + 1 if len(held) else 0
+            per_text = np.diff(np.searchsorted(at, segment.doc_starts))
+            for row, inside in enumerate(sides):
+                mine = per_text[inside]
+                found[row, done] += int(mine.sum())
+                found[row + 2, done] += int(np.count_nonzero(mine))
     return {"found": found, "target": [len(target), _chars(generation, target)],
             "reference": [len(reference), _chars(generation, reference)]}
 
