@@ -44,6 +44,15 @@ def test_every_analysis_equals_one_index(indexes, method, args, kwargs):  # noqa
     assert expected[{"forms": "forms", "collocates": "collocates", "keywords": "items"}[method]]  # something to compare
 
 
+@pytest.mark.parametrize("method, args", [("search", ("/三.四新/",)), ("kwic", ("/[一二三四五六七八九十]+个一批/",)),
+                                          ("search", ("发展 -/稳.{0,4}进/", {"province": ("湖南",)})),
+                                          ("facets", ("NEAR(/三[^，]四新/ 发展)",))])
+def test_pattern_queries_of_a_sharded_index_equal_one_index(indexes, method, args):  # noqa: F811
+    folder, _ = indexes
+    one, many = Corpus(folder / "one"), open_index(folder / "many")
+    assert _plain(getattr(many, method)(*args)) == _plain(getattr(one, method)(*args))
+
+
 def test_the_cluster_answers_the_analyses_as_one_index(indexes, client):  # noqa: F811
     folder, _ = indexes
     one, many = Corpus(folder / "one"), open_index(folder / "many", client=client)
