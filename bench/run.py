@@ -388,6 +388,90 @@ def evaluate_targets(engines: dict, specs: list[dict]) -> dict:
     return targets
 
 
+# ---- patterns, collocates, keywords ------------------------------------------------------------
+
+# Patterns with a literal fragment, each beside the phrase query of its fragment: two of fixed
+# width, which the pair postings verify alone, and one whose matches are verified by reading the
+# paragraphs that hold the fragment ([^，。] is no class the postings can spell out).
+ANALYSIS_PATTERNS = [("/[一二三四五六七八九十]个一批/", "个一批"), ("/三.四新/", "四新"), ("/三[^，。]四新/", "四新")]
+# The collocates are of the phrase with occurrences nearest this many.
+COLLOCATE_OCCURRENCES = 1000
+COLLOCATE_CANDIDATES = PHRASES + ["改革", "项目", "企业", "经济", "发展", "工作", "政府", "产业", "群众"]
+
+
+def _median_ms(call, runs: int) -> float:
+    """Run call once to warm up, then `runs` times; return the median wall time in ms."""
+    call()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(times), 2)
+
+
+def analysis_bench(index: Path, runs: int, log=print) -> dict:
+    """Time patterns, collocates and keywords against the queries and scans the issue compares them with, in one run.
+
+    Targets: a pattern with a literal fragment within 3x the phrase query of its fragment;
+    the collocates of a phrase with ~1,000 occurrences within 2x its concordance export;
+    keywords of one year against the rest (words) within one in-memory scan of every text.
+    N-gram keywords are measured beside them (one run, with room past the time limit).
+    """
+    from search import Corpus
+    from search.export import KWIC_COLUMNS, csv_lines
+
+    corpus = Corpus(index)
+    generation = corpus.generation()
+    found: dict = {"patterns": {}}
+    for pattern, fragment in ANALYSIS_PATTERNS:
+        pattern_ms = _median_ms(lambda: corpus.search(pattern), runs)
+        phrase_ms = _median_ms(lambda: corpus.search(f'"{fragment}"'), runs)
+        found["patterns"][pattern] = {
+            "fragment": fragment, "pattern_ms": pattern_ms, "phrase_ms": phrase_ms,
+            "ratio": round(pattern_ms / max(phrase_ms, 1e-6), 2), "speeches": corpus.search(pattern)["total"],
+            "fragment_speeches": corpus.search(f'"{fragment}"')["total"]}
+    occurrences = {phrase: corpus.search(f'"{phrase}"', facets=False)["occurrences"] for phrase in COLLOCATE_CANDIDATES}
+    phrase = min(occurrences, key=lambda p: (abs(occurrences[p] - COLLOCATE_OCCURRENCES), p))
+
+    def export() -> int:
+        result = corpus.kwic(phrase)
+        context = {"query": phrase, "filters": "{}", "index_version": result["index_version"]}
+        return sum(1 for _ in csv_lines(result["rows"], KWIC_COLUMNS, context))
+
+    years = corpus.overview()["facets"]["year"]
+    year = max((y for y in years if y != "未知"), key=lambda y: (years[y], y))
+    cold = Corpus(index)
+    started = time.perf_counter()
+    cold.keywords("", {"year": year})  # builds the word table of the generation
+    keyness_cold_ms = round((time.perf_counter() - started) * 1000, 2)
+    texts = [generation.text(i) for i in range(len(generation))]
+    collocates_ms = _median_ms(lambda: corpus.collocates(phrase), runs)
+    export_ms = _median_ms(export, runs)
+    found["collocates"] = {"phrase": phrase, "occurrences": occurrences[phrase], "collocates_ms": collocates_ms,
+                           "export_ms": export_ms, "ratio": round(collocates_ms / max(export_ms, 1e-6), 2)}
+    keyness_ms = _median_ms(lambda: corpus.keywords("", {"year": year}), runs)
+    scan_ms = _median_ms(lambda: sum(text.count("发展") for text in texts), runs)
+    found["keywords"] = {"year": year, "speeches": years[year], "keyness_ms": keyness_ms, "first_call_ms": keyness_cold_ms,
+                         "scan_ms": scan_ms, "ratio": round(keyness_ms / max(scan_ms, 1e-6), 2)}
+    roomy = Corpus(index, {"query_time_limit_ms": 3_600_000})
+    started = time.perf_counter()
+    ngrams = roomy.keywords("", {"year": year}, unit="ngram")
+    ngram_ms = round((time.perf_counter() - started) * 1000, 2)
+    found["ngram_keywords"] = {"year": year, "ms": ngram_ms, "items": ngrams["total"],
+                               "within_time_limit": ngram_ms <= corpus.settings["query_time_limit_ms"]}
+    ratios = {p: v["ratio"] for p, v in found["patterns"].items()}
+    found["targets"] = {
+        "pattern_vs_phrase": {"ratios": ratios, "target": 3.0, "met": all(r <= 3.0 for r in ratios.values())},
+        "collocates_vs_export": {"ratio": found["collocates"]["ratio"], "target": 2.0,
+                                 "met": found["collocates"]["ratio"] <= 2.0},
+        "keyness_vs_scan": {"ratio": found["keywords"]["ratio"], "target": 1.0, "met": found["keywords"]["ratio"] <= 1.0},
+        "ngram_keywords_ms": {"measured": ngram_ms, "within_time_limit": found["ngram_keywords"]["within_time_limit"]},
+    }
+    log("  analysis: " + json.dumps(found, ensure_ascii=False))
+    return found
+
+
 # ---- the run ---------------------------------------------------------------------------------
 
 
@@ -443,12 +527,15 @@ def run(n: int, runs: int, out: Path | None, engines: list[str], workdir: Path |
             if "ours" in engines and "seconds" in results["engines"]["ours"]["build"]:
                 results["compare"] = compare_timing(workdir / "index-ours", runs)
                 log("  compare: " + json.dumps(results["compare"], ensure_ascii=False))
+            if "ours" in engines and "queries" in results["engines"]["ours"]:
+                results["analysis"] = analysis_bench(workdir / "index-ours", runs, log)
             results["startup"] = startup(workdir)
             log("  start-up: " + json.dumps(results["startup"], ensure_ascii=False))
             results["targets"] = evaluate_targets(results["engines"], specs)
             results["targets"]["startup"] = results["startup"]["targets"]
             if "compare" in results:
                 results["targets"]["compare_vs_searches"] = results["compare"]["target"]
+            results["targets"].update(results.get("analysis", {}).get("targets", {}))
             results["findings_check"] = findings_check(n, results["engines"], results.get("calibration"))
         if flood is not None or flood_only:
             from bench import flood as flooding
@@ -667,6 +754,20 @@ def table(results: dict) -> str:
         lines.append("ours re-index after one changed file: " + verdict)
     if results.get("flood"):
         lines += ["", flood_lines(results["flood"])]
+    analysis = results.get("analysis")
+    if analysis:
+        lines += ["", "patterns, collocates, keywords (median ms):"]
+        for pattern, entry in analysis["patterns"].items():
+            lines.append(f"  {pattern}: {entry['pattern_ms']} vs \"{entry['fragment']}\" {entry['phrase_ms']} "
+                         f"(x{entry['ratio']}, target <= 3)")
+        entry = analysis["collocates"]
+        lines.append(f"  collocates of {entry['phrase']} ({entry['occurrences']} occurrences): {entry['collocates_ms']} "
+                     f"vs its concordance export {entry['export_ms']} (x{entry['ratio']}, target <= 2)")
+        entry = analysis["keywords"]
+        lines.append(f"  keywords of {entry['year']} against the rest, words: {entry['keyness_ms']} (first call "
+                     f"{entry['first_call_ms']}) vs one scan of every text {entry['scan_ms']} (x{entry['ratio']}, target <= 1)")
+        entry = analysis["ngram_keywords"]
+        lines.append(f"  keywords of {entry['year']} against the rest, n-grams: {entry['ms']} ({entry['items']} items)")
     if results.get("targets"):
         lines += ["", "targets:"]
         for name, verdict in results["targets"].items():

@@ -50,3 +50,8 @@ def words(text: str) -> list[str]:
     speech was two thirds of a build with jieba itself.
     """
     return [w for w in rjieba.cut(text) if _MEANINGFUL.search(w)]
+
+
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """Return the words `words()` returns, each with its start and end offset in text."""
+    return [(w, start, end) for w, start, end in rjieba.tokenize(text) if _MEANINGFUL.search(w)]

@@ -483,6 +483,11 @@ class Generation:
                                StoreError(folder, f"cannot be read ({type(error).__name__}: {error})")) from None
         return self._columns
 
+    def utf8(self, position: int) -> bytes:
+        """Return the cleaned text of the speech at a position as its UTF-8 bytes (RE2 reads them without decoding)."""
+        offset, length, _ = self.records[position]["store"]
+        return bytes(self.store[offset : offset + length])
+
     def text(self, position: int) -> str:
         """Return the cleaned text of the speech at a position."""
         offset, length, _ = self.records[position]["store"]
@@ -665,7 +670,9 @@ class PairSegment:
             found = np.array(self.positions[self.starts_of[low] : self.starts_of[high]])
             found.sort()
             return self._within(found)
-        pairs = [(j, self._pair(pair_code(term[j], term[j + 1]))) for j in range(len(term) - 1)]
+        # Pairs at offsets 0, 2, 4, … (and the last one) pin every character: no need for all n - 1.
+        offsets = sorted(set(range(0, len(term) - 1, 2)) | {len(term) - 2})
+        pairs = [(j, self._pair(pair_code(term[j], term[j + 1]))) for j in offsets]
         pairs.sort(key=lambda pair: len(pair[1]))
         offset, rarest = pairs[0]
         found = self._within(np.asarray(rarest, dtype=np.int64)) - offset
@@ -678,6 +685,10 @@ class PairSegment:
             at[at == len(positions)] = 0
             found = found[positions[at] == wanted] if len(positions) else found[:0]
         return found.astype(np.uint32)
+
+    def pair_starts(self, first: str, second: str) -> np.ndarray:
+        """Return every position where the pair of two characters starts, sorted (a line break second included)."""
+        return self._pair(pair_code(first, second))
 
     def occurrences(self, term: str) -> np.ndarray:
         """Return where term occurs, leftmost non-overlapping within each text (as str.count counts)."""

@@ -29,8 +29,8 @@ class SearchBackend(Protocol):
     def parse(self, query: str, filters: dict | None = None, require_text: bool = False) -> q.Query:
         """Parse a query and filters, or raise search.query.QueryError saying what is wrong."""
 
-    def marked_terms(self, query: str) -> list[str]:
-        """The terms of a query to mark in a text."""
+    def marked_terms(self, query: str) -> list:
+        """The terms of a query to mark in a text: phrases' texts and patterns (search.query.Pattern)."""
 
     def search(self, query: str, filters: dict | None = None, sort: str = "relevance", page: int = 1,
                page_size: int | None = None, collapse: bool = False, facets: bool = True) -> dict:
@@ -72,6 +72,20 @@ class SearchBackend(Protocol):
 
     def verify(self) -> dict:
         """Every file of the serving index checked against its checksum: {"index_version", "files", "damaged"}."""
+
+    def forms(self, query: str, filters: dict | None = None, sort: str = "occurrences", min_freq: int = 1,
+              limit: int | None = 200) -> dict:
+        """The distinct strings the query's terms matched, each with occurrences and speeches."""
+
+    def collocates(self, query: str, filters: dict | None = None, window: int | None = None, unit: str = "word",
+                   min_freq: int = 3, punctuation: bool = False, numbers: bool = True, sort: str = "g2",
+                   limit: int | None = 200) -> dict:
+        """The words or n-grams within a window of the query's occurrences, with G², MI and logDice."""
+
+    def keywords(self, query: str = "", filters: dict | None = None, against: dict | None = None, unit: str = "word",
+                 min_freq: int = 5, punctuation: bool = False, numbers: bool = True, sort: str = "g2",
+                 limit: int | None = 200) -> dict:
+        """A target's frequency list with keyness against the rest of the corpus or the `against` filters."""
 
     def speech(self, speech_id: str, with_text: bool = True) -> dict:
         """One speech's fields (and cleaned text)."""

@@ -500,3 +500,135 @@ def cite_command(query_words, collapse, index_dir, as_json, **given):
     else:
         click.echo(f"snapshot {snapshot['id']}: {snapshot['total']} speeches, {snapshot['occurrences']} occurrences "
                    f"(index version {snapshot['index_version']}); the page is /cite/{snapshot['id']}")
+
+
+# ---- forms, collocates, keywords (search/analysis.py) -------------------------------------------
+
+
+def _analysis_options(min_freq: int):
+    """Add --min-freq and --all, which forms, collocates and keywords share."""
+    def decorate(command):
+        command = click.option("--all", "everything", is_flag=True,
+                               help="Every row, not the first 200 (CSV always gives every row).")(command)
+        return click.option("--min-freq", type=click.IntRange(1), default=min_freq, show_default=True,
+                            help="Leave out what occurs fewer times.")(command)
+    return decorate
+
+
+def _item_options(command):
+    """Add --unit, --punctuation and --no-numbers for collocates and keywords."""
+    command = click.option("--no-numbers", "numbers", is_flag=True, flag_value=False, default=True,
+                           help="Leave out numbers (2021, 十四, 3.5).")(command)
+    command = click.option("--punctuation", is_flag=True, help="Keep items holding punctuation.")(command)
+    return click.option("--unit", type=click.Choice(["word", "ngram"]), default="word", show_default=True,
+                        help="Words (as ranking segments them) or character n-grams of 2-8 characters.")(command)
+
+
+def _against_options(command):
+    """Add --against-<field> for every filter flag of the registry: the reference of keywords."""
+    for entry in reversed([f for f in schema.FIELDS if f.flag]):
+        command = click.option("--against-" + schema.flag(entry.name)[2:], f"against_{entry.name}", multiple=True,
+                               help=f"Reference {entry.label}: {entry.help} (repeat to OR).")(command)
+    return command
+
+
+def _print_rows(result: dict, key: str, columns: list[str], fmt: str | None) -> None:
+    """Print the rows of an analysis: JSON, JSON lines, CSV, or a tab-separated table."""
+    from search.analysis import export_context
+
+    if fmt == "json":
+        _echo_json(result)
+    elif fmt == "jsonl":
+        _echo_jsonl(result[key])
+    elif fmt == "csv":
+        _echo_csv(result[key], columns, export_context(result))
+    else:
+        click.echo("\t".join(columns))
+        for row in result[key]:
+            click.echo("\t".join(f"{row[c]:.4f}" if isinstance(row[c], float) else str(row[c]) for c in columns))
+
+
+@main.command("forms", context_settings=QUERY_COMMAND)
+@_query_argument
+@_filter_options
+@click.option("--sort", type=click.Choice(["occurrences", "speeches", "form"]), default="occurrences",
+              show_default=True, help="Order of the forms.")
+@_analysis_options(1)
+@_index_option
+@_settings_options()
+@_output_options
+@_friendly_errors
+def forms_command(query_words, sort, min_freq, everything, index_dir, fmt, settings, **given):
+    """List the distinct strings a pattern (or any query) matched, with occurrences and speeches.
+
+    \b
+    Example:
+        speeches forms '/[一二三四五六七八九十]个一批/' --csv > 个一批.csv
+    """
+    from search.analysis import FORM_COLUMNS
+
+    corpus = _open(index_dir, settings)
+    limit = None if everything or fmt == "csv" else 200
+    result = corpus.forms(_query(query_words), _filters(given), sort=sort, min_freq=min_freq, limit=limit)
+    _print_rows(result, "forms", FORM_COLUMNS, fmt)
+
+
+@main.command("collocates", context_settings=QUERY_COMMAND)
+@_query_argument
+@_filter_options
+@_item_options
+@click.option("--sort", type=click.Choice(["g2", "mi", "logdice", "freq"]), default="g2", show_default=True,
+              help="Order of the collocates (freq: in the windows).")
+@_analysis_options(3)
+@_index_option
+@_settings_options()
+@_output_options
+@_friendly_errors
+def collocates_command(query_words, unit, punctuation, numbers, sort, min_freq, everything, index_dir, fmt, settings,
+                       **given):
+    """List the words (or n-grams) within a window of a term's occurrences, with G², MI and logDice.
+
+    \b
+    Example:
+        speeches collocates 营商环境 --window 10 --unit word --json
+    """
+    from search.analysis import COLLOCATE_COLUMNS
+
+    corpus = _open(index_dir, settings)
+    limit = None if everything or fmt == "csv" else 200
+    result = corpus.collocates(_query(query_words), _filters(given), unit=unit, min_freq=min_freq,
+                               punctuation=punctuation, numbers=numbers, sort=sort, limit=limit)
+    _print_rows(result, "collocates", COLLOCATE_COLUMNS, fmt)
+
+
+@main.command("keywords", context_settings=QUERY_COMMAND)
+@_query_argument
+@_filter_options
+@_against_options
+@_item_options
+@click.option("--sort", type=click.Choice(["g2", "log_ratio", "freq"]), default="g2", show_default=True,
+              help="Order of the items (freq: the frequency list of the target).")
+@_analysis_options(5)
+@_index_option
+@_settings_options()
+@_output_options
+@_friendly_errors
+def keywords_command(query_words, unit, punctuation, numbers, sort, min_freq, everything, index_dir, fmt, settings,
+                     **given):
+    """Compare a target (filters or a query) with the rest of the corpus or --against-* filters: keyness.
+
+    \b
+    Example:
+        speeches keywords --year 2021 --against-year 2019 --csv > 2021.csv
+    """
+    from search.analysis import KEYWORD_COLUMNS
+
+    against = {name[len("against_"):]: tuple(values) for name, values in list(given.items())
+               if name.startswith("against_") and values}
+    for name in [name for name in given if name.startswith("against_")]:
+        given.pop(name)
+    corpus = _open(index_dir, settings)
+    limit = None if everything or fmt == "csv" else 200
+    result = corpus.keywords(_query(query_words), _filters(given), against=against or None, unit=unit,
+                             min_freq=min_freq, punctuation=punctuation, numbers=numbers, sort=sort, limit=limit)
+    _print_rows(result, "items", KEYWORD_COLUMNS, fmt)

@@ -249,28 +249,42 @@ class Corpus:
 
         return q.parse(query, filters=filters, resolve_province=provinces.resolve, require_text=require_text)
 
-    def marked_terms(self, query: str) -> list[str]:
-        """Return the terms of a query to mark in a text (none for an empty query)."""
+    def marked_terms(self, query: str) -> list:
+        """Return the terms of a query to mark in a text (none for an empty query): phrases' texts and patterns."""
         if not query.strip():
             return []
-        return [t.text for t in q.positive_terms(self.parse(query).text)]
+        return _terms(self.parse(query))
 
-    def _mask(self, generation, node, counts: dict[str, np.ndarray]) -> np.ndarray:
-        """Return which speeches the tree matches; `counts` gathers each term's counts per speech."""
+    def _mask(self, generation, node, counts: dict, scope: np.ndarray | None = None, check=None) -> np.ndarray:
+        """Return which speeches the tree matches; `counts` gathers each term's counts per speech.
+
+        The answer is right within `scope` (every speech when None): a pattern, which reads
+        texts, is counted only there, and an AND narrows the scope of its later items.
+        """
         if isinstance(node, q.Term):
             if node.text not in counts:
                 limits.check()
                 counts[node.text] = generation.postings.counts(node.text)
             return counts[node.text] > 0
-        if isinstance(node, q.Near):
-            # Speeches holding every term; the paragraph is checked in the text afterwards.
-            return np.logical_and.reduce([self._mask(generation, term, counts) for term in node.terms])
+        if isinstance(node, q.Pattern):
+            from search.patterns import PatternCounts
+
+            if node not in counts:
+                counts[node] = PatternCounts(generation, node.source)
+            counts[node].cover(scope, check or (lambda: None))
+            return counts[node].counts > 0
+        if isinstance(node, (q.Near, q.And)):
+            # A NEAR gives the speeches holding every term; the paragraph is checked in the text afterwards.
+            items = node.terms if isinstance(node, q.Near) else node.items
+            mask = np.ones(len(generation), dtype=bool) if scope is None else scope.copy()
+            for item in sorted(items, key=_has_pattern):  # patterns last, in the narrowest scope
+                mask &= self._mask(generation, item, counts, mask, check)
+            return mask
         if isinstance(node, q.Not):
             if _has_near(node.item):  # a superset of a NEAR's matches says nothing of its complement
                 return np.ones(len(generation), dtype=bool)
-            return ~self._mask(generation, node.item, counts)
-        masks = [self._mask(generation, item, counts) for item in node.items]
-        return np.logical_and.reduce(masks) if isinstance(node, q.And) else np.logical_or.reduce(masks)
+            return ~self._mask(generation, node.item, counts, scope, check)
+        return np.logical_or.reduce([self._mask(generation, item, counts, scope, check) for item in node.items])
 
     def _filter_mask(self, generation, filters: dict) -> np.ndarray:
         """Return which speeches pass every field filter (values ORed within a field)."""
@@ -292,8 +306,9 @@ class Corpus:
         mask = np.ones(len(generation), dtype=bool)
         if parsed.filters:
             mask &= self._filter_mask(generation, parsed.filters)
+        check = lambda: self._check_time(started)  # noqa: E731
         if parsed.text is not None:
-            mask &= self._mask(generation, parsed.text, counts)
+            mask &= self._mask(generation, parsed.text, counts, mask if parsed.filters else None, check)
         positions = np.nonzero(mask)[0].tolist()
         self._check_time(started)
         if parsed.text is not None and _has_near(parsed.text):
@@ -301,9 +316,11 @@ class Corpus:
             for count, index in enumerate(positions):
                 if count % 64 == 0:
                     self._check_time(started)
-                if q.matches(parsed.text, fold_case(generation.text(index)).split("\n")):
+                text = generation.text(index)
+                if q.matches(parsed.text, fold_case(text).split("\n"), text.split("\n")):
                     confirmed.append(index)
             positions = confirmed
+        _count_patterns(counts, positions, check)
         return generation, positions, counts
 
     def _check_time(self, started: float | None = None) -> None:
@@ -580,6 +597,39 @@ class Corpus:
                 "parsed": q.describe(parsed), "rows": _guarded(rows),
                 "_work": (generation, matched, terms, width, per_speech)}
 
+    # ---- patterns, collocates, keywords (search/analysis.py) ----------------------------------
+
+    def forms(self, query: str, filters: dict | None = None, sort: str = "occurrences", min_freq: int = 1,
+              limit: int | None = 200) -> dict:
+        """Return the distinct strings the query's terms matched, with occurrences and speeches (`limit` None: all)."""
+        from search import analysis
+
+        return analysis.forms(self, query, filters, sort=sort, min_freq=min_freq, limit=limit)
+
+    def collocates(self, query: str, filters: dict | None = None, window: int | None = None, unit: str = "word",
+                   min_freq: int = 3, punctuation: bool = False, numbers: bool = True, sort: str = "g2",
+                   limit: int | None = 200) -> dict:
+        """Return the words or n-grams near the query's occurrences with G², MI and logDice."""
+        from search import analysis
+
+        return analysis.collocates(self, query, filters, window=window, unit=unit, min_freq=min_freq,
+                                   punctuation=punctuation, numbers=numbers, sort=sort, limit=limit)
+
+    def keywords(self, query: str = "", filters: dict | None = None, against: dict | None = None, unit: str = "word",
+                 min_freq: int = 5, punctuation: bool = False, numbers: bool = True, sort: str = "g2",
+                 limit: int | None = 200) -> dict:
+        """Return the frequency list of a target with keyness (G², log ratio) against the rest or `against` filters."""
+        from search import analysis
+
+        return analysis.keywords(self, query, filters, against=against, unit=unit, min_freq=min_freq,
+                                 punctuation=punctuation, numbers=numbers, sort=sort, limit=limit)
+
+    def analysis_part(self, name: str, *args):
+        """Compute one part of a forms, collocates or keywords answer on this index (a shard's share of it)."""
+        from search import analysis
+
+        return analysis.part(self, name, *args)
+
     def _kwic_spots(self, generation, matched: list[int], terms: list[str], width: int):
         """Yield (position, paragraph number, offset, left, match, right) of every occurrence, in source and text order."""
         for index in matched:
@@ -778,7 +828,7 @@ def _query_words(terms: list[str]) -> set[str]:
     """Return the ranking words of a query's terms: jieba's words, as the texts' were segmented."""
     from indexer.segment import words as segment_words
 
-    return {w.lower() for term in terms for w in segment_words(term)}
+    return {w.lower() for term in terms for w in segment_words(_ranking_text(term))}
 
 
 def _merge_key(generation, index: int, score: float, sort: str) -> tuple:
@@ -810,9 +860,30 @@ def _every_record(generation):
         yield public_fields(record)
 
 
-def _terms(parsed: q.Query) -> list[str]:
-    """Return the texts of a query's positive terms: what is counted, listed and marked."""
-    return [t.text for t in q.positive_terms(parsed.text)] if parsed.text is not None else []
+def _terms(parsed: q.Query) -> list:
+    """Return a query's positive terms, what is counted, listed and marked: a phrase's text, or the Pattern."""
+    if parsed.text is None:
+        return []
+    return [t.text if isinstance(t, q.Term) else t for t in q.positive_terms(parsed.text)]
+
+
+def _ranking_text(term) -> str:
+    """Return the text whose words rank a term: a phrase itself, a pattern's literal fragments."""
+    if isinstance(term, str):
+        return term
+    from search.patterns import ranking_text
+
+    return ranking_text(term.source)
+
+
+def _count_patterns(counts: dict, positions: list[int], check) -> None:
+    """Count the patterns' occurrences in every matching speech; keep every pattern's counts as a plain array."""
+    for term, tally in list(counts.items()):
+        if isinstance(term, q.Pattern):
+            wanted = np.zeros(len(tally.counts), dtype=bool)
+            wanted[positions] = True
+            tally.cover(wanted, check)
+            counts[term] = tally.counts
 
 
 def _occurrence_counts(generation, terms: list[str], counts: dict[str, np.ndarray]) -> np.ndarray:
@@ -875,46 +946,78 @@ def _has_near(node) -> bool:
     """Tell whether a tree holds a NEAR, which is matched paragraph by paragraph in the text."""
     if isinstance(node, q.Near):
         return True
-    if isinstance(node, q.Term):
+    if isinstance(node, (q.Term, q.Pattern)):
         return False
     if isinstance(node, q.Not):
         return _has_near(node.item)
     return any(_has_near(item) for item in node.items)
 
 
-def _occurrences(paragraphs: list[str], terms: list[str]):
+def _has_pattern(node) -> bool:
+    """Tell whether a tree holds a pattern, which reads texts to match."""
+    if isinstance(node, q.Pattern):
+        return True
+    if isinstance(node, q.Term):
+        return False
+    if isinstance(node, q.Not):
+        return _has_pattern(node.item)
+    return any(_has_pattern(item) for item in (node.terms if isinstance(node, q.Near) else node.items))
+
+
+def _term_spans(paragraph: str, folded: str, term, low: int = 0, high: int | None = None):
+    """Yield (start, end) of each occurrence of a term starting before `high` (all when None).
+
+    A phrase is found in the case-folded paragraph from `low` on (its offsets are those of the
+    paragraph as written); a pattern's matches are chained from the paragraph's start, as they are counted.
+    """
+    if isinstance(term, str):
+        start = folded.find(term, low)
+        while start != -1 and (high is None or start < high):
+            yield start, start + len(term)
+            start = folded.find(term, start + len(term))
+        return
+    from search.patterns import compile_pattern, holds, spans
+
+    compiled = compile_pattern(term.source)
+    if not holds(compiled.requirement, folded if len(folded) == len(paragraph) else fold_case(paragraph)):
+        return  # it lacks what every match holds
+    for start, end in spans(compiled, paragraph):
+        if high is not None and start >= high:
+            return
+        yield start, end
+
+
+def _occurrences(paragraphs: list[str], terms: list):
     """Yield (paragraph number from 1, paragraph, offset, match as written) for every occurrence, in text order.
 
-    Terms are found in the case-folded paragraph, which has the offsets of the paragraph as written.
+    Terms are found in the case-folded paragraph, which has the offsets of the paragraph as
+    written; patterns in the paragraph as written.
     """
     for number, paragraph in enumerate(paragraphs, 1):
         limits.check()
         folded = fold_case(paragraph)
         found = []
         for term in terms:
-            start = folded.find(term)
-            while start != -1:
-                found.append((start, term))
+            for start, end in _term_spans(paragraph, folded, term):
+                found.append((start, folded[start:end], end))
                 if len(found) % 4096 == 0:
                     limits.check()  # a paragraph may hold a million occurrences (a hostile file)
-                start = folded.find(term, start + len(term))
-        for offset, term in sorted(found):
-            yield number, paragraph, offset, paragraph[offset : offset + len(term)]
+        for offset, _, end in sorted(found):
+            yield number, paragraph, offset, paragraph[offset:end]
 
 
 def mark(paragraph: str, terms: list[str], start: int = 0, end: int | None = None) -> str:
     """Escape a stretch of paragraph as HTML with <mark> around exactly each occurrence."""
     end = len(paragraph) if end is None else end
     # Look only near the window: a paragraph may hold a million occurrences (a hostile file).
-    longest = max((len(term) for term in terms), default=0)
+    longest = max((len(term) for term in terms if isinstance(term, str)), default=0)
     low, high = max(0, start - longest), min(len(paragraph), end + longest)
-    window = fold_case(paragraph[low:high])  # terms are case-folded, as the text is matched
+    window = fold_case(paragraph[:high])  # terms are case-folded, as the text is matched
     found = []
     for term in terms:
-        position = window.find(term)
-        while position != -1:
-            found.append((low + position, low + position + len(term)))
-            position = window.find(term, position + len(term))
+        for a, b in _term_spans(paragraph, window, term, low, high):
+            if b > low:
+                found.append((a, b))
     # Leftmost first, the longer term first where two begin together; overlaps are skipped.
     found.sort(key=lambda span: (span[0], -span[1]))
     spans = []

@@ -18,6 +18,11 @@ punctuation such as （ ） and ：, and lowercase ``or`` / ``not`` / ``near``:
 - ``-`` at the start of a word negates the rest of the word, which must follow with no
   space: ``-双过半``, ``-"a b"``, ``-(a OR b)``, ``-NEAR(a b)``. The rest is always an operand,
   so ``-OR`` excludes the text ``OR``; ``--a`` is ``a``. A ``-`` elsewhere is text (``2018-2020``).
+- ``/…/``: a word that starts with ``/`` and has a closing ``/`` followed by whitespace, ``)``
+  or the end is a *pattern*, an RE2 regular expression (search/patterns.py) over one
+  paragraph's text as written (not normalised, not case-folded: ``(?i)`` for case-free).
+  Spaces, parentheses and quotes inside are part of it; ``\/`` is a slash inside it (so is a
+  ``/`` not followed by a word end). ``1/3``, ``km/h`` and ``"/a/"`` stay text.
 - ``NEAR(`` (the word ``NEAR`` directly followed by ``(``) opens a NEAR group. ``NEAR`` then a
   space then ``(`` is an error, since it would silently mean something else; ``NEAR`` in any
   other place is text.
@@ -39,7 +44,7 @@ Boolean structure, tightest first::
     or_expr  := and_expr ( "OR" and_expr )*
     and_expr := unary unary*                  (juxtaposition is AND)
     unary    := ( "NOT" | "-" )* primary
-    primary  := term | "(" or_expr ")" | "NEAR(" term term+ ")"
+    primary  := term | pattern | "(" or_expr ")" | "NEAR(" (term | pattern) (term | pattern)+ ")"
 
 so ``a b OR c`` is ``(a AND b) OR c`` and ``NOT a b`` is ``(NOT a) AND b``. NEAR requires all
 its terms (at least two as written, plain or quoted, no operators, groups or filters) inside
@@ -74,8 +79,8 @@ from indexer.schema import UNKNOWN
 from indexer.text import HAN_CLASS, fold_case, normalize
 
 __all__ = [
-    "MAX_DEPTH", "check_filter", "check_filters", "And", "Near", "Not", "Or", "Query", "QueryError", "Term",
-    "matches", "parse", "positive_terms",
+    "MAX_DEPTH", "check_filter", "check_filters", "And", "Near", "Not", "Or", "Pattern", "Query", "QueryError", "Term",
+    "matches", "parse", "positive_terms", "quote", "render",
 ]
 
 MAX_DEPTH = 20  # parenthesis levels; deeper is never a real query and would risk recursion
@@ -102,6 +107,18 @@ class Term:
     """Match speeches with this exact (normalised, non-empty) text in one paragraph."""
 
     text: str
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """Match speeches with a paragraph this RE2 expression (its source between the slashes) matches."""
+
+    source: str
+
+    @property
+    def written(self) -> str:
+        """Return the pattern as a query writes it: /source/."""
+        return f"/{self.source}/"
 
 
 @dataclass(frozen=True)
@@ -144,6 +161,7 @@ class Query:
 # ---- tokens ------------------------------------------------------------------------------
 
 _LPAREN, _RPAREN, _NEAR, _OR, _AND, _NOT, _TERM, _FIELD = "(", ")", "NEAR(", "OR", "AND", "NOT", "term", "field"
+_PATTERN = "pattern"
 
 
 @dataclass(frozen=True)
@@ -152,7 +170,7 @@ class _Token:
 
     kind: str
     pos: int
-    text: str = ""  # a term's normalised text ("" when it normalised away), a filter's raw value
+    text: str = ""  # a term's normalised text ("" when it normalised away), a filter's raw value, a pattern's source
     name: str = ""  # a filter's field
     raw: str = ""  # the word as typed, for messages
 
@@ -233,6 +251,34 @@ def _read_word(query: str, start: int) -> tuple[str, str, bool, int]:
     return "".join(pieces), "".join(bare_prefix), quoted, i
 
 
+def _pattern_end(query: str, start: int) -> int | None:
+    """Return where the pattern opening with the / at start closes, or None when the word is no pattern.
+
+    It closes at the first / that no backslash escapes and that a space, a ) or the end follows.
+    """
+    i = start + 1
+    while i < len(query):
+        if query[i] == "\\":
+            i += 2
+            continue
+        if query[i] == "/" and (i + 1 == len(query) or query[i + 1].isspace() or query[i + 1] == ")"):
+            return i
+        i += 1
+    return None
+
+
+def _pattern_token(query: str, start: int, end: int) -> _Token:
+    """Check a pattern's source with RE2 and return its token, or raise QueryError naming its position."""
+    from search.patterns import PatternError, compile_pattern
+
+    source = query[start + 1 : end]
+    try:
+        compile_pattern(source)
+    except PatternError as error:
+        raise QueryError(f"{error} (at position {start})", start, error.zh) from None
+    return _Token(_PATTERN, start, text=source, raw=query[start : end + 1])
+
+
 def _field_prefixes() -> set[str]:
     """Return the `field:` prefixes a filter starts with."""
     return {f"{name}:" for name in schema.filters()}
@@ -264,6 +310,12 @@ def _tokenize(query: str, max_terms: int) -> list[_Token]:
                 "e.g. 招商引资 -营商环境", i - 1, f"第 {i - 1} 个字符处的减号 - 后面要紧跟要排除的词，例如 招商引资 -营商环境")
         if negated and query[i] == "(":
             continue  # -( … ): the group is read as usual
+        if query[i] == "/" and (end := _pattern_end(query, i)) is not None:
+            terms += 1
+            _check_term_count(terms, max_terms, i)
+            tokens.append(_pattern_token(query, i, end))
+            i = end + 1
+            continue
         word_start = i
         text, bare, quoted, i = _read_word(query, i)
         word = query[start:i]
@@ -295,13 +347,18 @@ def _tokenize(query: str, max_terms: int) -> list[_Token]:
         term = fold_case(normalize(text))
         if term:
             terms += 1
-            if terms > max_terms:
-                raise QueryError(
-                    f"the query has more than {max_terms} terms (the one over the limit is at position {word_start}); "
-                    "search for fewer alternatives at a time, e.g. 营商环境 OR 招商引资", word_start,
-                    f"检索式的词超过 {max_terms} 个（第 {word_start} 个字符处超出）；请一次少查几个，例如 营商环境 OR 招商引资")
+            _check_term_count(terms, max_terms, word_start)
         tokens.append(_Token(_TERM, word_start, text=term, raw=word))
     return tokens
+
+
+def _check_term_count(terms: int, max_terms: int, position: int) -> None:
+    """Refuse the term that takes the query over max_terms."""
+    if terms > max_terms:
+        raise QueryError(
+            f"the query has more than {max_terms} terms (the one over the limit is at position {position}); "
+            "search for fewer alternatives at a time, e.g. 营商环境 OR 招商引资", position,
+            f"检索式的词超过 {max_terms} 个（第 {position} 个字符处超出）；请一次少查几个，例如 营商环境 OR 招商引资")
 
 
 # ---- filters -----------------------------------------------------------------------------
@@ -519,10 +576,12 @@ class _Parser:
         return _make_not(node) if len(negations) % 2 else node
 
     def primary(self):
-        """Parse a term, a parenthesised or_expr or a NEAR group."""
+        """Parse a term, a pattern, a parenthesised or_expr or a NEAR group."""
         token = self.take()
         if token.kind == _TERM:
             return Term(token.text) if token.text else None
+        if token.kind == _PATTERN:
+            return Pattern(token.text)
         if token.kind == _NEAR:
             return self.near(token)
         # Only "(" is left: unary() refused OR, ")" and the end, NOT was consumed there.
@@ -559,7 +618,7 @@ class _Parser:
             self.take()
             if token.kind == _RPAREN:
                 break
-            if token.kind != _TERM:
+            if token.kind not in (_TERM, _PATTERN):
                 what = "a (" if token.kind in (_LPAREN, _NEAR) else (token.raw or token.kind)
                 raise QueryError(
                     f"NEAR takes only terms, but has {what} at position {token.pos}; "
@@ -570,7 +629,7 @@ class _Parser:
             raise QueryError(
                 f"NEAR at position {opening.pos} needs at least 2 terms; e.g. NEAR(营商环境 招商引资)", opening.pos,
                 f"第 {opening.pos} 个字符处的 NEAR 至少要有两个词，例如 NEAR(营商环境 招商引资)")
-        kept = tuple(dict.fromkeys(Term(t.text) for t in terms if t.text))
+        kept = tuple(dict.fromkeys(Pattern(t.text) if t.kind == _PATTERN else Term(t.text) for t in terms if t.text))
         if not kept:
             return None
         return kept[0] if len(kept) == 1 else Near(kept)
@@ -618,7 +677,7 @@ def _make_not(item):
 
 def _anchored(node, positive: bool = True) -> bool:
     """Tell whether every speech the tree matches must contain some term (De Morgan-aware)."""
-    if isinstance(node, (Term, Near)):
+    if isinstance(node, (Term, Pattern, Near)):
         return positive
     if isinstance(node, Not):
         return _anchored(node.item, not positive)
@@ -677,12 +736,12 @@ def parse(query: str, *, filters: dict | None = None, resolve_province=None, max
     return Query(text, written, query)
 
 
-def positive_terms(node) -> list[Term]:
-    """Return the terms a match may contain (not negated), in query order, without repeats."""
-    found: dict[Term, None] = {}
+def positive_terms(node) -> list[Term | Pattern]:
+    """Return the terms and patterns a match may contain (not negated), in query order, without repeats."""
+    found: dict[Term | Pattern, None] = {}
 
     def walk(item, positive: bool) -> None:
-        if isinstance(item, Term):
+        if isinstance(item, (Term, Pattern)):
             if positive:
                 found.setdefault(item)
         elif isinstance(item, Near):
@@ -700,19 +759,29 @@ def positive_terms(node) -> list[Term]:
     return list(found)
 
 
-def matches(node, paragraphs: list[str]) -> bool:
-    """Tell whether a speech, given as its paragraphs, matches the tree."""
-    if isinstance(node, Term):
-        return any(node.text in paragraph for paragraph in paragraphs)
+def matches(node, paragraphs: list[str], written: list[str] | None = None) -> bool:
+    """Tell whether a speech, given as its case-folded paragraphs (and as written, for patterns), matches the tree."""
+    written = paragraphs if written is None else written
+    if isinstance(node, (Term, Pattern)):
+        return any(_holds(node, folded, text) for folded, text in zip(paragraphs, written))
     if isinstance(node, Near):
-        return any(all(term.text in paragraph for term in node.terms) for paragraph in paragraphs)
+        return any(all(_holds(term, folded, text) for term in node.terms) for folded, text in zip(paragraphs, written))
     if isinstance(node, And):
-        return all(matches(item, paragraphs) for item in node.items)
+        return all(matches(item, paragraphs, written) for item in node.items)
     if isinstance(node, Or):
-        return any(matches(item, paragraphs) for item in node.items)
+        return any(matches(item, paragraphs, written) for item in node.items)
     if isinstance(node, Not):
-        return not matches(node.item, paragraphs)
+        return not matches(node.item, paragraphs, written)
     raise TypeError(f"not a query node: {node!r}")
+
+
+def _holds(term, folded: str, written: str) -> bool:
+    """Tell whether one paragraph holds a term (in its folded form) or a pattern (in its written one)."""
+    if isinstance(term, Term):
+        return term.text in folded
+    from search.patterns import compile_pattern, search_paragraph
+
+    return search_paragraph(compile_pattern(term.source), written)
 
 
 # ---- how a query was read, and what it may have meant -----------------------------------------
@@ -725,6 +794,8 @@ def describe(parsed: Query) -> dict:
     def walk(node, negated: bool) -> None:
         if isinstance(node, Term):
             terms.append({"text": node.text, "kind": "phrase", "negated": negated})
+        elif isinstance(node, Pattern):
+            terms.append({"text": node.source, "kind": "pattern", "negated": negated})
         elif isinstance(node, Near):
             for term in node.terms:
                 walk(term, negated)
@@ -744,14 +815,19 @@ def describe(parsed: Query) -> dict:
 
 def _reading(node, inside: bool = False) -> str:
     """Render a tree in Chinese: 「双过半」且「营商环境」, 「甲」或「乙」, 不含「丙」, 同段含「甲」「乙」."""
-    if isinstance(node, Term):
-        return f"「{node.text}」"
+    if isinstance(node, (Term, Pattern)):
+        return _reading_term(node)
     if isinstance(node, Near):
-        return "同段含" + "".join(f"「{term.text}」" for term in node.terms)
+        return "同段含" + "".join(_reading_term(term) for term in node.terms)
     if isinstance(node, Not):
         return "不含" + _reading(node.item, True)
     joined = ("且" if isinstance(node, And) else "或").join(_reading(item, True) for item in node.items)
     return f"（{joined}）" if inside else joined
+
+
+def _reading_term(term) -> str:
+    """Render one term in Chinese: 「双过半」, or 正则「/三.四新/」 for a pattern."""
+    return f"「{term.text}」" if isinstance(term, Term) else f"正则「{term.written}」"
 
 
 _HAN_CHAR_RE = re.compile(f"[{HAN_CLASS}]")
@@ -801,6 +877,26 @@ def suggestions(query: str) -> list[tuple[str, str | None]]:
 
 def _quoted(text: str) -> str:
     """Write a term so the parser reads it back as that exact text."""
-    if re.search(r'[\s()"]|:', text) or text.startswith("-") or text in (_OR, _AND, _NOT, "NEAR"):
+    if re.search(r'[\s()"]|:', text) or text.startswith(("-", "/")) or text in (_OR, _AND, _NOT, "NEAR"):
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return text
+
+
+def quote(text: str) -> str:
+    """Write text as a query term that finds exactly it (quoted when it holds syntax)."""
+    return _quoted(text)
+
+
+def render(node) -> str:
+    """Write a parsed tree back as query text that parses to the same tree (filters aside)."""
+    if isinstance(node, Term):
+        return _quoted(node.text)
+    if isinstance(node, Pattern):
+        return node.written
+    if isinstance(node, Near):
+        return "NEAR(" + " ".join(render(term) for term in node.terms) + ")"
+    if isinstance(node, Not):
+        return "-(" + render(node.item) + ")"
+    if isinstance(node, And):
+        return " ".join(f"({render(item)})" if isinstance(item, Or) else render(item) for item in node.items)
+    return " OR ".join(render(item) for item in node.items)

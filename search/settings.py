@@ -65,6 +65,8 @@ SETTINGS = (
     Setting("kwic_page_size", 50, "Concordance rows per page on the web."),
     Setting("snippets_per_hit", 3, "Highlighted snippets shown for each hit."),
     Setting("query_time_limit_ms", 10000, "Give up with a 'query too broad' error after this many milliseconds."),
+    Setting("collocation_window", 10, "Characters each side of an occurrence in which collocates are counted.",
+            aliases=("--window",)),
     Setting("base_url", "", "Prefix for permalinks and citations, so links pasted into a paper point at the team's server."),
     Setting("trusted_hosts", "", "Hosts (comma-separated) whose address permalinks and citations may use when base_url is "
             "not set; the host serve is bound to and localhost always are. Other Host: headers get relative links.",

@@ -44,8 +44,8 @@ class _Local:
 class ShardActor:
     """A shard's Corpus held by a Dask worker: the actor the coordinator calls."""
 
-    def __init__(self, folder: str, generation: str, settings: dict):
-        self.corpus = Corpus(folder, settings, generation=generation)
+    def __init__(self, folder: str, generation: str, settings: dict, verify_in_background: bool = False):
+        self.corpus = Corpus(folder, settings, verify_in_background=verify_in_background, generation=generation)
 
     def call(self, method: str, *args, **kwargs):
         result = getattr(self.corpus, method)(*args, **kwargs)
@@ -66,10 +66,11 @@ class _Remote:
 class ShardedCorpus:
     """A sharded index folder opened for searching; picks up a rebuilt index by itself."""
 
-    def __init__(self, index_dir="index", settings: dict | None = None, client=None):
+    def __init__(self, index_dir="index", settings: dict | None = None, client=None, verify_in_background: bool = False):
         self.index_dir = Path(index_dir)
         self.settings = named_settings.resolve(settings)
         self.client = client
+        self.verify_in_background = verify_in_background  # each shard checks its files' checksums as it opens
         self._opened: tuple[str, list, dict] | None = None  # (version, shard callers, manifest)
         self._lock = threading.Lock()
 
@@ -92,10 +93,11 @@ class ShardedCorpus:
     def _open(self, manifest: dict) -> list:
         entries = [e for e in manifest["shards"] if e["generation"]]
         if self.client is None:
-            return [_Local(Corpus(self.index_dir / e["dir"], self.settings, generation=e["generation"])) for e in entries]
+            return [_Local(Corpus(self.index_dir / e["dir"], self.settings, verify_in_background=self.verify_in_background,
+                                  generation=e["generation"])) for e in entries]
         try:
             futures = [self.client.submit(ShardActor, str(self.index_dir / e["dir"]), e["generation"], self.settings,
-                                          actor=True, pure=False) for e in entries]
+                                          self.verify_in_background, actor=True, pure=False) for e in entries]
             return [_Remote(future.result()) for future in futures]
         except Exception as error:  # a cluster that cannot start the actors
             raise ShardUnavailable(f"the shards could not be opened on the cluster ({error}); try again",
@@ -141,6 +143,16 @@ class ShardedCorpus:
         parts = self._each("overview")
         return {"index_version": self.index_version, "total": sum(p["total"] for p in parts),
                 "facets": _summed_facets([p["facets"] for p in parts])}
+
+    def query_deadline(self):
+        """Return a deadline of query_time_limit_ms from now, as one index's (the shards keep their own too)."""
+        return Corpus.query_deadline(self)
+
+    def verify(self) -> dict:
+        """Check every file of every shard against its checksum; report the damaged ones."""
+        parts = self._each("verify")
+        return {"index_version": self.index_version, "generation": [p["generation"] for p in parts],
+                "files": sum(p["files"] for p in parts), "damaged": [d for p in parts for d in p["damaged"]]}
 
     def parse(self, query: str, filters: dict | None = None, require_text: bool = False) -> q.Query:
         """Parse a query and filters as one index does."""
@@ -318,19 +330,65 @@ class ShardedCorpus:
         return {**first, "index_version": self.index_version, "buckets": buckets,
                 "totals": measures.series_totals(buckets, first["terms"])}
 
-    def kwic(self, query: str, filters: dict | None = None, width: int | None = None, page: int | None = None,
-             page_size: int | None = None, sort: str | None = None) -> dict:
-        """Return the concordance in the one index's order, every shard's rows merged."""
+    def kwic_rows(self, query: str, filters: dict | None = None, width: int | None = None,
+                  sort: str | None = None) -> dict:
+        """Return the concordance as `kwic` does, `rows` an iterator over the merged rows (for exports)."""
+        result = self._merged_kwic(query, filters, width, sort)
+        result["rows"] = iter(result["rows"])
+        return result
+
+    def _merged_kwic(self, query: str, filters: dict | None, width: int | None, sort: str | None) -> dict:
         parts = self._each("kwic_part", query, filters, width, sort)
         rows = [{k: v for k, v in row.items() if k != "_key"}
                 for row in heapq.merge(*[p["rows"] for p in parts], key=lambda row: row["_key"])]
-        result = {**parts[0]["result"], "index_version": self.index_version, "total": len(rows)}
+        return {**parts[0]["result"], "index_version": self.index_version, "total": len(rows), "rows": rows}
+
+    def kwic(self, query: str, filters: dict | None = None, width: int | None = None, page: int | None = None,
+             page_size: int | None = None, sort: str | None = None) -> dict:
+        """Return the concordance in the one index's order, every shard's rows merged."""
+        result = self._merged_kwic(query, filters, width, sort)
+        rows = result.pop("rows")
         if page is None:
             return {**result, "rows": rows}
         page = Corpus.check_page(page)
         size = Corpus._kwic_page_size(self, page_size)
         return {**result, "rows": rows[(page - 1) * size : page * size], "page": page, "page_size": size,
                 "pages": max(1, -(-len(rows) // size))}
+
+    # ---- forms, collocates, keywords: every shard's sums, merged (search/analysis.py) -------------
+
+    def _analysis_parts(self):
+        from search.analysis import Parts
+
+        return Parts(lambda name, *args: self._each("analysis_part", name, *args), len(self._shards()[0]))
+
+    def forms(self, query: str, filters: dict | None = None, sort: str = "occurrences", min_freq: int = 1,
+              limit: int | None = 200) -> dict:
+        """Return the forms the query's terms matched, the shards' counts added up."""
+        from search import analysis
+
+        return analysis.forms(self, query, filters, sort=sort, min_freq=min_freq, limit=limit,
+                              parts=self._analysis_parts())
+
+    def collocates(self, query: str, filters: dict | None = None, window: int | None = None, unit: str = "word",
+                   min_freq: int = 3, punctuation: bool = False, numbers: bool = True, sort: str = "g2",
+                   limit: int | None = 200) -> dict:
+        """Return the collocates of the query, the shards' window and corpus counts added up."""
+        from search import analysis
+
+        return analysis.collocates(self, query, filters, window=window, unit=unit, min_freq=min_freq,
+                                   punctuation=punctuation, numbers=numbers, sort=sort, limit=limit,
+                                   parts=self._analysis_parts())
+
+    def keywords(self, query: str = "", filters: dict | None = None, against: dict | None = None, unit: str = "word",
+                 min_freq: int = 5, punctuation: bool = False, numbers: bool = True, sort: str = "g2",
+                 limit: int | None = 200) -> dict:
+        """Return the keywords of a target, the shards' counts on both sides added up."""
+        from search import analysis
+
+        return analysis.keywords(self, query, filters, against=against, unit=unit, min_freq=min_freq,
+                                 punctuation=punctuation, numbers=numbers, sort=sort, limit=limit,
+                                 parts=self._analysis_parts())
 
     def cite(self, query, filters: dict | None = None, collapse: bool = False, by: str | None = None) -> dict:
         from search import snapshots

@@ -89,6 +89,19 @@ def test_ours_is_exact_on_every_query(results):
     assert ours["metadata_agreement"] == {"province": 1.0, "year": 1.0, "speaker": 1.0}
 
 
+def test_patterns_collocates_and_keywords_are_measured_as_ratios(results):
+    analysis = results["analysis"]
+    assert set(analysis["patterns"]) == {pattern for pattern, _ in run.ANALYSIS_PATTERNS}
+    for entry in analysis["patterns"].values():
+        assert entry["pattern_ms"] >= 0 and entry["phrase_ms"] >= 0 and entry["ratio"] >= 0
+        assert entry["speeches"] <= entry["fragment_speeches"]  # a pattern's speeches all hold its fragment
+    assert analysis["collocates"]["phrase"] in run.COLLOCATE_CANDIDATES
+    assert analysis["keywords"]["speeches"] > 0 and analysis["ngram_keywords"]["items"] >= 0
+    for name in ("pattern_vs_phrase", "collocates_vs_export", "keyness_vs_scan", "ngram_keywords_ms"):
+        assert name in results["targets"]
+    assert "patterns, collocates, keywords" in run.table(results)
+
+
 def test_fts5_misses_two_character_phrases_and_the_scan_does_not(results):
     fts5 = results["engines"]["fts5"]["queries"]
     assert fts5["六稳"]["expected"] > 0 and fts5["六稳"]["found"] == 0

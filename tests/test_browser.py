@@ -230,8 +230,10 @@ def test_the_copied_label_goes_back(open_page, base_url, corpus):
     button = "button[data-copy=cite-paragraph]"
     label = page.inner_text(button)
     page.click(button)
-    page.wait_for_function(f"document.querySelector('{button}').textContent === '已复制'")
-    page.wait_for_function(f"document.querySelector('{button}').textContent === {label!r}")
+    from playwright.sync_api import expect
+
+    expect(page.locator(button)).to_have_text("已复制")
+    expect(page.locator(button)).to_have_text(label, timeout=10000)
 
 
 @pytest.fixture(scope="module")

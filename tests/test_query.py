@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from indexer import schema
 from indexer.text import fold_case, normalize
-from search.query import And, Near, Not, Or, Query, QueryError, Term, matches, parse, positive_terms
+from search.query import And, Near, Not, Or, Pattern, Query, QueryError, Term, matches, parse, positive_terms
 
 PROVINCES = {
     "湖南": "湖南省", "湖南省": "湖南省", "甘肃": "甘肃省", "甘肃省": "甘肃省",
@@ -454,8 +454,12 @@ def _check_tree(node):
     """Assert the shape parse promises: non-empty terms, flat And/Or, no double negation."""
     if isinstance(node, Term):
         assert isinstance(node.text, str) and node.text
+    elif isinstance(node, Pattern):  # a pattern RE2 compiled, that matches no empty string
+        assert isinstance(node.source, str) and node.source
     elif isinstance(node, Near):
-        assert len(node.terms) >= 2 and all(isinstance(t, Term) and t.text for t in node.terms)
+        assert len(node.terms) >= 2 and all(isinstance(t, (Term, Pattern)) for t in node.terms)
+        for term in node.terms:
+            _check_tree(term)
     elif isinstance(node, Not):
         assert not isinstance(node.item, Not)
         _check_tree(node.item)

@@ -53,6 +53,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(compare.bp)
+    from web import analysis  # forms, collocates, keywords
+
+    app.register_blueprint(analysis.bp)
     app.context_processor(template_helpers)
     _register_errors(app)
     return app

@@ -135,8 +135,9 @@ def url_with(endpoint: str | None = None, set: dict | None = None, add: tuple | 
              drop: tuple | None = None, keep_page: bool = False) -> str:
     """Return this view's URL changed: arguments set, a filter value added or dropped."""
     names = url_args()
-    # A filter may carry several values (ORed); any other argument is read once, so a link carries it once.
-    many = schema.filters()
+    # A filter may carry several values (ORed), and a comparison several terms (q); any other argument is
+    # read once, so a link carries it once. Repeated values are carried once.
+    many = schema.filters() + ("q",)
     args = {name: list(dict.fromkeys(request.args.getlist(name))) if name in many else request.args.getlist(name)[:1]
             for name in names if request.args.getlist(name)}
     if not keep_page:
