@@ -111,14 +111,35 @@ def _guarded(rows):
 
 @dataclass
 class _Ranked:
-    """A query's matching speeches, counted and ordered."""
+    """A query's matching speeches, counted, and ordered on demand: a page needs only its top."""
 
     parsed: q.Query
     generation: store.Generation
     terms: list[str]
     occurrences: np.ndarray  # per speech position
     folded: dict[int, int]
-    order: list[tuple[int, float]]
+    matched: np.ndarray  # positions of the matching speeches (representatives only, collapsed), in source order
+    keys: tuple  # (primary, tie-break) arrays over `matched` that order them, and the scores
+    scores: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.matched)
+
+    def top(self, count: int | None = None) -> list[tuple[int, float]]:
+        """Return the first `count` (all when None) matching speeches in result order, as (position, score).
+
+        The first `count` are picked in linear time, then only they are sorted, so a page of a
+        query that matches nearly everything does not sort every match; ties are broken as a
+        full sort breaks them, so the page is the full ranking's page.
+        """
+        primary, tie = self.keys
+        if count is not None and count < len(primary):
+            cut = np.partition(primary, count - 1)[count - 1]
+            chosen = np.nonzero(primary <= cut)[0]  # ties at the cut included, sorted out below
+        else:
+            chosen = np.arange(len(primary))
+        chosen = chosen[np.lexsort((tie[chosen], primary[chosen]))][:count]
+        return list(zip(self.matched[chosen].tolist(), self.scores[chosen].tolist()))
 
 
 class Corpus:
@@ -344,16 +365,16 @@ class Corpus:
         page = _positive_int(page, "page")
         ranked = self._ranked(query, filters, sort, collapse)
         hits = []
-        for index, score in ranked.order[(page - 1) * page_size : page * page_size]:
+        for index, score in ranked.top(page * page_size)[(page - 1) * page_size :]:
             limits.check()
             hits.append(self._hit(ranked, index, score, snippets=True))
-        kept = np.array([index for index, _ in ranked.order], dtype=np.int64)
+        kept = ranked.matched
         return {
             "query": query,
             "filters": ranked.parsed.filters,
             "index_version": ranked.generation.version,
             "sort": sort,
-            "total": len(ranked.order),
+            "total": len(ranked),
             "occurrences": int(ranked.occurrences[kept].sum()),
             "page": page,
             "page_size": page_size,
@@ -373,7 +394,7 @@ class Corpus:
         return _guarded(self._ranked_hits(self._ranked(query, filters, sort, collapse)))
 
     def _ranked_hits(self, ranked: "_Ranked"):
-        for count, (index, score) in enumerate(ranked.order):
+        for count, (index, score) in enumerate(ranked.top()):
             if count % 256 == 0:
                 limits.check()
             yield self._hit(ranked, index, score, snippets=False)
@@ -392,7 +413,7 @@ class Corpus:
                     "hits": _guarded(_every_record(generation))}
         ranked = self._ranked(query, filters, sort, collapse)
         return {"query": query, "filters": ranked.parsed.filters, "index_version": ranked.generation.version,
-                "total": len(ranked.order), "hits": _guarded(self._ranked_hits(ranked))}
+                "total": len(ranked), "hits": _guarded(self._ranked_hits(ranked))}
 
     def _suggestions(self, query: str, filters: dict, collapse: bool) -> list[dict]:
         """Return what the user may have meant, by the parser's fixed rules, each with the speeches it finds."""
@@ -428,8 +449,14 @@ class Corpus:
         folded = {}
         if collapse:
             matched, folded = self._collapse(generation, matched)
-        order = self._order(generation, matched, terms, sort, stats)
-        return _Ranked(parsed, generation, terms, occurrences, folded, order)
+        positions = np.array(matched, dtype=np.int64)
+        if sort == "date":
+            scores = np.zeros(len(positions))
+            keys = (generation.date_rank[positions], np.zeros(len(positions), dtype=np.int64))
+        else:
+            scores = self._scores(generation, terms, stats)[positions]
+            keys = (-scores, generation.id_rank[positions])
+        return _Ranked(parsed, generation, terms, occurrences, folded, positions, keys, scores)
 
     def _hit(self, ranked: "_Ranked", index: int, score: float, snippets: bool) -> dict:
         record = public_fields(ranked.generation.records[index])
@@ -697,13 +724,13 @@ class Corpus:
                     stats: dict) -> dict:
         """Return a shard's part of a search: totals, facets and its best `top` hits, each with its merge key."""
         ranked = self._ranked(query, filters, sort, collapse, stats)
-        kept = np.array([index for index, _ in ranked.order], dtype=np.int64)
+        kept = ranked.matched
         hits = []
-        for index, score in ranked.order[:top]:
+        for index, score in ranked.top(top):
             hit = self._hit(ranked, index, score, snippets=True)
             hit["_key"] = _merge_key(ranked.generation, index, score, sort)
             hits.append(hit)
-        return {"total": len(ranked.order), "occurrences": int(ranked.occurrences[kept].sum()),
+        return {"total": len(ranked), "occurrences": int(ranked.occurrences[kept].sum()),
                 "facets": _facet_counts(self._columns(ranked.generation), kept) if facets else None, "hits": hits}
 
     @_limited
@@ -711,14 +738,14 @@ class Corpus:
         """Return (merge key, id) of every matching speech, in result order."""
         ranked = self._ranked(query, filters, sort, collapse, stats)
         return [(_merge_key(ranked.generation, index, score, sort), ranked.generation.records[index]["id"])
-                for index, score in ranked.order]
+                for index, score in ranked.top()]
 
     @_limited
     def hits_of(self, query: str, filters: dict | None, sort: str, collapse: bool, stats: dict, ids: list[str]) -> list:
         """Return the hits (without snippets) of the given matching speeches."""
         ranked = self._ranked(query, filters, sort, collapse, stats)
         wanted = {ranked.generation.by_id[i] for i in ids}
-        return [self._hit(ranked, index, score, snippets=False) for index, score in ranked.order if index in wanted]
+        return [self._hit(ranked, index, score, snippets=False) for index, score in ranked.top() if index in wanted]
 
     @_limited
     def kwic_part(self, query: str, filters: dict | None, width: int | None, sort: str | None) -> dict:
@@ -752,17 +779,6 @@ class Corpus:
     def _page_size(self, page_size) -> int:
         size = self.settings["page_size"] if page_size is None else _positive_int(page_size, "page size")
         return min(size, self.settings["max_page_size"])
-
-    def _order(self, generation, indexes: list[int], terms: list[str], sort: str,
-               stats: dict | None = None) -> list[tuple[int, float]]:
-        """Order matched speeches: BM25 over words (title words twice), or newest first."""
-        positions = np.array(indexes, dtype=np.int64)
-        if sort == "date":
-            ordered = positions[np.argsort(generation.date_rank[positions], kind="stable")]
-            return [(index, 0.0) for index in ordered.tolist()]
-        scores = self._scores(generation, terms, stats)[positions]
-        ordered = np.lexsort((generation.id_rank[positions], -scores))
-        return list(zip(positions[ordered].tolist(), scores[ordered].tolist()))
 
     @staticmethod
     def _scores(generation, terms: list[str], stats: dict | None = None) -> np.ndarray:
