@@ -1,6 +1,6 @@
 """Run the benchmark: generate N speeches, build our index and two peers, time a fixed query set.
 
-    python -m bench.run --n 5000 --runs 20 --out bench/out/results.json
+    python -m bench.run --n 5000 --runs 20 --out bench/out/results.json [--pool ../shared/realpool]
 
 Every build runs in a child process whose whole process tree (forked workers included) is
 sampled for memory. Every query is timed warm, and every engine's answers are compared with
@@ -394,7 +394,7 @@ def evaluate_targets(engines: dict, specs: list[dict]) -> dict:
 def run(n: int, runs: int, out: Path | None, engines: list[str], workdir: Path | None, jobs: int = 2,
         whoosh_runs: int | None = None, build_timeout: float | None = None, keep: bool = False,
         reindex_cap: float = 1.0, queries_only: bool = False, memory_cap_mb: float | None = None,
-        log=print) -> dict:
+        log=print, pool: Path = generate.SHIPPED) -> dict:
     """Run the whole benchmark and return (and write) its results.
 
     With `queries_only`, the corpus and indexes already in `workdir` are searched again and
@@ -427,7 +427,7 @@ def run(n: int, runs: int, out: Path | None, engines: list[str], workdir: Path |
                 kept = previous["engines"][engine]
                 results["engines"][engine] = {k: kept[k] for k in ("build", "reindex") if k in kept}
         else:
-            meta = build_all(n, engines, workdir, jobs, build_timeout, results, log, memory_cap_mb)
+            meta = build_all(n, engines, workdir, jobs, build_timeout, results, log, memory_cap_mb, pool)
         results["calibration"] = calibrate(corpus, n)
         log("machine calibration: " + json.dumps(results["calibration"]))
         time_all(engines, specs, runs, whoosh_runs, workdir, meta, results, log)
@@ -497,15 +497,15 @@ def _speech_ids(index: Path) -> list[str]:
 
 
 def build_all(n: int, engines: list[str], workdir: Path, jobs: int, build_timeout, results: dict, log,
-              memory_cap_mb: float | None = None) -> list:
-    """Generate the corpus and build every engine's index, each in a child process."""
+              memory_cap_mb: float | None = None, pool: Path = generate.SHIPPED) -> list:
+    """Generate the corpus from a pool of paragraphs and build every engine's index, each in a child process."""
     corpus = workdir / "corpus"
     if corpus.exists():
         shutil.rmtree(corpus)
     started = time.perf_counter()
-    meta = generate.generate(n, workdir)
+    meta = generate.generate(n, workdir, pool=pool)
     chars = sum(m.chars for m in meta)
-    results["corpus"] = {"speeches": len(meta), "chars": chars,
+    results["corpus"] = {"speeches": len(meta), "chars": chars, "pool": str(Path(pool).resolve()),
                          "mb": round(sum(f.stat().st_size for f in corpus.iterdir()) / 2**20, 1),
                          "generate_seconds": round(time.perf_counter() - started, 2)}
     log(f"generated {len(meta)} speeches, {chars:,} characters in {corpus}")
@@ -649,6 +649,9 @@ def main(argv=None) -> int:
                         help="engines to run, comma-separated: " + ",".join(peers.ENGINES))
     parser.add_argument("--workdir", type=Path, help="keep corpus and indexes here (default: a temp dir, removed)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for our build")
+    parser.add_argument("--pool", type=Path, default=generate.SHIPPED,
+                        help="folder of real text to draw the speeches' paragraphs from, one a line "
+                             "(default: the shipped corpus; ../shared/realpool for a real vocabulary)")
     parser.add_argument("--whoosh-runs", type=int, help="warm runs per query for whoosh_jieba (its snippets are slow)")
     parser.add_argument("--build-timeout", type=float, help="stop a build after this many seconds")
     parser.add_argument("--memory-cap-mb", type=float,
@@ -664,7 +667,7 @@ def main(argv=None) -> int:
         parser.error(f"unknown engines {sorted(unknown)}; choose from {', '.join(peers.ENGINES)}")
     results = run(args.n, args.runs, args.out, engines, args.workdir, args.jobs, args.whoosh_runs,
                   args.build_timeout, reindex_cap=args.reindex_cap, queries_only=args.queries_only,
-                  memory_cap_mb=args.memory_cap_mb,
+                  memory_cap_mb=args.memory_cap_mb, pool=args.pool,
                   log=lambda m: print(m, flush=True))
     print()
     print(table(results))

@@ -32,6 +32,28 @@ def test_generator_is_deterministic_and_readable(tmp_path):
     assert generate.load_meta(tmp_path / "a") == first
 
 
+def test_a_pool_folder_is_dealt_without_replacement_then_again(tmp_path):
+    pool = tmp_path / "pool"
+    pool.mkdir()
+    # 60 distinct paragraphs of some 400 characters: two speeches' worth a deal.
+    paragraphs = [f"这是第{i}段，" + f"我们要坚定信心、攻坚克难，推动第{i}项工作取得新成效，" * 16 + "。" for i in range(60)]
+    (pool / "a.txt").write_text("\n".join(paragraphs[:30]) + "\n", encoding="utf-8")
+    (pool / "b.txt").write_text("\n".join(paragraphs[30:]) + "\n", encoding="utf-8")
+    (pool / "SOURCES.md").write_text("# 来源说明：本文件不是讲话正文，不应当被抽取。\n", encoding="utf-8")
+    speeches = generate.generate(6, tmp_path / "out", pool=pool)
+    drawn = []
+    for speech in speeches:
+        lines = (tmp_path / "out" / "corpus" / speech.file).read_text(encoding="utf-8").split("\n")
+        assert lines[0] == speech.title and lines[3] == "同志们："
+        drawn += [line for line in lines[4:] if line]
+    assert set(drawn) == set(paragraphs)
+    # Every paragraph once before any comes again, and again once each in the next deal.
+    assert sorted(drawn[:60]) == sorted(paragraphs) and len(set(drawn[60:120])) == len(drawn[60:120])
+    # Runs of consecutive paragraphs, shuffled: neither the pool's order nor one paragraph at a time.
+    follows = sum(paragraphs.index(b) == paragraphs.index(a) + 1 for a, b in zip(drawn[:60], drawn[1:60]))
+    assert 20 <= follows < 59
+
+
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("bench")
