@@ -108,7 +108,7 @@ def _word_counts(paragraphs: list[str], batch_chars: int = 1 << 20) -> Counter:
     batch, size = [], 0
     for paragraph in paragraphs + [None]:
         if paragraph is None or (batch and size + len(paragraph) > batch_chars):
-            counts.update(w.lower() for w in words("\n".join(batch)))
+            counts.update(map(str.lower, words("\n".join(batch))))
             batch, size = [], 0
         if paragraph is not None:
             batch.append(paragraph)

@@ -32,6 +32,8 @@ from __future__ import annotations
 import bisect
 import datetime
 import re
+
+import ahocorasick
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -50,6 +52,7 @@ _TRANSLATE[0x3000] = 0x20
 DROPPED = "“”‘’「」『』\""
 _TRANSLATE.update({ord(ch): None for ch in DROPPED})
 _DROPPED_RE = re.compile(f"[{re.escape(DROPPED)}]")
+_TRANSLATED_RE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in _TRANSLATE) + "]")
 
 SENTENCE_END = "。!?;\n"
 _SENTENCE_END_RE = re.compile(f"[{re.escape(SENTENCE_END)}]")
@@ -152,6 +155,33 @@ def load_anchors() -> list[Anchor]:
     return anchors
 
 
+@lru_cache(maxsize=1)
+def _required_automaton() -> ahocorasick.Automaton | None:
+    """Return an automaton of every anchor's required words: one pass tells which a text holds."""
+    automaton = ahocorasick.Automaton()
+    for anchor in load_anchors():
+        for word in anchor.required or ():
+            automaton.add_word(word, word)
+    if not len(automaton):
+        return None
+    automaton.make_automaton()
+    return automaton
+
+
+def _translated(text: str) -> str:
+    """Return text.translate(_TRANSLATE), character by character, at a fraction of its cost.
+
+    str.translate looks up every character (some 0.1 µs each); here only the few distinct
+    characters to change are replaced, the dropped ones first, so that a full-width quote
+    mark that becomes " is not then dropped as " would be.
+    """
+    present = set(_TRANSLATED_RE.findall(text))
+    for ch in sorted(present, key=lambda ch: _TRANSLATE[ord(ch)] is not None):
+        replacement = _TRANSLATE[ord(ch)]
+        text = text.replace(ch, "" if replacement is None else chr(replacement))
+    return text
+
+
 def infer_year(paragraphs: list[str], printed_year: int | None = None,
                printed_words: str | None = None, check_printed: bool = True) -> YearInference:
     """Tell the year a speech was given from its paragraphs (title block included).
@@ -181,13 +211,15 @@ def infer_year(paragraphs: list[str], printed_year: int | None = None,
 
 def _find(original: str) -> list[_Hit]:
     """Every anchor match in the text, with its years and how its sentence reads it."""
-    text = original.translate(_TRANSLATE)
+    text = _translated(original)
     # Where each dropped quote would sit in the translated text, to map matches back.
     drops = [match.start() - i for i, match in enumerate(_DROPPED_RE.finditer(original))]
     ends = [match.start() for match in _SENTENCE_END_RE.finditer(text)]
     hits = []
+    automaton = _required_automaton()
+    held = {word for _, word in automaton.iter(text)} if automaton and text else set()
     for row, anchor in enumerate(load_anchors()):
-        if anchor.required and not any(word in text for word in anchor.required):
+        if anchor.required and not any(word in held for word in anchor.required):
             continue
         for match in anchor.pattern.finditer(text):
             years = _years(anchor, match)
