@@ -21,7 +21,7 @@ from indexer.groups import BINS, near_duplicate_groups, shingles, signature
 from indexer.readers import MAX_FILE_MB, SIDECAR_SUFFIX, UnreadableFile, is_sidecar, read_documents, suffix_of
 from indexer.segment import init_jieba, words
 from indexer.split import Span, split_document
-from indexer.text import count_han, repair
+from indexer.text import count_han, normalized_lines, repair
 
 
 class BuildError(Exception):
@@ -92,9 +92,9 @@ def process_file(path: Path, relpath: str, places=None, corpus: Path | None = No
             "warnings": dict(warnings)}
 
 
-def _split(lines: list[str], document) -> list:
+def _split(lines: list[str], document, norm: list[str]) -> list:
     """Split a document's lines into spans; a dataset row is one speech whatever it holds."""
-    spans = split_document(lines, document.kind)
+    spans = split_document(lines, document.kind, norm)
     if document.row is None:
         return spans
     first = next((span for span in spans if span.kind == "speech"), None)
@@ -108,7 +108,16 @@ def _word_counts(paragraphs: list[str], batch_chars: int = 1 << 20) -> Counter:
     batch, size = [], 0
     for paragraph in paragraphs + [None]:
         if paragraph is None or (batch and size + len(paragraph) > batch_chars):
-            counts.update(map(str.lower, words("\n".join(batch))))
+            found = Counter(words("\n".join(batch)))
+            joined = "".join(found)
+            if joined.lower() != joined:
+                # Fold case on the distinct words, not on each occurrence: the same counts, in the
+                # same order (each folded word where its first form first came).
+                folded: Counter = Counter()
+                for word, count in found.items():
+                    folded[word.lower()] += count
+                found = folded
+            counts.update(found)
             batch, size = [], 0
         if paragraph is not None:
             batch.append(paragraph)
@@ -124,15 +133,16 @@ def _document_speeches(document, relpath: str, before: int, dropped: list, place
     """Return the speech records of one Document, noting the spans it drops."""
     source = relpath if document.row is None else f"{relpath}#row={document.row}"
     lines = document.text.split("\n")
+    norm = normalized_lines(lines)  # read by splitting and by repair alike
     speeches = []
-    for span in _split(lines, document):
+    for span in _split(lines, document, norm):
         raw = "\n".join(lines[span.start : span.end])
         if span.kind != "speech":
             if raw.strip():
                 dropped.append({"path": relpath, **_row(document), "lines": [span.start + 1, span.end],
                                 "reason": span.kind, "han": count_han(raw)})
             continue
-        repaired = repair(lines[span.start : span.end], span.start + 1, span.header_lines)
+        repaired = repair(lines[span.start : span.end], span.start + 1, span.header_lines, norm[span.start : span.end])
         for number, line, reason in repaired.dropped:
             dropped.append({"path": relpath, **_row(document), "lines": [number, number], "reason": reason,
                             "han": count_han(line)})

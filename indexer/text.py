@@ -67,12 +67,18 @@ class Repaired:
     dropped: list[tuple[int, str, str]]  # (line number from 1, line, reason)
 
 
-def repair(lines: list[str], first_line: int = 1, header_lines: int = 0) -> Repaired:
+def normalized_lines(lines: list[str]) -> list[str]:
+    """Return each line normalized and stripped: how splitting and repair read a document."""
+    return [normalize(line).strip() for line in lines]
+
+
+def repair(lines: list[str], first_line: int = 1, header_lines: int = 0, norm: list[str] | None = None) -> Repaired:
     """Clean one speech's lines: drop page numbers, rejoin lines a page break split.
 
     `lines` are raw lines; `first_line` is the line number of the first one in its file, and
     the first `header_lines` non-blank lines are the title block, where a title broken over
-    two lines is rejoined but title, byline and dateline stay separate paragraphs.
+    two lines is rejoined but title, byline and dateline stay separate paragraphs. `norm` is
+    the lines as normalized_lines() gives them, when the caller has them already.
     """
     from indexer import patterns as p
 
@@ -80,8 +86,8 @@ def repair(lines: list[str], first_line: int = 1, header_lines: int = 0) -> Repa
     dropped: list[tuple[int, str, str]] = []
     open_paragraph = False  # the last paragraph may continue on the next line
     seen = 0
-    for number, raw in enumerate(lines, first_line):
-        line = normalize(raw).strip()
+    norm = normalized_lines(lines) if norm is None else norm
+    for number, (raw, line) in enumerate(zip(lines, norm), first_line):
         if not line:
             continue
         if p.PAGE_NUMBER_RE.match(line):
