@@ -55,14 +55,20 @@ def write_pairs(texts, folder: Path, budget: int = 1 << 24) -> None:
     scratch = folder / "pairs.scratch"
     counts = np.zeros(0x110000, dtype=np.int64)
     doc_starts, space = [], 0
+    batch, held = [], 0  # characters are counted a few million at a time (a count per text was slow)
     with open(scratch, "wb") as handle:
         for text in texts():
             doc_starts.append(space)
             points = _code_points(fold_case(text) + "\n")  # matched as terms are: ASCII case folded
             handle.write(points.tobytes())
-            found, times = np.unique(points, return_counts=True)
-            counts[found] += times
             space += len(points)
+            batch.append(points)
+            held += len(points)
+            if held >= _CHUNK:
+                counts += np.bincount(np.concatenate(batch), minlength=len(counts))
+                batch, held = [], 0
+    if batch:
+        counts += np.bincount(np.concatenate(batch), minlength=len(counts))
     doc_starts.append(space)
     try:
         _write_sorted_pairs(scratch, counts, space, folder, budget)
@@ -95,6 +101,7 @@ def _write_sorted_pairs(scratch: Path, counts: np.ndarray, space: int, folder: P
     size = np.uint64(len(alphabet))
     dense = np.zeros(0x110000, dtype=np.int64)  # code point -> its number in the alphabet
     dense[alphabet] = np.arange(len(alphabet))
+    bucket_of = np.searchsorted(bounds, np.arange(len(alphabet)), side="right").astype(np.uint16)
     buckets = [open(f"{scratch}.{k}", "wb") for k in range(len(bounds) + 1)]
     try:
         with open(scratch, "rb") as source:
@@ -110,7 +117,7 @@ def _write_sorted_pairs(scratch: Path, counts: np.ndarray, space: int, folder: P
                     buckets[0].write(keys.tobytes())
                     continue
                 # 16-bit bucket numbers: numpy sorts them stably by radix, in linear time.
-                bucket = np.searchsorted(bounds, first, side="right").astype(np.uint16)
+                bucket = bucket_of[first]
                 keys = keys[np.argsort(bucket, kind="stable")]
                 cuts = np.cumsum(np.bincount(bucket, minlength=len(buckets)))
                 for k, (low, high) in enumerate(zip(np.concatenate([[0], cuts[:-1]]), cuts)):

@@ -41,8 +41,7 @@ def normalize(text: str) -> str:
     return "\n".join(line.strip(" ") for line in text.split("\n"))
 
 
-_ASCII_UPPER = {cp: cp + 32 for cp in range(ord("A"), ord("Z") + 1)}
-_ASCII_UPPER_RE = re.compile("[A-Z]")
+_ASCII_UPPER_RE = re.compile("[A-Z]+")
 
 
 def fold_case(text: str) -> str:
@@ -51,7 +50,12 @@ def fold_case(text: str) -> str:
     Terms and texts are matched in this form (`gdp` finds `GDP`), and offsets do not move,
     so a match is shown in the text as written. Only A-Z fold: other scripts keep their case.
     """
-    return text.translate(_ASCII_UPPER) if _ASCII_UPPER_RE.search(text) else text
+    # Runs of capitals are few: lowering each is far cheaper than translating every character.
+    return _ASCII_UPPER_RE.sub(_lower, text)
+
+
+def _lower(match: re.Match) -> str:
+    return match.group().lower()
 
 
 def count_han(text: str) -> int:
