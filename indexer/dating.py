@@ -32,14 +32,13 @@ from __future__ import annotations
 import bisect
 import datetime
 import re
-
-import ahocorasick
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
 from indexer.dates import number as read_number
+from indexer.wordfinder import WordFinder
 
 ANCHORS_PATH = Path(__file__).resolve().parent / "data" / "anchors.tsv"
 FIRST_YEAR, LAST_YEAR = 1990, 2035
@@ -160,16 +159,9 @@ def load_anchors() -> list[Anchor]:
 
 
 @lru_cache(maxsize=1)
-def _required_automaton() -> ahocorasick.Automaton | None:
-    """Return an automaton of every anchor's required words: one pass tells which a text holds."""
-    automaton = ahocorasick.Automaton()
-    for anchor in load_anchors():
-        for word in anchor.required or ():
-            automaton.add_word(word, word)
-    if not len(automaton):
-        return None
-    automaton.make_automaton()
-    return automaton
+def _required_finder() -> WordFinder:
+    """Return a finder of every anchor's required words: one pass tells which a text holds."""
+    return WordFinder(word for anchor in load_anchors() for word in anchor.required or ())
 
 
 def _translated(text: str) -> str:
@@ -220,8 +212,7 @@ def _find(original: str) -> list[_Hit]:
     drops = [match.start() - i for i, match in enumerate(_DROPPED_RE.finditer(original))]
     ends = [match.start() for match in _SENTENCE_END_RE.finditer(text)]
     hits = []
-    automaton = _required_automaton()
-    held = {word for _, word in automaton.iter(text)} if automaton and text else set()
+    held = _required_finder().found(text)
     for row, anchor in enumerate(load_anchors()):
         if anchor.required and not any(word in held for word in anchor.required):
             continue

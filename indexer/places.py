@@ -16,10 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import jieba
-import numpy as np
 
 from indexer import provinces
 from indexer.segment import cut, init_jieba
+from indexer.wordfinder import WordFinder
 
 # Longest first: 自治县 must go before 县, 特别行政区 before 区.
 SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "林区", "特区", "地区",
@@ -215,16 +215,7 @@ class Gazetteer:
             if kind == "short":
                 codes.append(code)  # two prefectures sharing a short form stay ambiguous
         self.keys = {key: (kind, tuple(codes)) for key, (kind, codes) in keys.items()}
-        # Every name is of two characters or more: numpy finds the places in a text where one
-        # may start, by a table of the names' first two characters, and only those are looked
-        # at. (Trying every position in Python was a fifth of a build; pyahocorasick is no
-        # faster here: it compares a character with the names' 900 first characters one by one.)
-        self.lengths: dict[str, list[int]] = {}
-        for key in self.keys:
-            self.lengths.setdefault(key[:2], []).append(len(key))
-        self.lengths = {head: sorted(set(ls), reverse=True) for head, ls in self.lengths.items()}
-        self._heads = np.zeros(1 << _HEAD_BITS, dtype=bool)
-        self._heads[_head_slots(np.concatenate([_pair_codes(head) for head in self.lengths]))] = True
+        self._names = WordFinder(self.keys)  # every name is of two characters or more
 
         self.generic = {key for key, (kind, _) in self.keys.items()
                         if kind == "full" and key[-1] == "区" and key[:-1] in GENERIC_STEMS}
@@ -294,22 +285,20 @@ class Gazetteer:
     def _scan(self, text: str) -> list[_Hit]:
         """Find division names leftmost-longest, dropping readings that are other words."""
         hits: list[_Hit] = []
-        keys, lengths, cursor = self.keys, self.lengths, 0
-        # At each place a name may start, the longest name there is tried first; a place
-        # inside a name already taken is passed over.
-        for start in np.nonzero(self._heads[_head_slots(_pair_codes(text))])[0].tolist():
+        cursor = 0
+        # At each place a name starts, the longest name there is tried first; a place inside a
+        # name already taken is passed over.
+        for start in self._names.starts(text):
             if start < cursor:
                 continue
             previous = hits[-1] if hits and hits[-1].end == start else None
-            for length in lengths.get(text[start : start + 2], ()):  # a slot two heads share
-                key = text[start : start + length]
-                if len(key) == length and key in keys:
-                    kind, codes = keys[key]
-                    hit = self._accept(text, _Hit(start, start + length, key, codes, kind, False), previous)
-                    if hit:
-                        hits.append(hit)
-                        cursor = hit.end
-                        break
+            for key in self._names.at(text, start):
+                kind, codes = self.keys[key]
+                hit = self._accept(text, _Hit(start, start + len(key), key, codes, kind, False), previous)
+                if hit:
+                    hits.append(hit)
+                    cursor = hit.end
+                    break
         return hits
 
     def _accept(self, text: str, hit: _Hit, previous: _Hit | None) -> _Hit | None:
@@ -368,20 +357,6 @@ class Gazetteer:
             return hit.codes[0]
         fitting = [c for c in hit.codes if any(a in known for a in self.chain(c)[:-1])]
         return fitting[0] if len(fitting) == 1 else None
-
-
-_HEAD_BITS = 22  # a table of 4 M slots for some 3,000 heads: few slots are shared by accident
-
-
-def _pair_codes(text: str) -> np.ndarray:
-    """Return each two adjacent characters of text as one number (code points are under 2**21)."""
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
-    return (points[:-1] << np.uint64(21)) | points[1:]
-
-
-def _head_slots(codes: np.ndarray) -> np.ndarray:
-    """Return the table slot of each two-character code (a multiplicative hash)."""
-    return ((codes * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - _HEAD_BITS)).astype(np.intp)
 
 
 @lru_cache(maxsize=1)

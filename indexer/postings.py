@@ -88,21 +88,14 @@ def _write_sorted_pairs(scratch: Path, counts: np.ndarray, space: int, folder: P
     # Every character but a line break starts one pair (the last of a text pairs with its break).
     starting = counts[alphabet].copy()
     starting[alphabet == _NEWLINE] = 0
-    bounds, held = [], 0  # first dense character of each bucket after the first
-    for k, count in enumerate(starting.tolist()):
-        if held and held + count > budget:
-            bounds.append(k)
-            held = 0
-        held += count
-    if len(bounds) >= 2**16:
+    bucket_of = _bucket_of(starting, budget)  # dense first character -> its bucket
+    if bucket_of is None:
         raise PostingsError(f"{space:,} positions need more than {2**16 - 1} sorting buckets; raise the budget")
-    bounds = np.array(bounds, dtype=np.int64)
     newline = int(np.searchsorted(alphabet, _NEWLINE))
     size = np.uint64(len(alphabet))
     dense = np.zeros(0x110000, dtype=np.int64)  # code point -> its number in the alphabet
     dense[alphabet] = np.arange(len(alphabet))
-    bucket_of = np.searchsorted(bounds, np.arange(len(alphabet)), side="right").astype(np.uint16)
-    buckets = [open(f"{scratch}.{k}", "wb") for k in range(len(bounds) + 1)]
+    buckets = [open(f"{scratch}.{k}", "wb") for k in range(int(bucket_of[-1]) + 1 if len(bucket_of) else 1)]
     try:
         with open(scratch, "rb") as source:
             # Read (not map) the scratch file a chunk at a time: mapped pages would stay resident.
@@ -113,24 +106,14 @@ def _write_sorted_pairs(scratch: Path, counts: np.ndarray, space: int, folder: P
                 first = numbers[keep]
                 keys = (first.astype(np.uint64) * size + numbers[keep + 1].astype(np.uint64)) << np.uint64(position_bits)
                 keys |= keep.astype(np.uint64) + np.uint64(begin)
-                if len(buckets) == 1:
-                    buckets[0].write(keys.tobytes())
-                    continue
-                # 16-bit bucket numbers: numpy sorts them stably by radix, in linear time.
-                bucket = bucket_of[first]
-                keys = keys[np.argsort(bucket, kind="stable")]
-                cuts = np.cumsum(np.bincount(bucket, minlength=len(buckets)))
-                for k, (low, high) in enumerate(zip(np.concatenate([[0], cuts[:-1]]), cuts)):
-                    if high > low:
-                        buckets[k].write(keys[low:high].tobytes())
+                _deal(keys, bucket_of[first], buckets)
     finally:
         for handle in buckets:
             handle.close()
     total = int(starting.sum())
     mask = np.uint64((1 << position_bits) - 1)
     keys_out, starts_out, filled = [], [], 0
-    with open(folder / schema.PAIR_POSITIONS, "wb") as out:
-        np.lib.format.write_array_header_1_0(out, {"descr": "<u4", "fortran_order": False, "shape": (total,)})
+    with _array_file(folder / schema.PAIR_POSITIONS, "<u4", total) as out:
         for k in range(len(buckets)):
             keys = np.fromfile(f"{scratch}.{k}", dtype=np.uint64)
             Path(f"{scratch}.{k}").unlink()
@@ -149,6 +132,43 @@ def _write_sorted_pairs(scratch: Path, counts: np.ndarray, space: int, folder: P
         alphabet[(numbers % size).astype(np.int64)].astype(np.uint64)
     np.save(folder / schema.PAIR_KEYS, pair_keys)
     np.save(folder / schema.PAIR_STARTS, np.concatenate(starts_out + [np.array([filled], dtype=np.int64)]))
+
+
+def _bucket_of(counts: np.ndarray, budget: int) -> np.ndarray | None:
+    """Number the buckets of sorted items: consecutive keys whose counts sum to at most budget.
+
+    Returns each key's bucket (16-bit), or None when that takes more than 2**16 buckets; a key
+    counted more than budget times has a bucket of its own.
+    """
+    bounds, held = [], 0  # first key of each bucket after the first
+    for k, count in enumerate(counts.tolist()):
+        if held and held + count > budget:
+            bounds.append(k)
+            held = 0
+        held += count
+    if len(bounds) >= 2**16:
+        return None
+    return np.searchsorted(np.array(bounds, dtype=np.int64), np.arange(len(counts)), side="right").astype(np.uint16)
+
+
+def _deal(keys: np.ndarray, bucket: np.ndarray, handles: list) -> None:
+    """Append each key to its bucket's file, keeping their order within a bucket."""
+    if len(handles) == 1:
+        handles[0].write(keys.tobytes())
+        return
+    # 16-bit bucket numbers: numpy sorts them stably by radix, in linear time.
+    keys = keys[np.argsort(bucket, kind="stable")]
+    cuts = np.cumsum(np.bincount(bucket, minlength=len(handles)))
+    for k, (low, high) in enumerate(zip(np.concatenate([[0], cuts[:-1]]), cuts)):
+        if high > low:
+            handles[k].write(keys[low:high].tobytes())
+
+
+def _array_file(path: Path, dtype: str, length: int):
+    """Open a .npy file for an array of `length` items of `dtype`, to be written in pieces."""
+    out = open(path, "wb")
+    np.lib.format.write_array_header_1_0(out, {"descr": dtype, "fortran_order": False, "shape": (length,)})
+    return out
 
 
 def new_segment(folder: Path, texts) -> str:
@@ -170,11 +190,13 @@ class WordPostingsWriter:
     """Gather word postings speech by speech in a scratch file, then sort and write them.
 
     Each posting is one 64-bit key (word id, speech position, weight), appended to the scratch
-    file as it comes, so a build holds its word postings once, while they are sorted.
+    file as it comes. They are sorted as the pairs are, in buckets of word ids holding at most
+    `budget` postings (128 MB): a build holds one bucket at a time, whatever the corpus size
+    (100,000 real speeches hold some 170 M postings).
     """
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    def __init__(self, folder: Path, budget: int = 1 << 24):
+        self.folder, self.budget = folder, budget
         self.scratch = folder / "words.scratch"
         self.handle = open(self.scratch, "wb")
         self.lengths: dict[int, float] = {}
@@ -208,32 +230,58 @@ class WordPostingsWriter:
         for position in np.nonzero(moved >= 0)[0].tolist():
             self.lengths[int(moved[position])] = float(old_lengths[position])
 
+    def _chunks(self):
+        """Yield the scratch file's keys a chunk at a time (read, not mapped: mapped pages stay resident)."""
+        with open(self.scratch, "rb") as source:
+            while len(chunk := np.fromfile(source, dtype=np.uint64, count=_CHUNK)):
+                yield chunk
+
     def write(self, count: int) -> None:
         """Sort the gathered postings and write them, with the lengths of the generation's `count` speeches."""
         self.handle.close()
-        keys = np.fromfile(self.scratch, dtype=np.uint64)
-        self.scratch.unlink()
-        keys.sort()
-        # Unpack a chunk at a time: whole-array temporaries would double the build's memory.
-        docs = np.empty(len(keys), dtype=np.uint32)
-        weights = np.empty(len(keys), dtype=np.float32)
-        firsts, previous = [], None
-        for begin in range(0, len(keys), _CHUNK):
-            chunk = keys[begin : begin + _CHUNK]
-            docs[begin : begin + len(chunk)] = (chunk >> np.uint64(_WEIGHT_BITS)) & np.uint64(MAX_SPEECHES - 1)
-            weights[begin : begin + len(chunk)] = chunk & np.uint64(2**_WEIGHT_BITS - 1)
-            word_ids = chunk >> _WORD_SHIFT
-            change = np.nonzero(word_ids[1:] != word_ids[:-1])[0] + 1 + begin
-            if previous is None or word_ids[0] != previous:
-                firsts.append(np.array([begin], dtype=np.int64))
-            firsts.append(change.astype(np.int64))
-            previous = word_ids[-1]
-        starts = np.concatenate(firsts + [np.array([len(keys)], dtype=np.int64)])
+        per_word = np.zeros(0, dtype=np.int64)
+        for chunk in self._chunks():
+            found = np.bincount((chunk >> _WORD_SHIFT).astype(np.intp))
+            per_word = np.pad(per_word, (0, max(0, len(found) - len(per_word))))
+            per_word[: len(found)] += found
+        bucket_of = _bucket_of(per_word, self.budget)
+        if bucket_of is None:
+            raise PostingsError(f"{int(per_word.sum()):,} word postings need more than {2**16 - 1} sorting buckets")
+        names = [self.scratch] if len(bucket_of) == 0 or bucket_of[-1] == 0 else \
+            [Path(f"{self.scratch}.{k}") for k in range(int(bucket_of[-1]) + 1)]
+        if len(names) > 1:
+            buckets = [open(name, "wb") for name in names]
+            try:
+                for chunk in self._chunks():
+                    _deal(chunk, bucket_of[(chunk >> _WORD_SHIFT).astype(np.intp)], buckets)
+            finally:
+                for handle in buckets:
+                    handle.close()
+            self.scratch.unlink()
+        total = int(per_word.sum())
+        word_keys, firsts, filled = [], [], 0
+        with _array_file(self.folder / schema.WORD_DOCS, "<u4", total) as docs, \
+                _array_file(self.folder / schema.WORD_WEIGHTS, "<f4", total) as weights:
+            for name in names:
+                keys = np.fromfile(name, dtype=np.uint64)
+                name.unlink()
+                keys.sort()
+                # Unpack a chunk at a time: whole-array temporaries would double the bucket's memory.
+                for begin in range(0, len(keys), _CHUNK):
+                    chunk = keys[begin : begin + _CHUNK]
+                    docs.write(((chunk >> np.uint64(_WEIGHT_BITS)) & np.uint64(MAX_SPEECHES - 1)).astype(np.uint32).tobytes())
+                    weights.write((chunk & np.uint64(2**_WEIGHT_BITS - 1)).astype(np.float32).tobytes())
+                word_ids = keys >> _WORD_SHIFT
+                starts = np.concatenate([[0], np.nonzero(word_ids[1:] != word_ids[:-1])[0] + 1]).astype(np.int64)
+                if len(keys):  # a bucket holds every posting of its words
+                    firsts.append(starts + filled)
+                    word_keys.append(word_ids[starts].astype(np.uint32))
+                filled += len(keys)
+                del keys, word_ids
+        starts = np.concatenate(firsts + [np.array([filled], dtype=np.int64)])
         lengths = np.zeros(count, dtype=np.float32)
         for position, length in self.lengths.items():
             lengths[position] = length
-        np.save(self.folder / schema.WORD_KEYS, (keys[starts[:-1]] >> _WORD_SHIFT).astype(np.uint32))
+        np.save(self.folder / schema.WORD_KEYS, np.concatenate(word_keys) if word_keys else np.empty(0, np.uint32))
         np.save(self.folder / schema.WORD_STARTS, starts)
-        np.save(self.folder / schema.WORD_DOCS, docs)
-        np.save(self.folder / schema.WORD_WEIGHTS, weights)
         np.save(self.folder / schema.DOC_LENGTHS, lengths)

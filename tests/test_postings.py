@@ -137,3 +137,28 @@ def test_word_postings_are_written_and_carried_into_the_next_generation(tmp_path
     expected[(3, 1)] = 9.0
     assert _word_table(Postings(new), 4) == expected
     assert Postings(new).doc_lengths.tolist() == [7.0, 9.0, 4.0]
+
+
+def test_word_postings_sorted_in_many_small_buckets_are_the_same(tmp_path):
+    """Word postings are sorted a range of word ids at a time, as pairs are; the ranges change nothing."""
+    rng = np.random.default_rng(17)
+    rows = []
+    for doc in range(40):
+        ids = np.unique(rng.integers(0, 300, size=60)).astype(np.uint32)
+        rows.append((doc, ids, rng.integers(1, 50, size=len(ids)).astype(np.float32)))
+    folders = {budget: tmp_path / f"budget-{budget}" for budget in (1 << 24, 25, 1)}
+    for budget, folder in folders.items():
+        folder.mkdir()
+        write_segment_plan(folder, [], len(rows))
+        writer = WordPostingsWriter(folder, budget=budget)
+        for doc, ids, weights in reversed(rows):  # in any order: the sort puts them right
+            writer.add(doc, ids, weights)
+        writer.write(len(rows))
+        assert not list(folder.glob("*scratch*"))
+    expected = {(int(w), doc): float(v) for doc, ids, weights in rows for w, v in zip(ids, weights)}
+    one = folders[1 << 24]
+    assert _word_table(Postings(one), 300) == expected
+    for folder in folders.values():
+        assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in one.iterdir())
+        for name in one.iterdir():
+            assert (folder / name.name).read_bytes() == name.read_bytes(), (folder.name, name.name)
