@@ -299,10 +299,8 @@ class _Gathered:
         self.offset += len(text) + len(raw)
         weights = record.pop("words")
         if weights is not None:  # fresh from a worker: words as text
-            vocabulary = self.vocabulary
-            for word in [w for w in weights if w not in vocabulary]:  # few once the first speeches are in
-                vocabulary[word] = len(vocabulary)  # numbered in the order the speech has them
-            ids = np.fromiter(map(vocabulary.__getitem__, weights), dtype=np.uint32, count=len(weights))
+            ids = np.fromiter((self.vocabulary.setdefault(w, len(self.vocabulary)) for w in weights),
+                              dtype=np.uint32, count=len(weights))
             self.words.add(len(self.signatures), ids, np.fromiter(weights.values(), dtype=np.float32, count=len(weights)))
         self.signatures.append(record.pop("signature"))
         self.origins.append(record.pop("origin", None))
