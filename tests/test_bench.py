@@ -95,6 +95,16 @@ def test_ours_is_exact_on_every_query(results):
     assert ours["metadata_agreement"] == {"province": 1.0, "year": 1.0, "speaker": 1.0}
 
 
+def test_builds_only_measures_the_builds_and_searches_nothing(tmp_path):
+    out = tmp_path / "builds.json"
+    results = run.run(4, 1, out, ["ours", "fts5"], tmp_path / "work", builds_only=True, log=lambda message: None)
+    assert json.loads(out.read_text(encoding="utf-8")) == json.loads(json.dumps(results))
+    for engine in ("ours", "fts5"):
+        assert set(results["engines"][engine]) == {"build"} and results["engines"][engine]["build"]["seconds"] > 0
+    assert results["targets"]["build_throughput_vs_fts5"]["ratio"] > 0
+    assert "startup" not in results and "build s" in run.table(results)
+
+
 def test_fts5_misses_two_character_phrases_and_the_scan_does_not(results):
     fts5 = results["engines"]["fts5"]["queries"]
     assert fts5["六稳"]["expected"] > 0 and fts5["六稳"]["found"] == 0
