@@ -31,7 +31,7 @@ def snapshot(folders: list[Path]) -> dict:
     from indexer import build, store
 
     build.init_jieba()
-    places = build._load_places()
+    places = build._load_tables()
     shot = {}
     for folder in folders:
         folder = Path(folder)
