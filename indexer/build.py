@@ -7,7 +7,7 @@ import multiprocessing
 import os
 import re
 import time
-from collections import Counter
+from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -448,6 +448,16 @@ def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reu
     return summary, generation
 
 
+# Files a worker may read ahead of the one the build waits for (their results wait in memory).
+AHEAD_PER_WORKER = 16
+
+
+def _reported(result: dict, progress) -> dict:
+    if progress:
+        progress(result["path"])
+    return result
+
+
 def _run_jobs(jobs_list, jobs: int, progress):
     """Yield each file's result in order, from worker processes when jobs > 1, reporting progress."""
     global _worker_places
@@ -461,19 +471,19 @@ def _run_jobs(jobs_list, jobs: int, progress):
         # and spins on it, a third of the main process's time at 100,000 speeches (and a
         # worker that dies leaves Pool waiting for ever, where the executor raises).
         executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        waiting: deque = deque()  # in order, at most AHEAD_PER_WORKER a worker: not a future for every file
         try:
-            for result in executor.map(_process_job, jobs_list):
-                if progress:
-                    progress(result["path"])
-                yield result
+            for job in jobs_list:
+                waiting.append(executor.submit(_process_job, job))
+                if len(waiting) >= AHEAD_PER_WORKER * jobs:
+                    yield _reported(waiting.popleft().result(), progress)
+            while waiting:
+                yield _reported(waiting.popleft().result(), progress)
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
     else:
         for job in jobs_list:
-            result = _process_job(job)
-            if progress:
-                progress(job[1])
-            yield result
+            yield _reported(_process_job(job), progress)
 
 
 def _write_generation(folder: Path, gathered: _Gathered, aliases: dict, old: "_OldGeneration | None") -> None:
