@@ -162,3 +162,24 @@ def test_word_postings_sorted_in_many_small_buckets_are_the_same(tmp_path):
         assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in one.iterdir())
         for name in one.iterdir():
             assert (folder / name.name).read_bytes() == name.read_bytes(), (folder.name, name.name)
+
+
+def test_postings_handled_in_small_chunks_are_the_same(tmp_path, monkeypatch):
+    """Scratch files are read, and sorted buckets unpacked, a chunk at a time; chunks change nothing."""
+    import indexer.postings as postings
+
+    texts = TEXTS * 3
+    rows = [(doc, np.arange(doc % 5, 40 + doc, 3, dtype=np.uint32), np.full(len(range(doc % 5, 40 + doc, 3)), doc + 1.0,
+                                                                             dtype=np.float32)) for doc in range(12)]
+    written = {}
+    for label, chunk in (("whole", postings._CHUNK), ("chunks", 7)):
+        monkeypatch.setattr(postings, "_CHUNK", chunk)
+        folder = tmp_path / label
+        folder.mkdir()
+        write_pairs(lambda: iter(texts), folder, budget=50)
+        writer = WordPostingsWriter(folder, budget=30)
+        for row in rows:
+            writer.add(*row)
+        writer.write(len(rows))
+        written[label] = {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+    assert written["chunks"] == written["whole"]
