@@ -1,11 +1,15 @@
-"""Generate N realistic speeches, deterministically, from the paragraphs of the shipped corpus.
+"""Generate N realistic speeches, deterministically, from a pool of real paragraphs.
 
 Every speech is a .txt file with a title line, a byline, a dateline and a salutation, so the
 indexer reads a speaker, a province, a city and a year from it; its body is ~9,000
-characters of paragraphs drawn (seeded) from the shipped speeches. The metadata the
-generator chose is written next to the corpus folder, never inside it, for the peers.
+characters of paragraphs drawn (seeded) from the pool: by default the shipped speeches, or
+with `--pool DIR` a folder of real text files, one paragraph a line (../shared/realpool,
+40,000 paragraphs: a real vocabulary). Paragraphs are drawn without replacement, in runs of
+consecutive ones, until the pool is used up, then the pool is dealt again in a new order, so
+speeches share few runs by accident. The metadata the generator chose is written next to the
+corpus folder, never inside it, for the peers.
 
-    python -m bench.generate --n 500 --out /tmp/bench
+    python -m bench.generate --n 500 --out /tmp/bench [--pool ../shared/realpool]
 """
 
 import argparse
@@ -90,9 +94,11 @@ class Speech:
 
 
 def paragraph_pool(corpus: Path = SHIPPED) -> list[str]:
-    """Return the distinct body paragraphs of the shipped corpus, normalised, in file order."""
+    """Return the distinct body paragraphs of a folder's documents, normalised, in file order."""
     pool: dict[str, None] = {}
-    for path in sorted(corpus.iterdir()):
+    for path in sorted(Path(corpus).iterdir()):
+        if not path.is_file() or path.suffix.lower() in (".md", ".json", ".tsv"):
+            continue  # a pool's README and notes are not text to draw from
         try:
             document = read_document(path)
         except UnreadableFile:
@@ -126,8 +132,36 @@ def _is_body(line: str) -> bool:
         return False
     if p.is_title(line) or p.DATELINE_RE.match(line) or p.TOC_ENTRY_RE.match(line):
         return False
+    # A line the splitter reads as the head of another speech would split the generated one:
+    # a subtitle (——在…), a section (第二篇：), a salutation, a named speech (王建国同志讲话).
+    if p.SUBTITLE_RE.match(line) or p.SECTION_RE.match(line) or p.SALUTATION_RE.match(line):
+        return False
+    if p.NAMED_SPEECH_RE.match(line):
+        return False
     # A title run into its text (002 is one line) would give the speech a second title.
     return "上的讲话" not in line and "上的发言" not in line
+
+
+class Deck:
+    """Deal a pool's paragraphs without replacement, in runs of consecutive ones, reshuffled when used up."""
+
+    def __init__(self, pool: list[str], rng: random.Random):
+        self.pool, self.rng = pool, rng
+        self.cards: list[str] = []
+        self.deals = 0  # how many times the whole pool has been dealt out
+
+    def draw(self) -> str:
+        """Return the next paragraph, dealing the pool again once every paragraph was drawn."""
+        if not self.cards:
+            runs, start = [], 0
+            while start < len(self.pool):
+                length = self.rng.randint(2, 8)
+                runs.append(self.pool[start : start + length])
+                start += length
+            self.rng.shuffle(runs)
+            self.cards = [paragraph for run in reversed(runs) for paragraph in reversed(run)]
+            self.deals += 1
+        return self.cards.pop()
 
 
 def _name(rng: random.Random) -> str:
@@ -135,13 +169,16 @@ def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
 
 
-def generate(n: int, out: Path, seed: int = SEED, corpus: Path = SHIPPED) -> list[Speech]:
-    """Write n speeches to out/corpus/ and their metadata to out/meta.jsonl; return the metadata."""
+def generate(n: int, out: Path, seed: int = SEED, pool: Path = SHIPPED) -> list[Speech]:
+    """Write n speeches drawn from a pool folder to out/corpus/ and their metadata to out/meta.jsonl."""
     out = Path(out)
     folder = out / "corpus"
     folder.mkdir(parents=True, exist_ok=True)
-    pool = paragraph_pool(corpus)
+    paragraphs = paragraph_pool(pool)
+    if not paragraphs:
+        raise ValueError(f"{pool} holds no paragraph of speech text (one a line, 20 to 1,500 characters)")
     rng = random.Random(seed)
+    deck = Deck(paragraphs, rng)
     # A fixed cast: each speaker holds one office in one place, as in a real collection.
     cast = []
     for index in range(max(1, min(400, n // 5 + 1))):
@@ -163,12 +200,8 @@ def generate(n: int, out: Path, seed: int = SEED, corpus: Path = SHIPPED) -> lis
         body, chars = [], 0
         # Runs of consecutive paragraphs read like a speech; several runs make one.
         while chars < TARGET_CHARS:
-            start = rng.randrange(len(pool))
-            for paragraph in pool[start : start + rng.randint(2, 8)]:
-                body.append(paragraph)
-                chars += len(paragraph)
-                if chars >= TARGET_CHARS:
-                    break
+            body.append(deck.draw())
+            chars += len(body[-1])
         # 株洲市委书记, 宜章县委书记: the party office absorbs the place's suffix.
         byline = (place[:-1] if office.startswith(place[-1] + "委") else place) + office
         lines = [title, f"{byline} {speaker}", f"（{year}年{month}月{day}日）", "同志们："] + body
@@ -197,8 +230,10 @@ def main(argv=None) -> None:
     parser.add_argument("--n", type=int, default=500)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--pool", type=Path, default=SHIPPED,
+                        help="folder of text to draw paragraphs from, one a line (default: the shipped corpus)")
     args = parser.parse_args(argv)
-    speeches = generate(args.n, args.out, args.seed)
+    speeches = generate(args.n, args.out, args.seed, args.pool)
     print(f"{len(speeches)} speeches, {sum(s.chars for s in speeches):,} characters in {args.out / 'corpus'}")
 
 

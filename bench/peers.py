@@ -15,7 +15,6 @@ import json
 import sqlite3
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 ENGINES = ("ours", "fts5", "whoosh_jieba")
@@ -129,12 +128,15 @@ class OursSearcher:
                 "snippets": sum(len(h["snippets"]) for h in result["hits"]), "facets": result["facets"]}
 
     def matches(self, spec: dict) -> tuple[dict[str, int], dict]:
-        """Return {speech id: occurrences} from the concordance, and the search's own counts."""
+        """Return {speech id: occurrences} of every matching speech (as an export lists them), and the search's counts.
+
+        From the speech list, not the concordance: a one-character term has tens of millions of
+        concordance lines at 100,000 speeches, and the list's counts are the same numbers.
+        """
         query, filters = self.query_string(spec), self.filters(spec)
-        rows = self.corpus.kwic(query, filters, width=0)["rows"]
-        counts = Counter(row["id"] for row in rows)
+        counts = {hit["id"]: hit["occurrences"] for hit in self.corpus.hits(query, filters)}
         result = self.corpus.search(query, filters, page_size=PAGE)
-        return dict(counts), {"total": result["total"], "occurrences": result["occurrences"]}
+        return counts, {"total": result["total"], "occurrences": result["occurrences"]}
 
     def texts(self) -> list[dict]:
         """Return the cleaned texts the index stores, with the metadata it read."""

@@ -50,9 +50,7 @@ def _distinct(values: np.ndarray) -> np.ndarray:
 def signature(found: np.ndarray) -> np.ndarray:
     """Return the one-permutation MinHash signature: the smallest hash in each of 64 bins."""
     bins = np.full(BINS, EMPTY, dtype=np.uint64)
-    slots = (found % np.uint64(BINS)).astype(np.int64)
-    used, first = np.unique(slots, return_index=True)  # found is sorted: the first is the smallest
-    bins[used] = found[first]
+    np.minimum.at(bins, (found % np.uint64(BINS)).astype(np.intp), found)
     return bins
 
 

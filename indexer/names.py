@@ -49,7 +49,7 @@ def surnames() -> tuple[frozenset, frozenset]:
 
 
 @lru_cache(maxsize=1)
-def _dictionary() -> dict[str, tuple[int, str]]:
+def name_words() -> dict[str, tuple[int, str]]:
     """jieba's words of 2-4 characters that begin with a surname, as {word: (frequency, tag)}."""
     import jieba
 
@@ -67,7 +67,7 @@ def _dictionary() -> dict[str, tuple[int, str]]:
 
 def is_common_word(word: str) -> bool:
     """Tell whether a word is an everyday word (全体, 文明) rather than a personal name."""
-    freq, tag = _dictionary().get(word, (0, ""))
+    freq, tag = name_words().get(word, (0, ""))
     return freq >= NAME_WORD_FREQ or (freq >= COMMON_FREQ and tag not in NAME_TAGS)
 
 

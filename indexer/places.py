@@ -19,6 +19,7 @@ import jieba
 
 from indexer import provinces
 from indexer.segment import cut, init_jieba
+from indexer.wordfinder import WordFinder
 
 # Longest first: 自治县 must go before 县, 特别行政区 before 区.
 SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "林区", "特区", "地区",
@@ -214,10 +215,7 @@ class Gazetteer:
             if kind == "short":
                 codes.append(code)  # two prefectures sharing a short form stay ambiguous
         self.keys = {key: (kind, tuple(codes)) for key, (kind, codes) in keys.items()}
-        self.lengths: dict[str, list[int]] = {}
-        for key in self.keys:
-            self.lengths.setdefault(key[0], []).append(len(key))
-        self.lengths = {first: sorted(set(ls), reverse=True) for first, ls in self.lengths.items()}
+        self._names = WordFinder(self.keys)  # every name is of two characters or more
 
         self.generic = {key for key, (kind, _) in self.keys.items()
                         if kind == "full" and key[-1] == "区" and key[:-1] in GENERIC_STEMS}
@@ -287,23 +285,20 @@ class Gazetteer:
     def _scan(self, text: str) -> list[_Hit]:
         """Find division names leftmost-longest, dropping readings that are other words."""
         hits: list[_Hit] = []
-        keys, lengths = self.keys, self.lengths
-        i, n = 0, len(text)
-        while i < n:
-            hit = None
-            for length in lengths.get(text[i], ()):
-                key = text[i : i + length]
-                if len(key) == length and key in keys:
-                    kind, codes = keys[key]
-                    previous = hits[-1] if hits and hits[-1].end == i else None
-                    hit = self._accept(text, _Hit(i, i + length, key, codes, kind, False), previous)
-                    if hit:
-                        break
-            if hit:
-                hits.append(hit)
-                i = hit.end
-            else:
-                i += 1
+        cursor = 0
+        # At each place a name starts, the longest name there is tried first; a place inside a
+        # name already taken is passed over.
+        for start in self._names.starts(text):
+            if start < cursor:
+                continue
+            previous = hits[-1] if hits and hits[-1].end == start else None
+            for key in self._names.at(text, start):
+                kind, codes = self.keys[key]
+                hit = self._accept(text, _Hit(start, start + len(key), key, codes, kind, False), previous)
+                if hit:
+                    hits.append(hit)
+                    cursor = hit.end
+                    break
         return hits
 
     def _accept(self, text: str, hit: _Hit, previous: _Hit | None) -> _Hit | None:

@@ -49,9 +49,10 @@ def words(text: str) -> list[str]:
     same words as jieba.lcut within a few per thousand, twenty times faster. Segmenting every
     speech was two thirds of a build with jieba itself.
     """
-    return [w for w in rjieba.cut(text) if _MEANINGFUL.search(w)]
+    # isalnum() is the regex's test for a word all of letters and digits, at a fraction of its cost.
+    return [w for w in rjieba.cut(text) if w.isalnum() or _MEANINGFUL.search(w)]
 
 
 def word_spans(text: str) -> list[tuple[str, int, int]]:
     """Return the words `words()` returns, each with its start and end offset in text."""
-    return [(w, start, end) for w, start, end in rjieba.tokenize(text) if _MEANINGFUL.search(w)]
+    return [(w, start, end) for w, start, end in rjieba.tokenize(text) if w.isalnum() or _MEANINGFUL.search(w)]

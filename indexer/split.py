@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 from indexer import patterns as p
 from indexer.names import parse_who
 from indexer.speakers import from_lead
-from indexer.text import normalize
+from indexer.text import normalized_lines
 
 
 @dataclass
@@ -32,13 +32,14 @@ class Span:
     siblings: int = 1  # how many speeches the document holds
 
 
-def split_document(lines: list[str], kind: str = "document") -> list[Span]:
+def split_document(lines: list[str], kind: str = "document", norm: list[str] | None = None) -> list[Span]:
     """Split a document's lines into speech spans and dropped spans, covering every line once.
 
     `kind` "book" (a PDF book or collected works) also starts a piece at a title over its
-    dateline, and drops front matter (title page, 出版说明) and back matter (后记).
+    dateline, and drops front matter (title page, 出版说明) and back matter (后记). `norm`
+    is the lines as normalized_lines() gives them, when the caller has them already.
     """
-    norm = [normalize(line).strip() for line in lines]
+    norm = normalized_lines(lines) if norm is None else norm
     book = kind == "book"
     spans: list[Span] = []
     toc = _find_toc(norm)

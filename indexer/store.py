@@ -636,6 +636,7 @@ class PairSegment:
         _check_starts(self.doc_starts, folder / schema.DOC_STARTS, len(speeches), int(self.doc_starts[-1])
                       if len(self.doc_starts) else 0)
         self.space = int(self.doc_starts[-1])  # characters of its texts laid end to end
+        self.row_chars, self.rows = self._rows(folder, len(speeches))
         _require(bool(np.all(_sample(self.positions) < self.space)), folder / schema.PAIR_POSITIONS,
                  "holds positions beyond its texts")
         # A sample of the pairs' runs, each sorted as searchsorted needs.
@@ -643,6 +644,30 @@ class PairSegment:
             run = np.asarray(self.positions[self.starts_of[index] : min(self.starts_of[index + 1],
                                                                         self.starts_of[index] + _SAMPLE)])
             _require(bool(np.all(run[1:] > run[:-1])), folder / schema.PAIR_POSITIONS, "holds positions out of order")
+
+    @staticmethod
+    def _rows(folder: Path, texts: int) -> tuple[np.ndarray, np.ndarray]:
+        """Load the frequent characters and their rows of counts per text (none in a segment written before them)."""
+        if not (folder / schema.CHAR_KEYS).exists():
+            return np.empty(0, dtype=np.uint32), np.empty((0, texts), dtype=np.uint32)
+        chars = _load_array(folder / schema.CHAR_KEYS, "<u4")
+        counts = _load_array(folder / schema.CHAR_COUNTS, "<u4", mapped=True)
+        _check_increasing(chars, folder / schema.CHAR_KEYS)
+        _require(len(counts) == len(chars) * texts, folder / schema.CHAR_COUNTS,
+                 f"holds {len(counts):,} counts for {len(chars):,} characters in {texts:,} texts")
+        return chars, counts.reshape(len(chars), texts)
+
+    def text_counts(self, term: str) -> np.ndarray:
+        """Return how often term occurs in each of the segment's texts (leftmost non-overlapping, as str.count)."""
+        folded = fold_case(term)
+        if len(folded) == 1:
+            row = int(np.searchsorted(self.row_chars, ord(folded)))
+            if row < len(self.row_chars) and int(self.row_chars[row]) == ord(folded):
+                return np.asarray(self.rows[row], dtype=np.int64)
+        found = self.occurrences(term)
+        # The positions are sorted: where each text starts among them counts them per text, in
+        # time of the number of texts rather than of positions (改革 holds millions).
+        return np.diff(np.searchsorted(found, self.doc_starts)).astype(np.int64)
 
     def _within(self, found: np.ndarray) -> np.ndarray:
         """Return positions read from the postings, refusing any beyond the texts (a damaged file)."""
@@ -741,13 +766,8 @@ class Postings:
         """Return the number of occurrences of term in every speech."""
         total = np.zeros(self.speeches, dtype=np.int64)
         for segment in self.segments:
-            found = segment.occurrences(term)
-            if len(found):
-                # The positions are sorted: where each text starts among them counts them per text, in
-                # time of the number of texts rather than of positions (改革 holds millions).
-                per_text = np.diff(np.searchsorted(found, segment.doc_starts))
-                kept = segment.speeches >= 0
-                total[segment.speeches[kept]] += per_text[kept]
+            kept = segment.speeches >= 0
+            total[segment.speeches[kept]] += segment.text_counts(term)[kept]
         return total
 
     def word(self, word_id: int) -> tuple[np.ndarray, np.ndarray]:

@@ -20,6 +20,8 @@ _FOLD.update({cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)})
 # Invisible characters scraped pages carry: zero-width spaces and joiners, soft hyphens, BOMs.
 _FOLD.update({cp: None for cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD)})
 
+# str.translate costs some 0.1 µs a character and most lines hold nothing to fold: look first.
+_FOLD_RE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in _FOLD) + "]")
 _SPACE_RE = re.compile(r"[^\S\n]+")  # any whitespace but a line break
 _SPACE_NEAR_CJK_RE = re.compile(f"(?<=[{CJK_CLASS}]) | (?=[{CJK_CLASS}])")
 
@@ -32,7 +34,8 @@ def normalize(text: str) -> str:
     extraction leaves `分析 会上的讲话`, `20XX 年`, `第 73 次`. Line breaks are kept, and
     leading and trailing spaces of each line are dropped.
     """
-    text = text.translate(_FOLD)
+    if _FOLD_RE.search(text):
+        text = text.translate(_FOLD)
     text = _SPACE_RE.sub(" ", text)
     text = _SPACE_NEAR_CJK_RE.sub("", text)
     return "\n".join(line.strip(" ") for line in text.split("\n"))
@@ -67,12 +70,18 @@ class Repaired:
     dropped: list[tuple[int, str, str]]  # (line number from 1, line, reason)
 
 
-def repair(lines: list[str], first_line: int = 1, header_lines: int = 0) -> Repaired:
+def normalized_lines(lines: list[str]) -> list[str]:
+    """Return each line normalized and stripped: how splitting and repair read a document."""
+    return [normalize(line).strip() for line in lines]
+
+
+def repair(lines: list[str], first_line: int = 1, header_lines: int = 0, norm: list[str] | None = None) -> Repaired:
     """Clean one speech's lines: drop page numbers, rejoin lines a page break split.
 
     `lines` are raw lines; `first_line` is the line number of the first one in its file, and
     the first `header_lines` non-blank lines are the title block, where a title broken over
-    two lines is rejoined but title, byline and dateline stay separate paragraphs.
+    two lines is rejoined but title, byline and dateline stay separate paragraphs. `norm` is
+    the lines as normalized_lines() gives them, when the caller has them already.
     """
     from indexer import patterns as p
 
@@ -80,8 +89,8 @@ def repair(lines: list[str], first_line: int = 1, header_lines: int = 0) -> Repa
     dropped: list[tuple[int, str, str]] = []
     open_paragraph = False  # the last paragraph may continue on the next line
     seen = 0
-    for number, raw in enumerate(lines, first_line):
-        line = normalize(raw).strip()
+    norm = normalized_lines(lines) if norm is None else norm
+    for number, (raw, line) in enumerate(zip(lines, norm), first_line):
         if not line:
             continue
         if p.PAGE_NUMBER_RE.match(line):

@@ -32,6 +32,28 @@ def test_generator_is_deterministic_and_readable(tmp_path):
     assert generate.load_meta(tmp_path / "a") == first
 
 
+def test_a_pool_folder_is_dealt_without_replacement_then_again(tmp_path):
+    pool = tmp_path / "pool"
+    pool.mkdir()
+    # 60 distinct paragraphs of some 400 characters: two speeches' worth a deal.
+    paragraphs = [f"这是第{i}段，" + f"我们要坚定信心、攻坚克难，推动第{i}项工作取得新成效，" * 16 + "。" for i in range(60)]
+    (pool / "a.txt").write_text("\n".join(paragraphs[:30]) + "\n", encoding="utf-8")
+    (pool / "b.txt").write_text("\n".join(paragraphs[30:]) + "\n", encoding="utf-8")
+    (pool / "SOURCES.md").write_text("# 来源说明：本文件不是讲话正文，不应当被抽取。\n", encoding="utf-8")
+    speeches = generate.generate(6, tmp_path / "out", pool=pool)
+    drawn = []
+    for speech in speeches:
+        lines = (tmp_path / "out" / "corpus" / speech.file).read_text(encoding="utf-8").split("\n")
+        assert lines[0] == speech.title and lines[3] == "同志们："
+        drawn += [line for line in lines[4:] if line]
+    assert set(drawn) == set(paragraphs)
+    # Every paragraph once before any comes again, and again once each in the next deal.
+    assert sorted(drawn[:60]) == sorted(paragraphs) and len(set(drawn[60:120])) == len(drawn[60:120])
+    # Runs of consecutive paragraphs, shuffled: neither the pool's order nor one paragraph at a time.
+    follows = sum(paragraphs.index(b) == paragraphs.index(a) + 1 for a, b in zip(drawn[:60], drawn[1:60]))
+    assert 20 <= follows < 59
+
+
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("bench")
@@ -44,7 +66,7 @@ def results(tmp_path_factory):
 
 def test_results_have_every_engine_query_and_measure(results):
     names = [spec["name"] for spec in run.query_set()]
-    assert len(names) == 15 and results["n"] == 20 and results["corpus"]["speeches"] == 20
+    assert len(names) == 17 and results["n"] == 20 and results["corpus"]["speeches"] == 20
     for engine in ("ours", "fts5", "whoosh_jieba"):
         entry = results["engines"][engine]
         build = entry["build"]
@@ -57,10 +79,13 @@ def test_results_have_every_engine_query_and_measure(results):
         assert list(entry["queries"]) == names
         for query in entry["queries"].values():
             assert 0 <= query["median_ms"] <= query["p95_ms"]
-            assert 0 <= query["recall"] <= 1 and 0 <= query["precision"] <= 1
+            assert 0 <= query["recall"] <= 1 and 0 <= query["precision"] <= 1 and query["scan_ms"] >= 0
     assert set(results["targets"]) >= {"ours_exact_on_every_query", "build_throughput_vs_naive",
                                        "peak_memory_mb", "query_p95_ms", "query_p95_vs_fts5", "reindex_one_file",
-                                       "flood"}
+                                       "flood", "query_p95_vs_scan", "serving_rss_anon_mb"}
+    serving = results["engines"]["ours"]["serving_memory"]
+    assert 0 < serving["after_open_mb"] and serving["rounds"] == 10 and serving["exported_rows"] >= 0
+    assert serving["rss_anon_mb"] == max(serving["after_queries_mb"], serving["after_exports_mb"])
     assert "build s" in run.table(results) and "cheap probe p95" in run.table(results)
 
 
@@ -100,6 +125,16 @@ def test_patterns_collocates_and_keywords_are_measured_as_ratios(results):
     for name in ("pattern_vs_phrase", "collocates_vs_export", "keyness_vs_scan", "ngram_keywords_ms"):
         assert name in results["targets"]
     assert "patterns, collocates, keywords" in run.table(results)
+
+
+def test_builds_only_measures_the_builds_and_searches_nothing(tmp_path):
+    out = tmp_path / "builds.json"
+    results = run.run(4, 1, out, ["ours", "fts5"], tmp_path / "work", builds_only=True, log=lambda message: None)
+    assert json.loads(out.read_text(encoding="utf-8")) == json.loads(json.dumps(results))
+    for engine in ("ours", "fts5"):
+        assert set(results["engines"][engine]) == {"build"} and results["engines"][engine]["build"]["seconds"] > 0
+    assert results["targets"]["build_throughput_vs_fts5"]["ratio"] > 0
+    assert "startup" not in results and "build s" in run.table(results)
 
 
 def test_fts5_misses_two_character_phrases_and_the_scan_does_not(results):

@@ -37,6 +37,31 @@ def test_load_anchors_reads_the_file_once():
     assert load_anchors() is load_anchors()
 
 
+# Sentences where a screened anchor's lookbehind holds and where it does not, next to each other.
+SCREENED_TEXTS = [
+    "2019年是新中国成立70周年，比2019年一季度增长，到2020年是全面小康之年。过去的2021年是建党百年。",
+    "2018年上半年全县经济运行平稳。与2018年上半年相比，较2017年一季度、和2016年三季度。2015年1-6月。",
+    "“十四五”开局，实现十四五开局，迎来十四五规划开局之年；为十四五开好局、起好步。第二十大二十大精神。",
+    "2019年全市重点工作任务清单，到2019年我市责任清单。" * 3,
+]
+
+
+def test_a_screened_anchor_finds_what_its_pattern_finds():
+    """Anchors opening with a lookbehind are searched through a screen: the same matches as finditer."""
+    from indexer.dating import _matches, _translated
+
+    screened = [anchor for anchor in load_anchors() if anchor.screen is not None]
+    assert len(screened) >= 5 and all(anchor.pattern.pattern.startswith("(?<") for anchor in screened)
+    texts = SCREENED_TEXTS + [_translated(path.read_text(encoding="utf-8")) for path in sorted(CORPUS.glob("*.txt"))]
+    found = 0
+    for anchor in screened:
+        for text in texts:
+            expected = [(m.span(), m.groups()) for m in anchor.pattern.finditer(text)]
+            assert [(m.span(), m.groups()) for m in _matches(anchor, text)] == expected, anchor.pattern.pattern
+            found += len(expected)
+    assert found >= 10
+
+
 # ---------------------------------------------------------------------------------------------
 # Anchors on sentences written here: (paragraphs, year, words the evidence must name).
 # None: nothing dates the text, or it contradicts itself.

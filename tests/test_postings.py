@@ -99,7 +99,7 @@ def test_sorting_in_many_small_buckets_writes_the_same_postings(tmp_path):
     one.mkdir(), many.mkdir()
     write_pairs(lambda: iter(texts), one)
     write_pairs(lambda: iter(texts), many, budget=7)
-    for name in ("keys.npy", "starts.npy", "positions.npy", "texts.npy"):
+    for name in ("keys.npy", "starts.npy", "positions.npy", "texts.npy", "chars.npy", "chars.counts.npy"):
         assert np.array_equal(np.load(one / name), np.load(many / name)), name
     assert sorted(p.name for p in many.iterdir()) == sorted(p.name for p in one.iterdir())
 
@@ -137,3 +137,83 @@ def test_word_postings_are_written_and_carried_into_the_next_generation(tmp_path
     expected[(3, 1)] = 9.0
     assert _word_table(Postings(new), 4) == expected
     assert Postings(new).doc_lengths.tolist() == [7.0, 9.0, 4.0]
+
+
+def test_word_postings_sorted_in_many_small_buckets_are_the_same(tmp_path):
+    """Word postings are sorted a range of word ids at a time, as pairs are; the ranges change nothing."""
+    rng = np.random.default_rng(17)
+    rows = []
+    for doc in range(40):
+        ids = np.unique(rng.integers(0, 300, size=60)).astype(np.uint32)
+        rows.append((doc, ids, rng.integers(1, 50, size=len(ids)).astype(np.float32)))
+    folders = {budget: tmp_path / f"budget-{budget}" for budget in (1 << 24, 25, 1)}
+    for budget, folder in folders.items():
+        folder.mkdir()
+        write_segment_plan(folder, [], len(rows))
+        writer = WordPostingsWriter(folder, budget=budget)
+        for doc, ids, weights in reversed(rows):  # in any order: the sort puts them right
+            writer.add(doc, ids, weights)
+        writer.write(len(rows))
+        assert not list(folder.glob("*scratch*"))
+    expected = {(int(w), doc): float(v) for doc, ids, weights in rows for w, v in zip(ids, weights)}
+    one = folders[1 << 24]
+    assert _word_table(Postings(one), 300) == expected
+    for folder in folders.values():
+        assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in one.iterdir())
+        for name in one.iterdir():
+            assert (folder / name.name).read_bytes() == name.read_bytes(), (folder.name, name.name)
+
+
+def test_postings_handled_in_small_chunks_are_the_same(tmp_path, monkeypatch):
+    """Scratch files are read, and sorted buckets unpacked, a chunk at a time; chunks change nothing."""
+    import indexer.postings as postings
+
+    texts = TEXTS * 3
+    rows = [(doc, np.arange(doc % 5, 40 + doc, 3, dtype=np.uint32), np.full(len(range(doc % 5, 40 + doc, 3)), doc + 1.0,
+                                                                             dtype=np.float32)) for doc in range(12)]
+    written = {}
+    monkeypatch.setattr(postings, "ROW_PER_TEXT", 1)  # rows of counts for the frequent characters, windows per chunk
+    for label, chunk in (("whole", postings._CHUNK), ("chunks", 7)):
+        monkeypatch.setattr(postings, "_CHUNK", chunk)
+        folder = tmp_path / label
+        folder.mkdir()
+        write_pairs(lambda: iter(texts), folder, budget=50)
+        writer = WordPostingsWriter(folder, budget=30)
+        for row in rows:
+            writer.add(*row)
+        writer.write(len(rows))
+        written[label] = {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+    assert written["chunks"] == written["whole"]
+    assert len(np.load(tmp_path / "whole" / "chars.npy")) > 3
+
+
+def test_frequent_characters_are_counted_from_their_rows_as_a_scan(tmp_path, monkeypatch):
+    """A character far more frequent than texts is counted from its row of counts per text, as a scan counts."""
+    import indexer.postings as postings
+
+    texts = TEXTS * 3 + ["的的的，的 A a\n的", "Aa的".replace("的", "的的") * 9]
+    plain = open_postings(tmp_path / "plain", texts)
+    monkeypatch.setattr(postings, "ROW_PER_TEXT", 1)
+    for segments in (1, 3):
+        folder = tmp_path / f"rows{segments}"
+        rowed = open_postings(folder, texts, segments=segments)
+        chars = {chr(c) for segment in rowed.segments for c in segment.row_chars.tolist()}
+        assert {"的", "哈", "a"} <= chars and not chars & {"\n", "A"}  # folded, as terms are matched
+        for term in sorted({t for t in every_substring(texts, 1)} | {"A", "B", "的"}):
+            assert rowed.counts(term).tolist() == plain.counts(term).tolist() == scan(texts, term), term
+    rowed.segments[0].speeches[0] = -1  # a speech a later generation dropped is not counted
+    assert rowed.counts("哈").tolist() == [0] + scan(texts, "哈")[1:]
+
+
+def test_a_segment_written_before_rows_counts_from_positions(tmp_path, monkeypatch):
+    import indexer.postings as postings
+
+    monkeypatch.setattr(postings, "ROW_PER_TEXT", 1)
+    postings_ = open_postings(tmp_path, TEXTS)
+    for segment in postings_.segments:
+        (segment.folder / "chars.npy").unlink()
+        (segment.folder / "chars.counts.npy").unlink()
+    older = Postings(tmp_path)
+    assert not len(older.segments[0].row_chars)
+    for term in ("稳", "一", "半", "𠀀"):
+        assert older.counts(term).tolist() == scan(TEXTS, term), term
