@@ -507,7 +507,7 @@ def run(n: int, runs: int, out: Path | None, engines: list[str], workdir: Path |
         whoosh_runs: int | None = None, build_timeout: float | None = None, keep: bool = False,
         reindex_cap: float = 1.0, queries_only: bool = False, memory_cap_mb: float | None = None,
         flood: dict | None = None, flood_only: bool = False, log=print, pool: Path = generate.SHIPPED,
-        builds_only: bool = False) -> dict:
+        builds_only: bool = False, research_tools: bool = True) -> dict:
     """Run the whole benchmark and return (and write) its results.
 
     With `queries_only`, the corpus and indexes already in `workdir` are searched again and
@@ -515,7 +515,8 @@ def run(n: int, runs: int, out: Path | None, engines: list[str], workdir: Path |
     a quiet machine without rebuilding. With `builds_only`, the engines are built and
     measured and nothing is searched: for sizes where timing queries would take hours. With
     `flood` ({"n", "clients", "seconds"}) the flood of exports runs too (bench/flood.py); with
-    `flood_only`, nothing else does.
+    `flood_only`, nothing else does. Without `research_tools`, comparisons, patterns,
+    collocates and keywords are not timed (their targets are set at 5,000 speeches).
     """
     if queries_only and (workdir is None or out is None or not Path(out).exists()):
         raise ValueError("queries_only needs the workdir and the results file of an earlier run")
@@ -559,10 +560,10 @@ def run(n: int, runs: int, out: Path | None, engines: list[str], workdir: Path |
                 results["engines"]["ours"]["reindex"] = reindex(corpus, workdir, workdir / "build.log", jobs, cap, full,
                                                                 memory_cap_mb)
                 log("  ours re-index: " + json.dumps(results["engines"]["ours"]["reindex"], ensure_ascii=False))
-            if "ours" in engines and "seconds" in results["engines"]["ours"]["build"]:
+            if research_tools and "ours" in engines and "seconds" in results["engines"]["ours"]["build"]:
                 results["compare"] = compare_timing(workdir / "index-ours", runs)
                 log("  compare: " + json.dumps(results["compare"], ensure_ascii=False))
-            if "ours" in engines and "queries" in results["engines"]["ours"]:
+            if research_tools and "ours" in engines and "queries" in results["engines"]["ours"]:
                 results["analysis"] = analysis_bench(workdir / "index-ours", runs, log)
             if "ours" in engines and "queries" in results["engines"]["ours"]:
                 results["engines"]["ours"]["serving_memory"] = serving_memory(workdir / "index-ours")
@@ -918,6 +919,8 @@ def main(argv=None) -> int:
     parser.add_argument("--reindex-cap", type=float, default=1.0,
                         help="stop our re-index after this fraction of the full build's time (0: never)")
     parser.add_argument("--no-flood", action="store_true", help="skip the flood of exports (bench/flood.py)")
+    parser.add_argument("--no-research-tools", action="store_true",
+                        help="skip timing comparisons, patterns, collocates and keywords (for N = 100,000)")
     parser.add_argument("--flood-only", action="store_true", help="run only the flood of exports")
     parser.add_argument("--flood-n", type=int, default=3000, help="speeches of the flood's corpus")
     parser.add_argument("--flood-clients", type=int, default=100, help="clients exporting at once in the flood")
@@ -932,7 +935,8 @@ def main(argv=None) -> int:
                   memory_cap_mb=args.memory_cap_mb, pool=args.pool, builds_only=args.builds_only,
                   flood=None if args.no_flood or args.builds_only else {"n": args.flood_n, "clients": args.flood_clients,
                                                                         "seconds": args.flood_seconds},
-                  flood_only=args.flood_only, log=lambda m: print(m, flush=True))
+                  flood_only=args.flood_only, research_tools=not args.no_research_tools,
+                  log=lambda m: print(m, flush=True))
     print()
     print(table(results))
     print(f"\nwrote {args.out}")

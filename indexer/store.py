@@ -663,7 +663,11 @@ class PairSegment:
         if len(folded) == 1:
             row = int(np.searchsorted(self.row_chars, ord(folded)))
             if row < len(self.row_chars) and int(self.row_chars[row]) == ord(folded):
-                return np.asarray(self.rows[row], dtype=np.int64)
+                counts = np.asarray(self.rows[row], dtype=np.int64)
+                # The row must add up to the character's positions: a damaged row would miscount silently.
+                _require(int(counts.sum()) == len(self._first(ord(folded))), self.folder / schema.CHAR_COUNTS,
+                         "disagrees with the positions")
+                return counts
         found = self.occurrences(term)
         # The positions are sorted: where each text starts among them counts them per text, in
         # time of the number of texts rather than of positions (改革 holds millions).
@@ -674,6 +678,12 @@ class PairSegment:
         if len(found) and int(found.max()) >= self.space:
             raise StoreError(self.folder / schema.PAIR_POSITIONS, "holds positions beyond its texts")
         return found
+
+    def _first(self, code: int) -> np.ndarray:
+        """Return the positions of every pair whose first character is `code`, pair by pair (not sorted)."""
+        low = int(np.searchsorted(self.keys, np.uint64(code << 21)))
+        high = int(np.searchsorted(self.keys, np.uint64((code + 1) << 21)))
+        return self.positions[self.starts_of[low] : self.starts_of[high]]
 
     def _pair(self, code: int) -> np.ndarray:
         index = int(np.searchsorted(self.keys, np.uint64(code)))
@@ -690,9 +700,7 @@ class PairSegment:
         if not term or "\n" in term:
             return np.empty(0, dtype=np.uint32)
         if len(term) == 1:
-            low = int(np.searchsorted(self.keys, np.uint64(ord(term) << 21)))
-            high = int(np.searchsorted(self.keys, np.uint64((ord(term) + 1) << 21)))
-            found = np.array(self.positions[self.starts_of[low] : self.starts_of[high]])
+            found = np.array(self._first(ord(term)))
             found.sort()
             return self._within(found)
         # Pairs at offsets 0, 2, 4, … (and the last one) pin every character: no need for all n - 1.

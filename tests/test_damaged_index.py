@@ -65,7 +65,8 @@ def index_files(index: Path) -> list[str]:
 
 CASES = [(file, how) for file in (
     "CURRENT", "manifest.json", "speeches.jsonl", "store.bin", "aliases.json", "pairs.json", "pairs/keys.npy",
-    "pairs/starts.npy", "pairs/positions.npy", "pairs/texts.npy", "words.json", "words.keys.npy", "words.starts.npy",
+    "pairs/starts.npy", "pairs/positions.npy", "pairs/texts.npy", "pairs/chars.npy",
+    "pairs/chars.counts.npy", "words.json", "words.keys.npy", "words.starts.npy",
     "words.docs.npy", "words.weights.npy", "words.lengths.npy", "signatures.npy", "verdicts.json", "whoosh/.toc",
     "whoosh/.seg") for how in DAMAGES]
 
@@ -103,6 +104,7 @@ def library_answers(index: Path) -> dict:
     corpus = Corpus(index)
     questions = {
         "search": lambda: corpus.search("发展"),
+        "one character": lambda: corpus.search("的"),  # counted from its row of counts per text
         "kwic page": lambda: corpus.kwic("发展", page=1),
         "kwic sorted": lambda: corpus.kwic("改革", sort="left"),
         "rows": lambda: list(corpus.kwic_rows("改革")["rows"]),

@@ -217,3 +217,20 @@ def test_a_segment_written_before_rows_counts_from_positions(tmp_path, monkeypat
     assert not len(older.segments[0].row_chars)
     for term in ("稳", "一", "半", "𠀀"):
         assert older.counts(term).tolist() == scan(TEXTS, term), term
+
+
+def test_a_row_that_disagrees_with_the_positions_is_damage_not_a_count(tmp_path, monkeypatch):
+    import pytest
+
+    import indexer.postings as postings
+    from indexer.store import StoreError
+
+    monkeypatch.setattr(postings, "ROW_PER_TEXT", 1)
+    rowed = open_postings(tmp_path, TEXTS * 3)
+    counts_file = rowed.segments[0].folder / "chars.counts.npy"
+    rows = np.load(counts_file)
+    rows[0] += 1  # the first frequent character counted once more in the first text
+    np.save(counts_file, rows)
+    first = chr(int(rowed.segments[0].row_chars[0]))
+    with pytest.raises(StoreError, match="disagrees with the positions"):
+        Postings(tmp_path).counts(first)
