@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer import schema
+from indexer.records import Records
 from indexer.text import fold_case
 
 
@@ -437,7 +438,7 @@ class Generation:
     path: Path
     version: str
     manifest: dict
-    records: list[dict]
+    records: Records  # every speech's record, as columns; records[i] is speech i's dict
     by_id: dict[str, int]
     aliases: dict[str, str]
     store: mmap.mmap | bytes
@@ -485,17 +486,17 @@ class Generation:
 
     def utf8(self, position: int) -> bytes:
         """Return the cleaned text of the speech at a position as its UTF-8 bytes (RE2 reads them without decoding)."""
-        offset, length, _ = self.records[position]["store"]
+        offset, length, _ = self.records.value(position, "store")
         return bytes(self.store[offset : offset + length])
 
     def text(self, position: int) -> str:
         """Return the cleaned text of the speech at a position."""
-        offset, length, _ = self.records[position]["store"]
+        offset, length, _ = self.records.value(position, "store")
         return self._decode(offset, length)
 
     def raw(self, position: int) -> str:
         """Return the original text of the source span of the speech at a position."""
-        offset, length, raw_length = self.records[position]["store"]
+        offset, length, raw_length = self.records.value(position, "store")
         return self._decode(offset + length, raw_length)
 
     def _decode(self, offset: int, length: int) -> str:
@@ -528,13 +529,13 @@ def open_generation(path: Path) -> Generation:
             store = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
     except OSError as error:
         raise StoreError(path / schema.STORE, f"cannot be read ({error.strerror or error})") from None
-    ends = [offset + length + raw for offset, length, raw in (r["store"] for r in records)]
-    _require(not ends or max(ends) <= size, path / schema.STORE,
-             f"is {size:,} bytes; the speeches' texts reach {max(ends, default=0):,}")
+    stores = records.numbers("store")  # (offset, length, raw length) of every speech, checked above
+    end = int(stores.sum(axis=1).max()) if len(records) else 0
+    _require(end <= size, path / schema.STORE, f"is {size:,} bytes; the speeches' texts reach {end:,}")
     postings = Postings(path)
     _require(postings.speeches == len(records), path / schema.PAIR_SEGMENTS,
              f"counts {postings.speeches:,} speeches; {schema.SPEECHES} holds {len(records):,}")
-    chars = np.fromiter((r.get("chars") or 0 for r in records), dtype=np.int64, count=len(records))
+    chars = np.fromiter((value or 0 for value in records.strings("chars")), dtype=np.int64, count=len(records))
     lengths = postings.doc_lengths
     _require(len(lengths) == len(records) and bool(np.all(np.isfinite(lengths))) and bool(np.all(lengths >= 0))
              and bool(np.all(lengths <= 3 * chars + 3)), path / schema.DOC_LENGTHS, "holds lengths out of bounds")
@@ -544,28 +545,35 @@ def open_generation(path: Path) -> Generation:
     _require(not len(postings.word_keys) or int(postings.word_keys[-1]) < len(words), path / schema.WORD_KEYS,
              f"names word ids beyond the {len(words):,} words")
     vocabulary = {word: number for number, word in enumerate(words)}
-    by_id = {record["id"]: i for i, record in enumerate(records)}
+    ids, dates = records.strings("id"), records.strings("date")
+    by_id = {speech_id: i for i, speech_id in enumerate(ids)}
     _require(len(by_id) == len(records), path / schema.SPEECHES, "holds an id twice")
-    id_rank = _ranks(sorted(range(len(records)), key=lambda i: records[i]["id"]))
-    date_rank = _ranks(sorted(range(len(records)), key=lambda i: date_key(records[i])))
+    id_rank = _ranks(sorted(range(len(records)), key=ids.__getitem__))
+    date_rank = _ranks(sorted(range(len(records)), key=lambda i: date_key({"date": dates[i], "id": ids[i]})))
     return Generation(path, manifest["index_version"], manifest, records, by_id, aliases, store, postings,
                       vocabulary, id_rank, date_rank, chars)
 
 
-def _read_checked_records(path: Path) -> list[dict]:
-    """Read the speech records, each with an id, a date and whole-number store offsets, or raise StoreError."""
+def _read_checked_records(path: Path) -> Records:
+    """Read the speech records into columns, each with an id, a date and whole-number store offsets, or raise StoreError."""
+
+    def checked():
+        with open(path / schema.SPEECHES, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                record = json.loads(line)
+                where = record.get("store") if isinstance(record, dict) else None
+                if not (isinstance(where, list) and len(where) == 3 and all(type(v) is int and v >= 0 for v in where)
+                        and isinstance(record.get("id"), str)
+                        and (record.get("date") is None or isinstance(record["date"], str))):
+                    raise StoreError(path / schema.SPEECHES, f"line {number:,} is not a speech record")
+                yield record
+
     try:
-        records = read_records(path)
+        return Records(checked())
     except FileNotFoundError:
         raise StoreError(path / schema.SPEECHES, "is missing") from None
     except (OSError, ValueError) as error:
         raise StoreError(path / schema.SPEECHES, f"cannot be read ({error})") from None
-    for number, record in enumerate(records, 1):
-        where = record.get("store") if isinstance(record, dict) else None
-        if not (isinstance(where, list) and len(where) == 3 and all(type(v) is int and v >= 0 for v in where)
-                and isinstance(record.get("id"), str) and (record.get("date") is None or isinstance(record["date"], str))):
-            raise StoreError(path / schema.SPEECHES, f"line {number:,} is not a speech record")
-    return records
 
 
 def _read_columns(folder: Path, by_id: dict[str, int]) -> dict[str, Column]:

@@ -170,7 +170,7 @@ class Tally:
 
 
 def _chars(generation, positions: np.ndarray) -> int:
-    return int(sum(generation.records[p]["chars"] for p in positions.tolist()))
+    return int(generation.chars[positions].sum())
 
 
 class WordTable:

@@ -671,10 +671,10 @@ class Corpus:
     def _kwic_row(self, generation, spot: tuple) -> dict:
         """Return the concordance row of one occurrence."""
         index, number, offset, left, match, right = spot
-        speech = generation.records[index]
-        row = {name: speech.get(name) for name in KWIC_SPEECH_FIELDS}
+        row = {name: generation.records.value(index, name) for name in KWIC_SPEECH_FIELDS}
+        speech_id = generation.records.value(index, "id")
         row.update(paragraph=number, offset=offset, left=left, match=match, right=right,
-                   url=f"{self.settings['base_url'].rstrip('/')}/speech/{speech['id']}#p{number}")
+                   url=f"{self.settings['base_url'].rstrip('/')}/speech/{speech_id}#p{number}")
         return row
 
     def _kwic_rows(self, generation, matched: list[int], terms: list[str], width: int):
@@ -737,7 +737,7 @@ class Corpus:
     def ranked_keys(self, query: str, filters: dict | None, sort: str, collapse: bool, stats: dict) -> list:
         """Return (merge key, id) of every matching speech, in result order."""
         ranked = self._ranked(query, filters, sort, collapse, stats)
-        return [(_merge_key(ranked.generation, index, score, sort), ranked.generation.records[index]["id"])
+        return [(_merge_key(ranked.generation, index, score, sort), ranked.generation.records.value(index, "id"))
                 for index, score in ranked.top()]
 
     @_limited
@@ -759,8 +759,8 @@ class Corpus:
         first = None if sort in (None, "source") else _kwic_sort_key(generation, sort)
         rows = []
         for spot in self._kwic_spots(generation, matched, terms, width):
-            record = generation.records[spot[0]]
-            source = (record["source"].split("#row=")[0], record["ordinal"], spot[1], spot[2])
+            records = generation.records
+            source = (records.value(spot[0], "source").split("#row=")[0], records.value(spot[0], "ordinal"), spot[1], spot[2])
             row = self._kwic_row(generation, spot)
             row["_key"] = (first(spot), source) if first else source
             rows.append(row)
@@ -808,15 +808,15 @@ class Corpus:
         for count, index in enumerate(matched):
             if count % 1024 == 0:
                 limits.check()
-            group = generation.records[index].get("group")
+            group = generation.records.value(index, "group")
             if group is None:
                 kept.append(index)
             else:
                 groups.setdefault(group, []).append(index)
         folded = {}
         for members in groups.values():
-            members.sort(key=lambda m: (generation.records[m]["date"] is None,
-                                        generation.records[m]["date"] or "", generation.records[m]["id"]))
+            members.sort(key=lambda m: (generation.records.value(m, "date") is None,
+                                        generation.records.value(m, "date") or "", generation.records.value(m, "id")))
             kept.append(members[0])
             folded[members[0]] = len(members) - 1
         kept.sort()
@@ -849,8 +849,13 @@ def _query_words(terms: list[str]) -> set[str]:
 
 def _merge_key(generation, index: int, score: float, sort: str) -> tuple:
     """Return a hit's place in result order that the shards of a sharded index compare by."""
-    record = generation.records[index]
-    return store.date_key(record) if sort == "date" else (-score, record["id"])
+    return _date_key(generation, index) if sort == "date" else (-score, generation.records.value(index, "id"))
+
+
+def _date_key(generation, index: int) -> tuple:
+    """Return a speech's place newest first (store.date_key), from its two fields alone."""
+    records = generation.records
+    return store.date_key({"date": records.value(index, "date"), "id": records.value(index, "id")})
 
 
 def _ranking_stats(generation, terms: list[str]) -> dict:
@@ -921,10 +926,10 @@ def _kwic_sort_key(generation, sort: str):
     if sort == "right":
         return lambda spot: spot[5]
     if sort == "date":
-        return lambda spot: store.date_key(generation.records[spot[0]])  # newest first, undated last
+        return lambda spot: _date_key(generation, spot[0])  # newest first, undated last
 
     def province(spot):
-        name = generation.records[spot[0]].get("province")
+        name = generation.records.value(spot[0], "province")
         return (name is None, provinces.code(name or "") or "")
     return province
 
