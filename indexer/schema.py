@@ -20,6 +20,7 @@ An index folder holds generation folders and a CURRENT file naming the one that 
         manifest.json           version, build time, corpus files and their hashes, summary
 """
 
+import functools
 from dataclasses import dataclass
 
 CURRENT = "CURRENT"
@@ -125,7 +126,13 @@ def field(name: str) -> Field:
 
 def speech_fields() -> tuple[str, ...]:
     """Return the interface fields of a speech, in JSON and CSV order."""
-    return tuple(f.name for f in FIELDS)
+    return _names(FIELDS)
+
+
+@functools.cache
+def _names(fields: tuple) -> tuple[str, ...]:
+    # Asked for once per field of every hit shown: computed once per registry.
+    return tuple(f.name for f in fields)
 
 
 def facets() -> tuple[str, ...]:

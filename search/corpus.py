@@ -16,6 +16,7 @@ import functools
 import html
 import itertools
 import math
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -253,14 +254,15 @@ class Corpus:
         """Return one speech's fields, with its text unless asked not to."""
         generation = self.generation()
         index = generation.by_id[self.resolve_id(speech_id)]
-        record = public_fields(generation.records[index])
+        record = _public_record(generation, index)
         if with_text:
             record["text"] = generation.text(index)
         return record
 
     def speeches(self) -> list[dict]:
         """Return every indexed speech's fields, without text, in source order."""
-        return [public_fields(s) for s in self.generation().records]
+        generation = self.generation()
+        return [_public_record(generation, index) for index in range(len(generation))]
 
     # ---- matching ------------------------------------------------------------------------
 
@@ -459,7 +461,7 @@ class Corpus:
         return _Ranked(parsed, generation, terms, occurrences, folded, positions, keys, scores)
 
     def _hit(self, ranked: "_Ranked", index: int, score: float, snippets: bool) -> dict:
-        record = public_fields(ranked.generation.records[index])
+        record = _public_record(ranked.generation, index)
         record.update(score=round(score, 4), occurrences=int(ranked.occurrences[index]),
                       folded=ranked.folded.get(index, 0))
         if snippets:
@@ -873,12 +875,18 @@ def public_fields(speech: dict) -> dict:
     return {name: speech.get(name) for name in schema.speech_fields()}
 
 
+def _public_record(generation, index: int) -> dict:
+    """Return the interface fields of the speech at a position, read from the record columns one by one."""
+    records = generation.records
+    return {name: records.value(index, name) for name in schema.speech_fields()}
+
+
 def _every_record(generation):
     """Yield every speech's fields in source order, under the deadline active while they are read."""
-    for count, record in enumerate(generation.records):
-        if count % 256 == 0:
+    for index in range(len(generation)):
+        if index % 256 == 0:
             limits.check()
-        yield public_fields(record)
+        yield _public_record(generation, index)
 
 
 def _terms(parsed: q.Query) -> list:
@@ -1008,15 +1016,23 @@ def _term_spans(paragraph: str, folded: str, term, low: int = 0, high: int | Non
         yield start, end
 
 
+_LATIN = re.compile("[A-Za-z]")
+
+
 def _occurrences(paragraphs: list[str], terms: list):
     """Yield (paragraph number from 1, paragraph, offset, match as written) for every occurrence, in text order.
 
     Terms are found in the case-folded paragraph, which has the offsets of the paragraph as
     written; patterns in the paragraph as written.
     """
+    # Folding changes only A-Z: terms without a Latin letter are found alike in a paragraph as written.
+    plain = all(isinstance(term, str) and not _LATIN.search(term) for term in terms)
     for number, paragraph in enumerate(paragraphs, 1):
-        limits.check()
-        folded = fold_case(paragraph)
+        if number % 32 == 1:
+            limits.check()
+        if plain and not any(term in paragraph for term in terms):
+            continue
+        folded = paragraph if plain else fold_case(paragraph)
         found = []
         for term in terms:
             for start, end in _term_spans(paragraph, folded, term):
