@@ -41,12 +41,31 @@ class LockHeld(Exception):
 # ---- the index folder ------------------------------------------------------------------------
 
 
+_current_seen: dict[str, tuple] = {}  # CURRENT's path -> (what stat said of it, the name it held)
+
+
 def current_name(index_dir: Path) -> str | None:
-    """Return the name CURRENT gives the serving generation, or None when there is none (or CURRENT names no generation)."""
+    """Return the name CURRENT gives the serving generation, or None when there is none (or CURRENT names no generation).
+
+    Every query asks; CURRENT is read again only when stat says it changed (a build replaces
+    it by a rename, so a new CURRENT is a new file): a stat costs a tenth of a read.
+    """
+    path = Path(index_dir) / schema.CURRENT
     try:
-        name = (Path(index_dir) / schema.CURRENT).read_text(encoding="utf-8").strip()
+        seen = os.stat(path)
+        key = (seen.st_ino, seen.st_dev, seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns)
+        cached = _current_seen.get(str(path))
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        name = path.read_text(encoding="utf-8").strip()
     except (OSError, ValueError):
         return None
+    name = _generation_name(name)
+    _current_seen[str(path)] = (key, name)
+    return name
+
+
+def _generation_name(name: str) -> str | None:
     # Only a generation folder of this index: a damaged CURRENT must not lead anywhere else.
     if not name.startswith(schema.GENERATION_PREFIX) or any(c in name for c in "/\\\0") or name in (".", ".."):
         return None
@@ -639,6 +658,7 @@ class PairSegment:
         self.positions = _load_array(folder / schema.PAIR_POSITIONS, "<u4", mapped=True)
         self.doc_starts = _load_array(folder / schema.DOC_STARTS, "<i8")
         self.speeches = speeches  # generation position of each of its texts, -1 for one since removed
+        self.whole = False  # set by Postings when its texts are every speech of the generation, in order
         _check_increasing(self.keys, folder / schema.PAIR_KEYS)
         _check_starts(self.starts_of, folder / schema.PAIR_STARTS, len(self.keys), len(self.positions))
         _check_starts(self.doc_starts, folder / schema.DOC_STARTS, len(speeches), int(self.doc_starts[-1])
@@ -665,8 +685,11 @@ class PairSegment:
                  f"holds {len(counts):,} counts for {len(chars):,} characters in {texts:,} texts")
         return chars, counts.reshape(len(chars), texts)
 
-    def text_counts(self, term: str) -> np.ndarray:
-        """Return how often term occurs in each of the segment's texts (leftmost non-overlapping, as str.count)."""
+    def text_counts(self, term: str) -> np.ndarray | None:
+        """Return how often term occurs in each of the segment's texts (leftmost non-overlapping, as str.count).
+
+        None when it occurs in none of them.
+        """
         folded = fold_case(term)
         if len(folded) == 1:
             row = int(np.searchsorted(self.row_chars, ord(folded)))
@@ -677,6 +700,8 @@ class PairSegment:
                          "disagrees with the positions")
                 return counts
         found = self.occurrences(term)
+        if not len(found):
+            return None
         # The positions are sorted: where each text starts among them counts them per text, in
         # time of the number of texts rather than of positions (改革 holds millions).
         return np.diff(np.searchsorted(found, self.doc_starts)).astype(np.int64)
@@ -763,6 +788,10 @@ class Postings:
                      bool(np.all((speeches >= -1) & (speeches < self.speeches))),
                      folder / schema.PAIR_SEGMENTS, "names segments or speeches out of bounds")
         self.segments = [PairSegment(folder / schema.PAIRS_DIR / name, speeches) for name, speeches in entries]
+        for segment in self.segments:
+            segment.speeches.setflags(write=False)  # read once from the plan: `whole` must stay true of it
+            segment.whole = bool(len(segment.speeches) == self.speeches
+                                 and np.array_equal(segment.speeches, np.arange(self.speeches)))
         self.word_keys = _load_array(folder / schema.WORD_KEYS, "<u4")
         self.word_starts = _load_array(folder / schema.WORD_STARTS, "<i8")
         self.word_docs = _load_array(folder / schema.WORD_DOCS, "<u4", mapped=True)
@@ -782,8 +811,14 @@ class Postings:
         """Return the number of occurrences of term in every speech."""
         total = np.zeros(self.speeches, dtype=np.int64)
         for segment in self.segments:
-            kept = segment.speeches >= 0
-            total[segment.speeches[kept]] += segment.text_counts(term)[kept]
+            counts = segment.text_counts(term)
+            if counts is None:
+                continue
+            if segment.whole:
+                total += counts
+            else:
+                kept = segment.speeches >= 0
+                total[segment.speeches[kept]] += counts[kept]
         return total
 
     def word(self, word_id: int) -> tuple[np.ndarray, np.ndarray]:

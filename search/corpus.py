@@ -961,7 +961,10 @@ def _facet_counts(columns: dict, positions: np.ndarray) -> dict:
     counts = {}
     for facet in schema.facets():
         column = columns[facet]
-        tally = np.bincount(column.numbers[positions], minlength=len(column.values)) if len(column.values) else []
+        if not len(positions) or not len(column.values):
+            counts[facet] = {}
+            continue
+        tally = np.bincount(column.numbers[positions], minlength=len(column.values))
         counts[facet] = facet_order({column.values[k]: int(n) for k, n in enumerate(tally) if n})
     return counts
 
