@@ -393,11 +393,15 @@ def evaluate_targets(engines: dict, specs: list[dict], n: int = 0) -> dict:
                                "over": [n for n, q in ours["queries"].items() if q["p95_ms"] > 50]}
     fts5 = engines.get("fts5", {}).get("queries")
     if fts5:
+        # The trigram tokenizer finds no term shorter than three characters: where such a query
+        # has no match in the corpus its empty answer is right by chance, not an answer.
+        short = {spec["name"] for spec in specs if min(len(t) for t in spec["terms"]) < 3}
         compared = {name: round(ours["queries"][name]["p95_ms"] / max(fts5[name]["p95_ms"], 1e-6), 2)
-                    for name in fts5 if fts5[name]["exact"]}
+                    for name in fts5 if fts5[name]["exact"] and name not in short}
         targets["query_p95_vs_fts5"] = {"ratios": compared, "target": 1.0,
                                         "met": all(r <= 1.0 for r in compared.values()),
-                                        "fts5_inexact": [name for name in fts5 if not fts5[name]["exact"]]}
+                                        "fts5_inexact": [name for name in fts5 if not fts5[name]["exact"]],
+                                        "fts5_cannot_answer": sorted(short & set(fts5))}
     if all("scan_ms" in q for q in ours["queries"].values()):
         versus_scan = {name: round(q["p95_ms"] / max(q["scan_ms"], 1e-6), 3) for name, q in ours["queries"].items()}
         targets["query_p95_vs_scan"] = {"ratios": versus_scan, "target": 0.1,
