@@ -160,6 +160,16 @@ class Records(Sequence):
             return None
         return column.get(position)
 
+    def pick(self, position: int, names: tuple) -> dict:
+        """Return {name: value} of the named fields of one record, None for a field it does not hold."""
+        columns, present = self._columns, self._present
+        picked = {}
+        for name in names:
+            column = columns.get(name)
+            held = present.get(name)
+            picked[name] = None if column is None or (held is not None and not held[position]) else column.get(position)
+        return picked
+
     def numbers(self, name: str) -> np.ndarray | None:
         """Return a field of whole numbers for every record as an array (a row each for lists), or None when it is not that."""
         column = self._columns.get(name)

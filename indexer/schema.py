@@ -20,7 +20,6 @@ An index folder holds generation folders and a CURRENT file naming the one that 
         manifest.json           version, build time, corpus files and their hashes, summary
 """
 
-import functools
 from dataclasses import dataclass
 
 CURRENT = "CURRENT"
@@ -124,15 +123,16 @@ def field(name: str) -> Field:
     raise KeyError(name)
 
 
+_speech_fields: tuple = (None, ())  # (the registry they were read from, the names)
+
+
 def speech_fields() -> tuple[str, ...]:
     """Return the interface fields of a speech, in JSON and CSV order."""
-    return _names(FIELDS)
-
-
-@functools.cache
-def _names(fields: tuple) -> tuple[str, ...]:
-    # Asked for once per field of every hit shown: computed once per registry.
-    return tuple(f.name for f in fields)
+    global _speech_fields
+    # Asked for by every hit shown: computed again only when the registry is another one.
+    if _speech_fields[0] is not FIELDS:
+        _speech_fields = (FIELDS, tuple(f.name for f in FIELDS))
+    return _speech_fields[1]
 
 
 def facets() -> tuple[str, ...]:

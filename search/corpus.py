@@ -673,7 +673,7 @@ class Corpus:
     def _kwic_row(self, generation, spot: tuple) -> dict:
         """Return the concordance row of one occurrence."""
         index, number, offset, left, match, right = spot
-        row = {name: generation.records.value(index, name) for name in KWIC_SPEECH_FIELDS}
+        row = generation.records.pick(index, KWIC_SPEECH_FIELDS)
         speech_id = generation.records.value(index, "id")
         row.update(paragraph=number, offset=offset, left=left, match=match, right=right,
                    url=f"{self.settings['base_url'].rstrip('/')}/speech/{speech_id}#p{number}")
@@ -877,8 +877,7 @@ def public_fields(speech: dict) -> dict:
 
 def _public_record(generation, index: int) -> dict:
     """Return the interface fields of the speech at a position, read from the record columns one by one."""
-    records = generation.records
-    return {name: records.value(index, name) for name in schema.speech_fields()}
+    return generation.records.pick(index, schema.speech_fields())
 
 
 def _every_record(generation):

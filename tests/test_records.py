@@ -24,6 +24,8 @@ def test_odd_records_come_back_equal_field_for_field():
         for name in ("id", "title", "year", "store", "lines", "group", "flag", "score", "sources", "big", "extra"):
             assert records.value(position, name) == record.get(name), (position, name)
             assert type(records.value(position, name)) is type(record.get(name)), (position, name)
+        names = ("id", "title", "nowhere", "store", "extra")
+        assert records.pick(position, names) == {name: record.get(name) for name in names}
     assert "title" not in records[2] and "extra" not in records[0]  # absent stays absent, null stays null
     assert records.numbers("store").tolist() == [r["store"] for r in ODD]
     assert records.numbers("year") is None  # a null among them: no array that would pass for numbers
