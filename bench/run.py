@@ -434,7 +434,7 @@ COLLOCATE_OCCURRENCES = 1000
 COLLOCATE_CANDIDATES = PHRASES + ["改革", "项目", "企业", "经济", "发展", "工作", "政府", "产业", "群众"]
 
 
-def _median_ms(call, runs: int) -> float:
+def median_ms(call, runs: int) -> float:
     """Run call once to warm up, then `runs` times; return the median wall time in ms."""
     call()
     times = []
@@ -460,8 +460,8 @@ def analysis_bench(index: Path, runs: int, log=print) -> dict:
     generation = corpus.generation()
     found: dict = {"patterns": {}}
     for pattern, fragment in ANALYSIS_PATTERNS:
-        pattern_ms = _median_ms(lambda: corpus.search(pattern), runs)
-        phrase_ms = _median_ms(lambda: corpus.search(f'"{fragment}"'), runs)
+        pattern_ms = median_ms(lambda: corpus.search(pattern), runs)
+        phrase_ms = median_ms(lambda: corpus.search(f'"{fragment}"'), runs)
         found["patterns"][pattern] = {
             "fragment": fragment, "pattern_ms": pattern_ms, "phrase_ms": phrase_ms,
             "ratio": round(pattern_ms / max(phrase_ms, 1e-6), 2), "speeches": corpus.search(pattern)["total"],
@@ -481,12 +481,12 @@ def analysis_bench(index: Path, runs: int, log=print) -> dict:
     cold.keywords("", {"year": year})  # builds the word table of the generation
     keyness_cold_ms = round((time.perf_counter() - started) * 1000, 2)
     texts = [generation.text(i) for i in range(len(generation))]
-    collocates_ms = _median_ms(lambda: corpus.collocates(phrase), runs)
-    export_ms = _median_ms(export, runs)
+    collocates_ms = median_ms(lambda: corpus.collocates(phrase), runs)
+    export_ms = median_ms(export, runs)
     found["collocates"] = {"phrase": phrase, "occurrences": occurrences[phrase], "collocates_ms": collocates_ms,
                            "export_ms": export_ms, "ratio": round(collocates_ms / max(export_ms, 1e-6), 2)}
-    keyness_ms = _median_ms(lambda: corpus.keywords("", {"year": year}), runs)
-    scan_ms = _median_ms(lambda: sum(text.count("发展") for text in texts), runs)
+    keyness_ms = median_ms(lambda: corpus.keywords("", {"year": year}), runs)
+    scan_ms = median_ms(lambda: sum(text.count("发展") for text in texts), runs)
     found["keywords"] = {"year": year, "speeches": years[year], "keyness_ms": keyness_ms, "first_call_ms": keyness_cold_ms,
                          "scan_ms": scan_ms, "ratio": round(keyness_ms / max(scan_ms, 1e-6), 2)}
     roomy = Corpus(index, {"query_time_limit_ms": 3_600_000})
@@ -615,20 +615,11 @@ def compare_timing(index: Path, runs: int) -> dict:
     from search import Corpus
 
     corpus = Corpus(index)
-
-    def median_ms(call) -> float:
-        call()  # warm
-        times = []
-        for _ in range(max(3, runs)):
-            started = time.perf_counter()
-            call()
-            times.append((time.perf_counter() - started) * 1000)
-        return round(statistics.median(times), 2)
-
-    searches = {term: median_ms(lambda term=term: corpus.search(term)) for term in COMPARE_TERMS}
+    runs = max(3, runs)
+    searches = {term: median_ms(lambda term=term: corpus.search(term), runs) for term in COMPARE_TERMS}
     total = round(sum(searches.values()), 2)
-    by_year = median_ms(lambda: corpus.compare(COMPARE_TERMS, "year"))
-    crossed = median_ms(lambda: corpus.compare(COMPARE_TERMS, ["province", "year"]))
+    by_year = median_ms(lambda: corpus.compare(COMPARE_TERMS, "year"), runs)
+    crossed = median_ms(lambda: corpus.compare(COMPARE_TERMS, ["province", "year"]), runs)
     ratios = {"year": round(by_year / total, 2) if total else None,
               "province,year": round(crossed / total, 2) if total else None}
     return {"terms": COMPARE_TERMS, "search_ms": searches, "searches_total_ms": total,

@@ -10,7 +10,6 @@ the fan-out overhead per query, in ms and as a ratio. Answers are checked equal 
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -18,7 +17,7 @@ import time
 from pathlib import Path
 
 from bench import generate
-from bench.run import query_set
+from bench.run import median_ms, query_set
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,16 +27,6 @@ def _build(args: list[str]) -> float:
     subprocess.run([str(Path(sys.executable).parent / "speeches"), "index", *args], check=True,
                    stdout=subprocess.DEVNULL, cwd=ROOT)
     return round(time.perf_counter() - started, 2)
-
-
-def _median_ms(call, runs: int) -> float:
-    call()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(times), 2)
 
 
 def _query(spec: dict) -> tuple[str, dict | None]:
@@ -73,7 +62,7 @@ def run(n: int, workdir: Path, shards: int, workers: int, runs: int, pool: Path 
                 got = other.search(query, filters)
                 assert (got["total"], got["occurrences"], [h["id"] for h in got["hits"]]) == \
                     (expected["total"], expected["occurrences"], [h["id"] for h in expected["hits"]]), spec["name"]
-            timing = {name: _median_ms(lambda backend=backend: backend.search(query, filters), runs)
+            timing = {name: median_ms(lambda backend=backend: backend.search(query, filters), runs)
                       for name, backend in (("one", one), ("shards_here", here), ("shards_on_cluster", there))}
             timing["overhead_here_ms"] = round(timing["shards_here"] - timing["one"], 2)
             timing["overhead_cluster_ms"] = round(timing["shards_on_cluster"] - timing["one"], 2)
