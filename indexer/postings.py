@@ -39,6 +39,7 @@ _WORD_SHIFT = np.uint64(_DOC_BITS + _WEIGHT_BITS)
 # A character gets a row of counts per text when it occurs this many times per text on average:
 # the row (4 bytes a text) then costs at most an eighth of its positions, on disk and to read.
 ROW_PER_TEXT = 8
+ROW_BLOCK = 4096  # texts per block of the rows file (see _Rows)
 MAX_SPEECHES = 2**_DOC_BITS
 
 
@@ -107,7 +108,8 @@ def _write_sorted_pairs(scratch: Path, counts: np.ndarray, doc_starts: np.ndarra
     frequent = np.nonzero(starting >= ROW_PER_TEXT * max(texts, 1))[0]  # dense numbers of the frequent characters
     row_of = np.full(len(alphabet), len(frequent), dtype=np.int64)  # dense number -> its row (len(frequent): none)
     row_of[frequent] = np.arange(len(frequent))
-    rows = np.zeros((len(frequent), texts), dtype=np.uint32)
+    np.save(folder / schema.CHAR_KEYS, alphabet[frequent])
+    rows = _Rows(folder / schema.CHAR_COUNTS, len(frequent), doc_starts)
     buckets = [open(f"{scratch}.{k}", "wb") for k in range(int(bucket_of[-1]) + 1 if len(bucket_of) else 1)]
     try:
         with open(scratch, "rb") as source:
@@ -121,8 +123,10 @@ def _write_sorted_pairs(scratch: Path, counts: np.ndarray, doc_starts: np.ndarra
                 keys |= keep.astype(np.uint64) + np.uint64(begin)
                 _deal(keys, bucket_of[first], buckets)
                 if len(frequent) and len(keep):
-                    _count_rows(rows, row_of[first], keep + begin, doc_starts)
+                    rows.add(row_of[first], keep + begin)
+        rows.finish()
     finally:
+        rows.close()
         for handle in buckets:
             handle.close()
     total = int(starting.sum())
@@ -144,24 +148,61 @@ def _write_sorted_pairs(scratch: Path, counts: np.ndarray, doc_starts: np.ndarra
         alphabet[(numbers % size).astype(np.int64)].astype(np.uint64)
     np.save(folder / schema.PAIR_KEYS, pair_keys)
     np.save(folder / schema.PAIR_STARTS, np.concatenate(starts_out + [np.array([filled], dtype=np.int64)]))
-    np.save(folder / schema.CHAR_KEYS, alphabet[frequent])
-    np.save(folder / schema.CHAR_COUNTS, rows.reshape(-1))
 
 
-def _count_rows(rows: np.ndarray, row: np.ndarray, positions: np.ndarray, doc_starts: np.ndarray) -> None:
-    """Add to `rows` (frequent character x text) the characters starting pairs at `positions`, a sorted run.
+class _Rows:
+    """Counts per frequent character and text, written to a file a block of ROW_BLOCK texts at a time.
 
-    The run spans a few hundred texts: numbering its positions by text and counting (row, text)
-    in that window takes linear time, where a search per position would not.
+    The file holds (blocks, characters, ROW_BLOCK) counts: a character's counts are one run per
+    block, and the build holds only the blocks its current chunk of text reaches (a whole
+    character x text table would be 110 MB at 100,000 speeches, 500 MB at 450,000).
     """
-    first_text = int(np.searchsorted(doc_starts, positions[0], side="right")) - 1
-    last_text = int(np.searchsorted(doc_starts, positions[-1], side="right")) - 1
-    width = last_text - first_text + 1
-    bounds = np.clip(doc_starts[first_text : last_text + 2], positions[0], positions[-1] + 1) - positions[0]
-    text_at = np.repeat(np.arange(width), np.diff(bounds))  # text of each position from the run's first on
-    kept = row < len(rows)
-    window = np.bincount(row[kept] * width + text_at[positions[kept] - positions[0]], minlength=len(rows) * width)
-    rows[:, first_text : last_text + 1] += window.reshape(len(rows), width).astype(np.uint32)
+
+    def __init__(self, path: Path, characters: int, doc_starts: np.ndarray):
+        self.characters, self.doc_starts = characters, doc_starts
+        texts = len(doc_starts) - 1
+        self.blocks = -(-texts // ROW_BLOCK)
+        self.out = open(path, "wb")
+        np.lib.format.write_array_header_1_0(
+            self.out, {"descr": "<u4", "fortran_order": False, "shape": (self.blocks, characters, ROW_BLOCK)})
+        self.written = 0  # blocks written so far, in order
+        self.held: dict[int, np.ndarray] = {}
+
+    def add(self, row: np.ndarray, positions: np.ndarray) -> None:
+        """Count the characters (their rows; `characters` for none) starting pairs at `positions`, a sorted run.
+
+        The run spans a few hundred texts: numbering its positions by text and counting (row,
+        text) in that window takes linear time, where a search per position would not.
+        """
+        doc_starts, characters = self.doc_starts, self.characters
+        first_text = int(np.searchsorted(doc_starts, positions[0], side="right")) - 1
+        last_text = int(np.searchsorted(doc_starts, positions[-1], side="right")) - 1
+        width = last_text - first_text + 1
+        bounds = np.clip(doc_starts[first_text : last_text + 2], positions[0], positions[-1] + 1) - positions[0]
+        text_at = np.repeat(np.arange(width), np.diff(bounds))  # text of each position from the run's first on
+        kept = row < characters
+        window = np.bincount(row[kept] * width + text_at[positions[kept] - positions[0]], minlength=characters * width)
+        window = window.reshape(characters, width).astype(np.uint32)
+        for block in range(first_text // ROW_BLOCK, last_text // ROW_BLOCK + 1):
+            low, high = max(first_text, block * ROW_BLOCK), min(last_text + 1, (block + 1) * ROW_BLOCK)
+            held = self.held.setdefault(block, np.zeros((characters, ROW_BLOCK), dtype=np.uint32))
+            held[:, low - block * ROW_BLOCK : high - block * ROW_BLOCK] += window[:, low - first_text : high - first_text]
+        self._write_until(first_text // ROW_BLOCK)  # runs come in text order: earlier blocks are complete
+
+    def _write_until(self, block: int) -> None:
+        while self.written < min(block, self.blocks):
+            counts = self.held.pop(self.written, None)
+            if counts is None:
+                counts = np.zeros((self.characters, ROW_BLOCK), dtype=np.uint32)
+            self.out.write(counts.tobytes())
+            self.written += 1
+
+    def finish(self) -> None:
+        """Write every block not yet written."""
+        self._write_until(self.blocks)
+
+    def close(self) -> None:
+        self.out.close()
 
 
 def _runs(keys: np.ndarray, shift: np.uint64):

@@ -675,15 +675,25 @@ class PairSegment:
 
     @staticmethod
     def _rows(folder: Path, texts: int) -> tuple[np.ndarray, np.ndarray]:
-        """Load the frequent characters and their rows of counts per text (none in a segment written before them)."""
+        """Load the frequent characters and their counts per text, in blocks of texts (none in a segment written before them)."""
         if not (folder / schema.CHAR_KEYS).exists():
-            return np.empty(0, dtype=np.uint32), np.empty((0, texts), dtype=np.uint32)
+            return np.empty(0, dtype=np.uint32), np.empty((0, 0, 1), dtype=np.uint32)
         chars = _load_array(folder / schema.CHAR_KEYS, "<u4")
-        counts = _load_array(folder / schema.CHAR_COUNTS, "<u4", mapped=True)
         _check_increasing(chars, folder / schema.CHAR_KEYS)
-        _require(len(counts) == len(chars) * texts, folder / schema.CHAR_COUNTS,
-                 f"holds {len(counts):,} counts for {len(chars):,} characters in {texts:,} texts")
-        return chars, counts.reshape(len(chars), texts)
+        path = folder / schema.CHAR_COUNTS
+        try:
+            counts = np.load(path, mmap_mode="r", allow_pickle=False)
+        except FileNotFoundError:
+            raise StoreError(path, "is missing") from None
+        except Exception as error:  # a damaged header fails in many ways
+            raise StoreError(path, f"cannot be read ({type(error).__name__}: {error})") from None
+        if counts.ndim == 1 and len(counts) == len(chars) * texts:
+            counts = counts.reshape(1, len(chars), texts)  # a whole table, as segments were first written: one block
+        # (blocks of texts, characters, texts a block): see indexer/postings.py's _Rows.
+        _require(counts.ndim == 3 and counts.dtype == np.dtype("<u4") and counts.shape[2] > 0
+                 and counts.shape[1] == len(chars) and counts.shape[0] == -(-texts // counts.shape[2]), path,
+                 f"holds counts of shape {counts.shape} for {len(chars):,} characters in {texts:,} texts")
+        return chars, counts
 
     def text_counts(self, term: str) -> np.ndarray | None:
         """Return how often term occurs in each of the segment's texts (leftmost non-overlapping, as str.count).
@@ -694,7 +704,7 @@ class PairSegment:
         if len(folded) == 1:
             row = int(np.searchsorted(self.row_chars, ord(folded)))
             if row < len(self.row_chars) and int(self.row_chars[row]) == ord(folded):
-                counts = np.asarray(self.rows[row], dtype=np.int64)
+                counts = np.asarray(self.rows[:, row, :]).reshape(-1)[: len(self.speeches)].astype(np.int64)
                 # The row must add up to the character's positions: a damaged row would miscount silently.
                 _require(int(counts.sum()) == len(self._first(ord(folded))), self.folder / schema.CHAR_COUNTS,
                          "disagrees with the positions")

@@ -181,6 +181,7 @@ def test_postings_handled_in_small_chunks_are_the_same(tmp_path, monkeypatch):
                                                                              dtype=np.float32)) for doc in range(12)]
     written = {}
     monkeypatch.setattr(postings, "ROW_PER_TEXT", 1)  # rows of counts for the frequent characters, windows per chunk
+    monkeypatch.setattr(postings, "ROW_BLOCK", 5)  # chunks that reach into two blocks, and past them
     for label, chunk in (("whole", postings._CHUNK), ("chunks", 7)):
         monkeypatch.setattr(postings, "_CHUNK", chunk)
         folder = tmp_path / label
@@ -202,6 +203,7 @@ def test_frequent_characters_are_counted_from_their_rows_as_a_scan(tmp_path, mon
     texts = TEXTS * 3 + ["的的的，的 A a\n的", "Aa的".replace("的", "的的") * 9]
     plain = open_postings(tmp_path / "plain", texts)
     monkeypatch.setattr(postings, "ROW_PER_TEXT", 1)
+    monkeypatch.setattr(postings, "ROW_BLOCK", 4)  # texts in several blocks, the last one partly filled
     for segments in (1, 3):
         folder = tmp_path / f"rows{segments}"
         rowed = open_postings(folder, texts, segments=segments)
@@ -238,8 +240,25 @@ def test_a_row_that_disagrees_with_the_positions_is_damage_not_a_count(tmp_path,
     rowed = open_postings(tmp_path, TEXTS * 3)
     counts_file = rowed.segments[0].folder / "chars.counts.npy"
     rows = np.load(counts_file)
-    rows[0] += 1  # the first frequent character counted once more in the first text
+    rows[0, 0, 0] += 1  # the first frequent character counted once more in the first text
     np.save(counts_file, rows)
     first = chr(int(rowed.segments[0].row_chars[0]))
     with pytest.raises(StoreError, match="disagrees with the positions"):
         Postings(tmp_path).counts(first)
+
+
+def test_a_whole_table_of_rows_reads_as_one_block(tmp_path, monkeypatch):
+    """Segments first wrote their rows as one character x text table, flat: it reads as a single block."""
+    import indexer.postings as postings
+
+    monkeypatch.setattr(postings, "ROW_PER_TEXT", 1)
+    texts = TEXTS * 3
+    open_postings(tmp_path, texts)
+    segment = Postings(tmp_path).segments[0]
+    counts_file = segment.folder / "chars.counts.npy"
+    blocks = np.load(counts_file)
+    table = np.concatenate(list(blocks), axis=1)[:, : len(texts)]  # character x text
+    np.save(counts_file, table.reshape(-1))
+    older = Postings(tmp_path)
+    for code in segment.row_chars.tolist():
+        assert older.counts(chr(code)).tolist() == scan(texts, chr(code)), chr(code)
