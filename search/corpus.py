@@ -455,9 +455,12 @@ class Corpus:
         if sort == "date":
             scores = np.zeros(len(positions))
             keys = (generation.date_rank[positions], np.zeros(len(positions), dtype=np.int64))
-        else:
+        elif len(positions):
             scores = self._scores(generation, terms, stats)[positions]
             keys = (-scores, generation.id_rank[positions])
+        else:  # nothing to rank: BM25 over every speech would cost as much as for a common word
+            scores = np.zeros(0)
+            keys = (scores, np.zeros(0, dtype=np.int64))
         return _Ranked(parsed, generation, terms, occurrences, folded, positions, keys, scores)
 
     def _hit(self, ranked: "_Ranked", index: int, score: float, snippets: bool) -> dict:
