@@ -502,7 +502,7 @@ def _grams_in_windows(gram: str, windows: list[tuple[str, list[tuple[int, int]]]
 
 def collocates_part(corpus, query: str, filters: dict | None, width: int, unit: str, punctuation: bool) -> dict:
     """Count one index's items in the windows around the query's occurrences, and the size of its corpus."""
-    from search.corpus import _term_spans, _terms
+    from search.corpus import _term_spans, _terms, folded_holding, plain_terms
 
     check = _clock(corpus)
     parsed = corpus.parse(query, filters, require_text=True)
@@ -512,11 +512,14 @@ def collocates_part(corpus, query: str, filters: dict | None, width: int, unit: 
     in_windows: Counter = Counter()
     window_size = nodes = 0
     windows: list[tuple[str, list[tuple[int, int]]]] = []  # n-grams: each windowed paragraph, folded
+    plain = plain_terms(terms)
     for done, index in enumerate(matched):
         if done % 16 == 0:
             check()
         for paragraph in generation.text(index).split("\n"):
-            folded = fold_case(paragraph)
+            folded = folded_holding(paragraph, terms, plain)
+            if folded is None:
+                continue
             spans = sorted(span for term in terms for span in _term_spans(paragraph, folded, term))
             if not spans:
                 continue

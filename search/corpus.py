@@ -1024,20 +1024,32 @@ def _term_spans(paragraph: str, folded: str, term, low: int = 0, high: int | Non
 _LATIN = re.compile("[A-Za-z]")
 
 
+def plain_terms(terms: list) -> bool:
+    """Tell whether every term is a phrase without a Latin letter: folding changes only A-Z, so such
+    terms are found alike in a paragraph as written and folded, and a paragraph without them is skipped unfolded."""
+    return all(isinstance(term, str) and not _LATIN.search(term) for term in terms)
+
+
+def folded_holding(paragraph: str, terms: list, plain: bool) -> str | None:
+    """Return the paragraph case-folded, or None when plain terms (`plain_terms`) are not in it."""
+    if plain:
+        return paragraph if any(term in paragraph for term in terms) else None
+    return fold_case(paragraph)
+
+
 def _occurrences(paragraphs: list[str], terms: list):
     """Yield (paragraph number from 1, paragraph, offset, match as written) for every occurrence, in text order.
 
     Terms are found in the case-folded paragraph, which has the offsets of the paragraph as
     written; patterns in the paragraph as written.
     """
-    # Folding changes only A-Z: terms without a Latin letter are found alike in a paragraph as written.
-    plain = all(isinstance(term, str) and not _LATIN.search(term) for term in terms)
+    plain = plain_terms(terms)
     for number, paragraph in enumerate(paragraphs, 1):
         if number % 32 == 1:
             limits.check()
-        if plain and not any(term in paragraph for term in terms):
+        folded = folded_holding(paragraph, terms, plain)
+        if folded is None:
             continue
-        folded = paragraph if plain else fold_case(paragraph)
         found = []
         for term in terms:
             for start, end in _term_spans(paragraph, folded, term):
