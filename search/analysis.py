@@ -458,11 +458,38 @@ def window_intervals(length: int, spans: list[tuple[int, int]], width: int) -> l
     return [found.span() for found in re.finditer(b"\x01+", bytes(inside))]
 
 
+# Characters jieba never segments across: it cuts a text into runs of ideographs, letters and
+# digits first and segments each run on its own, so a paragraph's words around a window are the
+# words of the runs that window touches.
+_RUN_BREAK = re.compile(r"[，。；：！？、,;:!?\s]")
+
+
+def _runs_around(paragraph: str, intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return the pieces of the paragraph, cut at run breaks, that hold the intervals, merged, in order."""
+    breaks = [found.start() for found in _RUN_BREAK.finditer(paragraph)]
+    pieces: list[list[int]] = []
+    for low, high in intervals:
+        k = bisect.bisect_left(breaks, low)  # breaks[k - 1] is the last before the window
+        before = breaks[k - 1] + 1 if k else 0
+        k = bisect.bisect_left(breaks, high)  # the first at or after its end
+        end = breaks[k] if k < len(breaks) else len(paragraph)
+        if pieces and before <= pieces[-1][1]:
+            pieces[-1][1] = max(pieces[-1][1], end)
+        else:
+            pieces.append([before, end])
+    return [(low, high) for low, high in pieces]
+
+
 def _window_words(paragraph: str, intervals: list[tuple[int, int]], counter: Counter) -> int:
-    """Count the words lying wholly inside the intervals; return how many there are."""
+    """Count the words lying wholly inside the intervals; return how many there are.
+
+    Only the runs the windows touch are segmented (a window is some 20 characters of a
+    paragraph of hundreds): their words are the whole paragraph's words there.
+    """
     from indexer.segment import word_spans
 
-    tokens = word_spans(paragraph)
+    tokens = [(word, low + start, low + end) for low, high in _runs_around(paragraph, intervals)
+              for word, start, end in word_spans(paragraph[low:high])]
     starts = [start for _, start, _ in tokens]
     seen = 0
     for low, high in intervals:

@@ -382,3 +382,27 @@ def test_keywords_say_what_is_missing(corpus):
 def test_past_the_time_limit_everything_is_too_broad(shipped_index, call):
     with pytest.raises(QueryTooBroad):
         call(Corpus(shipped_index, {"query_time_limit_ms": 0}))
+
+
+def test_window_words_are_the_whole_paragraphs_words_there(corpus):
+    """Segmenting only the runs a window touches gives the words segmenting the whole paragraph gives there."""
+    import random
+    from collections import Counter
+
+    from indexer.segment import word_spans
+    from search.analysis import _window_words, window_intervals
+
+    generation = corpus.generation()
+    rng = random.Random(7)
+    paragraphs = [p for i in range(len(generation)) for p in generation.text(i).split("\n") if len(p) > 30]
+    for paragraph in rng.sample(paragraphs, 300):
+        starts = sorted(rng.sample(range(len(paragraph) - 4), 3))
+        spans = [(start, start + rng.randint(1, 4)) for start in starts]
+        intervals = window_intervals(len(paragraph), spans, rng.choice([3, 10, 40]))
+        whole = Counter()
+        for word, start, end in word_spans(paragraph):
+            if any(low <= start and end <= high for low, high in intervals):
+                whole[word.lower()] += 1
+        windowed = Counter()
+        assert _window_words(paragraph, intervals, windowed) == sum(whole.values())
+        assert windowed == whole, paragraph
