@@ -34,22 +34,26 @@ def _query(spec: dict) -> tuple[str, dict | None]:
     return query, ({k: (v,) for k, v in spec["filters"].items()} if spec.get("filters") else None)
 
 
-def run(n: int, workdir: Path, shards: int, workers: int, runs: int, pool: Path | None = None, log=print) -> dict:
+def run(n: int, workdir: Path, shards: int, workers: int, runs: int, pool: Path | None = None, log=print,
+        builds: dict | None = None) -> dict:
     """Build both indexes of an n-speech corpus and time the bench's queries on each; return the figures."""
     from search import open_index
     from search.cluster import connect
     from search.corpus import Corpus
 
-    if pool is not None:
-        generate.generate(n, workdir, pool=pool)
-    else:
-        generate.generate(n, workdir)
-    corpus = workdir / "corpus"
-    single = _build(["--corpus", str(corpus), "--index", str(workdir / "one"), "--jobs", "1"])
-    log(f"one index, one process: {single} s")
-    sharded = _build(["--corpus", str(corpus), "--index", str(workdir / "many"), "--shards", str(shards),
-                      "--cluster", f"local:{workers}"])
-    log(f"{shards} shards on {workers} workers: {sharded} s")
+    if builds is None:
+        if pool is not None:
+            generate.generate(n, workdir, pool=pool)
+        else:
+            generate.generate(n, workdir)
+        corpus = workdir / "corpus"
+        single = _build(["--corpus", str(corpus), "--index", str(workdir / "one"), "--jobs", "1"])
+        log(f"one index, one process: {single} s")
+        sharded = _build(["--corpus", str(corpus), "--index", str(workdir / "many"), "--shards", str(shards),
+                          "--cluster", f"local:{workers}"])
+        log(f"{shards} shards on {workers} workers: {sharded} s")
+    else:  # the queries timed again on the indexes an earlier run built
+        single, sharded = builds["one_process"], builds["sharded"]
     one = Corpus(workdir / "one")
     results = {"n": n, "shards": shards, "workers": workers, "build_s": {"one_process": single, "sharded": sharded},
                "build_ratio": round(sharded / single, 3), "queries": {}}
@@ -81,9 +85,16 @@ def main(argv=None) -> int:
     parser.add_argument("--pool", type=Path, help="a folder of real paragraphs, one a line (bench only)")
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "sharded.json")
+    parser.add_argument("--queries-only", action="store_true",
+                        help="time the queries again on the indexes of an earlier run (same --workdir and --out)")
     args = parser.parse_args(argv)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="speeches-sharded-"))
-    results = run(args.n, workdir, args.shards, args.workers, args.runs, args.pool)
+    builds = None
+    if args.queries_only:
+        if not (args.workdir and args.out.exists()):
+            parser.error("--queries-only needs the --workdir and --out of an earlier run")
+        builds = json.loads(args.out.read_text(encoding="utf-8"))["build_s"]
+    results = run(args.n, workdir, args.shards, args.workers, args.runs, args.pool, builds=builds)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print(json.dumps(results, ensure_ascii=False, indent=1))
