@@ -31,27 +31,13 @@ SHARD_PREFIX = "shard-"
 MAX_PASSES = 4  # builds needed at most to bring files that belong together into one shard
 
 
-_manifests_seen: dict[str, tuple] = {}  # SHARDS' path -> (what stat said of it, the manifest it held)
-
-
 def read_manifest(index_dir: Path) -> dict | None:
     """Return the shard manifest of a sharded index, or None when the index is not sharded.
 
     Every query asks, and the manifest lists every file (1.3 MB at 20,000): it is parsed again
-    only when stat says SHARDS changed (a build replaces it by a rename). Callers must not change it.
+    only when stat says SHARDS changed. Callers must not change it.
     """
-    path = Path(index_dir) / MANIFEST
-    try:
-        seen = os.stat(path)
-        key = (seen.st_ino, seen.st_dev, seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns)
-        cached = _manifests_seen.get(str(path))
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    _manifests_seen[str(path)] = (key, manifest)
-    return manifest
+    return store.read_when_changed(Path(index_dir) / MANIFEST, json.loads)
 
 
 def is_sharded(index_dir: Path) -> bool:

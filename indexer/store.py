@@ -41,32 +41,37 @@ class LockHeld(Exception):
 # ---- the index folder ------------------------------------------------------------------------
 
 
-_current_seen: dict[str, tuple] = {}  # CURRENT's path -> (what stat said of it, the name it held)
+_seen: dict[tuple[str, object], tuple] = {}  # (path, parse) -> (what stat said of the file, what parse made of it)
 
 
-def current_name(index_dir: Path) -> str | None:
-    """Return the name CURRENT gives the serving generation, or None when there is none (or CURRENT names no generation).
+def read_when_changed(path: Path, parse):
+    """Return parse(the file's text), parsed again only when stat says the file changed; None when it cannot be read.
 
-    Every query asks; CURRENT is read again only when stat says it changed (a build replaces
-    it by a rename, so a new CURRENT is a new file): a stat costs a tenth of a read.
+    For the small files every query reads (CURRENT, SHARDS): a build replaces them by a
+    rename, so a new one is a new file, and a stat costs a fraction of a read and a parse.
+    Callers must not change what it returns.
     """
-    path = Path(index_dir) / schema.CURRENT
     try:
         seen = os.stat(path)
         key = (seen.st_ino, seen.st_dev, seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns)
-        cached = _current_seen.get(str(path))
+        cached = _seen.get((str(path), parse))
         if cached is not None and cached[0] == key:
             return cached[1]
-        name = path.read_text(encoding="utf-8").strip()
+        value = parse(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    name = _generation_name(name)
-    _current_seen[str(path)] = (key, name)
-    return name
+    _seen[(str(path), parse)] = (key, value)
+    return value
 
 
-def _generation_name(name: str) -> str | None:
+def current_name(index_dir: Path) -> str | None:
+    """Return the name CURRENT gives the serving generation, or None when there is none (or CURRENT names no generation)."""
+    return read_when_changed(Path(index_dir) / schema.CURRENT, _generation_name)
+
+
+def _generation_name(text: str) -> str | None:
     # Only a generation folder of this index: a damaged CURRENT must not lead anywhere else.
+    name = text.strip()
     if not name.startswith(schema.GENERATION_PREFIX) or any(c in name for c in "/\\\0") or name in (".", ".."):
         return None
     return name
@@ -398,16 +403,16 @@ def _require(condition, path: Path, problem: str) -> None:
         raise StoreError(path, problem)
 
 
-def _load_array(path: Path, dtype: str, mapped: bool = False) -> np.ndarray:
-    """Load a one-dimensional .npy of a generation, or raise StoreError naming it."""
+def _load_array(path: Path, dtype: str, mapped: bool = False, dimensions: int = 1) -> np.ndarray:
+    """Load a .npy of a generation (one-dimensional unless said), or raise StoreError naming it."""
     try:
         array = np.load(path, mmap_mode="r" if mapped else None, allow_pickle=False)
     except FileNotFoundError:
         raise StoreError(path, "is missing") from None
     except Exception as error:  # a damaged header fails in many ways: EOFError, ValueError, OSError, …
         raise StoreError(path, f"cannot be read ({type(error).__name__}: {error})") from None
-    _require(array.ndim == 1 and array.dtype == np.dtype(dtype), path,
-             f"holds {array.dtype} of {array.ndim} dimensions, not {dtype} in one")
+    _require(array.ndim == dimensions and array.dtype == np.dtype(dtype), path,
+             f"holds {array.dtype} of {array.ndim} dimensions, not {dtype} in {dimensions}")
     return array
 
 
@@ -568,7 +573,7 @@ def open_generation(path: Path) -> Generation:
     by_id = {speech_id: i for i, speech_id in enumerate(ids)}
     _require(len(by_id) == len(records), path / schema.SPEECHES, "holds an id twice")
     id_rank = _ranks(sorted(range(len(records)), key=ids.__getitem__))
-    date_rank = _ranks(sorted(range(len(records)), key=lambda i: date_key({"date": dates[i], "id": ids[i]})))
+    date_rank = _ranks(sorted(range(len(records)), key=lambda i: date_key(dates[i], ids[i])))
     return Generation(path, manifest["index_version"], manifest, records, by_id, aliases, store, postings,
                       vocabulary, id_rank, date_rank, chars)
 
@@ -625,9 +630,9 @@ def _ranks(order: list[int]) -> np.ndarray:
     return ranks
 
 
-def date_key(record: dict) -> tuple:
+def date_key(date: str | None, speech_id: str) -> tuple:
     """Return a speech's place newest first: later dates first, a partial date as its first day, undated last, then id."""
-    return (record["date"] is None, _negated_date(record["date"]), record["id"])
+    return (date is None, _negated_date(date), speech_id)
 
 
 def _negated_date(date: str | None) -> tuple:
@@ -681,17 +686,9 @@ class PairSegment:
         chars = _load_array(folder / schema.CHAR_KEYS, "<u4")
         _check_increasing(chars, folder / schema.CHAR_KEYS)
         path = folder / schema.CHAR_COUNTS
-        try:
-            counts = np.load(path, mmap_mode="r", allow_pickle=False)
-        except FileNotFoundError:
-            raise StoreError(path, "is missing") from None
-        except Exception as error:  # a damaged header fails in many ways
-            raise StoreError(path, f"cannot be read ({type(error).__name__}: {error})") from None
-        if counts.ndim == 1 and len(counts) == len(chars) * texts:
-            counts = counts.reshape(1, len(chars), texts)  # a whole table, as segments were first written: one block
+        counts = _load_array(path, "<u4", mapped=True, dimensions=3)
         # (blocks of texts, characters, texts a block): see indexer/postings.py's _Rows.
-        _require(counts.ndim == 3 and counts.dtype == np.dtype("<u4") and counts.shape[2] > 0
-                 and counts.shape[1] == len(chars) and counts.shape[0] == -(-texts // counts.shape[2]), path,
+        _require(counts.shape[2] > 0 and counts.shape[1] == len(chars) and counts.shape[0] == -(-texts // counts.shape[2]), path,
                  f"holds counts of shape {counts.shape} for {len(chars):,} characters in {texts:,} texts")
         return chars, counts
 
