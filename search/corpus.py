@@ -762,9 +762,8 @@ class Corpus:
         concordance = self._concordance(query, filters, width, sort)
         generation, matched, terms, width, _ = concordance.pop("_work")
         first = None if sort in (None, "source") else _kwic_sort_key(generation, sort)
-        rows = []
+        rows, records = [], generation.records
         for spot in self._kwic_spots(generation, matched, terms, width):
-            records = generation.records
             source = (records.value(spot[0], "source").split("#row=")[0], records.value(spot[0], "ordinal"), spot[1], spot[2])
             row = self._kwic_row(generation, spot)
             row["_key"] = (first(spot), source) if first else source
@@ -859,8 +858,7 @@ def _merge_key(generation, index: int, score: float, sort: str) -> tuple:
 
 def _date_key(generation, index: int) -> tuple:
     """Return a speech's place newest first (store.date_key), from its two fields alone."""
-    records = generation.records
-    return store.date_key({"date": records.value(index, "date"), "id": records.value(index, "id")})
+    return store.date_key(generation.records.value(index, "date"), generation.records.value(index, "id"))
 
 
 def _ranking_stats(generation, terms: list[str]) -> dict:
@@ -871,11 +869,6 @@ def _ranking_stats(generation, terms: list[str]) -> dict:
     for word in _query_words(terms):
         df[word] = int(len(generation.postings.word(generation.vocabulary[word])[0])) if word in generation.vocabulary else 0
     return {"speeches": len(generation), "length": float(generation.postings.doc_lengths.sum(dtype=np.float64)), "df": df}
-
-
-def public_fields(speech: dict) -> dict:
-    """Return the interface fields of a speech record, in order."""
-    return {name: speech.get(name) for name in schema.speech_fields()}
 
 
 def _public_record(generation, index: int) -> dict:

@@ -246,19 +246,3 @@ def test_a_row_that_disagrees_with_the_positions_is_damage_not_a_count(tmp_path,
     with pytest.raises(StoreError, match="disagrees with the positions"):
         Postings(tmp_path).counts(first)
 
-
-def test_a_whole_table_of_rows_reads_as_one_block(tmp_path, monkeypatch):
-    """Segments first wrote their rows as one character x text table, flat: it reads as a single block."""
-    import indexer.postings as postings
-
-    monkeypatch.setattr(postings, "ROW_PER_TEXT", 1)
-    texts = TEXTS * 3
-    open_postings(tmp_path, texts)
-    segment = Postings(tmp_path).segments[0]
-    counts_file = segment.folder / "chars.counts.npy"
-    blocks = np.load(counts_file)
-    table = np.concatenate(list(blocks), axis=1)[:, : len(texts)]  # character x text
-    np.save(counts_file, table.reshape(-1))
-    older = Postings(tmp_path)
-    for code in segment.row_chars.tolist():
-        assert older.counts(chr(code)).tolist() == scan(texts, chr(code)), chr(code)
