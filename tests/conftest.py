@@ -30,3 +30,16 @@ def corpus(shipped_index) -> Corpus:
 def texts(corpus) -> dict[str, list[str]]:
     """Every speech's cleaned paragraphs by id: what a plain scan searches."""
     return {s["id"]: corpus.speech(s["id"])["text"].split("\n") for s in corpus.speeches()}
+
+
+@pytest.fixture(scope="module")
+def app(shipped_index):
+    """The shipped corpus served by the web app (one app per test module)."""
+    from web import create_app
+
+    return create_app({"INDEX": str(shipped_index), "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -16,16 +16,6 @@ from web.guard import SECURITY_HEADERS
 
 
 @pytest.fixture(scope="module")
-def app(shipped_index):
-    return create_app({"INDEX": str(shipped_index), "TESTING": True})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
 def speech_id(corpus):
     return corpus.speeches()[0]["id"]
 

@@ -58,16 +58,6 @@ def run_out_on(monkeypatch, clock, name: str, after: int = 0):
     monkeypatch.setattr(Corpus, name, slow)
 
 
-@pytest.fixture(scope="module")
-def app(shipped_index):
-    return create_app({"INDEX": str(shipped_index), "TESTING": True})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
 # ---- time limits checked as the work goes -----------------------------------------------------
 
 
