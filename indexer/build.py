@@ -23,7 +23,7 @@ from indexer.groups import BINS, near_duplicate_groups, shingles, signature
 from indexer.readers import MAX_FILE_MB, SIDECAR_SUFFIX, UnreadableFile, is_sidecar, read_documents, suffix_of
 from indexer.segment import init_jieba, words
 from indexer.split import Span, split_document
-from indexer.text import count_han, normalized_lines, repair
+from indexer.text import count_han, layout_of, normalized_lines, repair
 
 
 class BuildError(Exception):
@@ -139,6 +139,7 @@ def _document_speeches(document, relpath: str, before: int, dropped: list, place
     source = relpath if document.row is None else f"{relpath}#row={document.row}"
     lines = document.text.split("\n")
     norm = normalized_lines(lines)  # read by splitting and by repair alike
+    layout = layout_of(lines, norm, document.paragraph_lines)
     speeches = []
     for span in _split(lines, document, norm):
         raw = "\n".join(lines[span.start : span.end])
@@ -147,7 +148,8 @@ def _document_speeches(document, relpath: str, before: int, dropped: list, place
                 dropped.append({"path": relpath, **_row(document), "lines": [span.start + 1, span.end],
                                 "reason": span.kind, "han": count_han(raw)})
             continue
-        repaired = repair(lines[span.start : span.end], span.start + 1, span.header_lines, norm[span.start : span.end])
+        repaired = repair(lines[span.start : span.end], span.start + 1, span.header_lines, norm[span.start : span.end],
+                          layout)
         for number, line, reason in repaired.dropped:
             dropped.append({"path": relpath, **_row(document), "lines": [number, number], "reason": reason,
                             "han": count_han(line)})

@@ -60,6 +60,15 @@ def is_title(line: str) -> bool:
             and not PAGE_CHROME_RE.match(line))
 
 
+def is_subtitle(line: str) -> bool:
+    """Tell whether a line is a subtitle under a title (——在…会议上的讲话), not a dashed list item.
+
+    Reports list achievements as dashed sentences (——经济跨上新台阶。2007年，…): a subtitle
+    holds no finished sentence.
+    """
+    return bool(SUBTITLE_RE.match(line)) and not re.search(r"[。！？；]", line)
+
+
 def is_heading(line: str) -> bool:
     """Tell whether a line is a short numbered heading (一、… （二）… 第三，…)."""
     if len(line) > 60 or not HEADING_RE.match(line):

@@ -275,10 +275,10 @@ def _dated_title_starts(norm: list[str]) -> list[int]:
     for k, i in enumerate(nonblank):
         line = norm[i]
         if (len(line) > 50 or line[-1] in "。！？；，：,:" or p.is_heading(line) or p.DATELINE_RE.match(line)
-                or p.SALUTATION_RE.match(line) or p.SUBTITLE_RE.match(line) or p.PAGE_NUMBER_RE.match(line)):
+                or p.SALUTATION_RE.match(line) or p.is_subtitle(line) or p.PAGE_NUMBER_RE.match(line)):
             continue
         following = [norm[j] for j in nonblank[k + 1:k + 3]]
-        if following and p.SUBTITLE_RE.match(following[0]):
+        if following and p.is_subtitle(following[0]):
             following = following[1:]
         if not following or not p.DATELINE_RE.match(following[0]):
             continue
@@ -328,14 +328,14 @@ def _find_title_starts(norm: list[str]) -> list[int]:
         if p.SECTION_RE.match(line):
             starts.append(i)
             continue
-        if not (p.is_title(line) or (p.SUBTITLE_RE.match(line) and len(line) <= 60)):
+        if not (p.is_title(line) or (p.is_subtitle(line) and len(line) <= 60)):
             continue
         before = norm[nonblank[k - 1]] if k else ""
         if before and not (p.ends_sentence(before) or p.SECTION_RE.match(before) or len(before) <= 40):
             continue  # the end of a sentence that runs over from the line before
         following = [norm[j] for j in nonblank[k + 1 : k + 5]]
         if not following or any(
-            p.SALUTATION_RE.match(f) or p.DATELINE_RE.match(f) or p.SUBTITLE_RE.match(f) for f in following
+            p.SALUTATION_RE.match(f) or p.DATELINE_RE.match(f) or p.is_subtitle(f) for f in following
         ) or k == 0:
             starts.append(i)
     return starts
@@ -362,7 +362,7 @@ def _merge_title_blocks(norm: list[str], starts: list[int]) -> list[int]:
 def _extend_main_title(norm: list[str], start: int, floor: int) -> int:
     """Move a start that is a subtitle (——在…的讲话) up to its main title lines."""
     following = next((line for line in norm[start + 1 :] if line), "")
-    if not (p.SUBTITLE_RE.match(norm[start]) or p.SUBTITLE_RE.match(following)):
+    if not (p.is_subtitle(norm[start]) or p.is_subtitle(following)):
         return start
     best = start
     taken = 0

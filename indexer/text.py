@@ -62,6 +62,26 @@ def count_han(text: str) -> int:
     return len(HAN_RE.findall(text))
 
 
+@dataclass(frozen=True)
+class Layout:
+    """How a document's lines stand for its paragraphs, read once per document.
+
+    `wrapped`: lines were cut at a width (plain text and PDF extraction), so a paragraph runs
+    over several lines; otherwise each line is a paragraph as its format gives it (a .docx
+    paragraph, an HTML block, a dataset cell's line) and only plain evidence joins two.
+    `blank_breaks`: a blank line ends a paragraph (blank lines stand between paragraphs, not
+    after every line). `paged`: the text carries pages (form feeds, or page numbers running in
+    sequence), so a lone number line is a page number; elsewhere it is text.
+    """
+
+    wrapped: bool = True
+    blank_breaks: bool = False
+    paged: bool = True
+
+
+PARAGRAPHS = Layout(wrapped=False, blank_breaks=True, paged=False)  # each line a paragraph: HTML, .docx, PDF
+
+
 @dataclass
 class Repaired:
     """A document's cleaned paragraphs, and the lines repair dropped with the reason."""
@@ -70,41 +90,149 @@ class Repaired:
     dropped: list[tuple[int, str, str]]  # (line number from 1, line, reason)
 
 
+# Single digits with a space between each (1 9 9 3 年), as some reports print figures.
+_SPACED_DIGITS_RE = re.compile(r"(?<![\d.])\d(?: \d)+(?![\d.])")
+_LONG_SPACED_DIGITS_RE = re.compile(r"(?<![\d.])\d(?: \d){2,}(?![\d.])")
+
+
 def normalized_lines(lines: list[str]) -> list[str]:
-    """Return each line normalized and stripped: how splitting and repair read a document."""
-    return [normalize(line).strip() for line in lines]
+    """Return each line normalized and stripped: how splitting and repair read a document.
+
+    A document that prints its figures digit by digit (`1 9 9 3 年`, `7 4 7 7 2 亿元`: twice
+    or more, three digits or more) has them mended, as PDF extraction's spaced letters are.
+    """
+    norm = [normalize(line).strip() for line in lines]
+    spaced = 0
+    for line in norm:
+        if " " in line:
+            spaced += len(_LONG_SPACED_DIGITS_RE.findall(line))
+            if spaced >= 2:
+                return [_SPACED_DIGITS_RE.sub(lambda run: run.group().replace(" ", ""), line) if " " in line else line
+                        for line in norm]
+    return norm
 
 
-def repair(lines: list[str], first_line: int = 1, header_lines: int = 0, norm: list[str] | None = None) -> Repaired:
-    """Clean one speech's lines: drop page numbers, rejoin lines a page break split.
+# A page number alone on a line, where the text carries pages.
+_LONE_NUMBER_RE = re.compile(r"\d{1,4}")
+# How many of a document's long lines must stop mid-sentence for its lines to be cut at a width.
+WRAPPED_SHARE = 0.3
+_WRAP_MIN_CHARS = 15
+
+
+def layout_of(lines: list[str], norm: list[str], paragraphs: bool = False) -> Layout:
+    """Tell how a document's lines stand for its paragraphs (see Layout).
+
+    `paragraphs`: the format gives one paragraph a line (HTML, .docx, PDF after its reader
+    rejoined them), so only a page sequence is left to tell.
+    """
+    from indexer import patterns as p
+
+    paged = any("\f" in line for line in lines) or _runs_page_numbers(norm)
+    if paragraphs:
+        return Layout(wrapped=False, blank_breaks=True, paged=paged)
+    nonblank = [line for line in norm if line]
+    long = [line for line in nonblank if len(line) >= _WRAP_MIN_CHARS]
+    cut = [line for line in long if not p.ends_sentence(line) and not p.is_heading(line) and not p.is_title(line)
+           and line[-1] not in "：:"]
+    wrapped = len(long) < 4 or len(cut) >= WRAPPED_SHARE * len(long)
+    # Blank lines that stand after nearly every line are spacing, not paragraph breaks.
+    gaps = sum(1 for before, line in zip(norm, norm[1:]) if before and not line)
+    return Layout(wrapped=wrapped, blank_breaks=gaps < 0.6 * len(nonblank), paged=paged)
+
+
+def _runs_page_numbers(norm: list[str]) -> bool:
+    """Tell whether the lone numbers of a text count up as pages do (3, 4, 5 …), far apart."""
+    from indexer import patterns as p
+
+    numbers = []
+    for i, line in enumerate(norm):
+        if line and len(line) <= 12 and p.PAGE_NUMBER_RE.match(line):
+            found = _LONE_NUMBER_RE.search(line)
+            if found:
+                numbers.append((i, int(found.group())))
+    steps = [(b - a, j - i) for (i, a), (j, b) in zip(numbers, numbers[1:])]
+    # Pages: each number one or two more than the last, a page of text between them.
+    running = sum(1 for step, lines_between in steps if step in (1, 2) and lines_between >= 5)
+    return running >= 2 and running >= 0.5 * len(steps)
+
+
+def repair(lines: list[str], first_line: int = 1, header_lines: int = 0, norm: list[str] | None = None,
+           layout: Layout = Layout()) -> Repaired:
+    """Clean one speech's lines: drop page numbers where there are pages, rejoin lines a break split.
 
     `lines` are raw lines; `first_line` is the line number of the first one in its file, and
     the first `header_lines` non-blank lines are the title block, where a title broken over
     two lines is rejoined but title, byline and dateline stay separate paragraphs. `norm` is
-    the lines as normalized_lines() gives them, when the caller has them already.
+    the lines as normalized_lines() gives them, when the caller has them already; `layout`
+    how the document's lines stand for its paragraphs (layout_of()).
     """
     from indexer import patterns as p
 
     paragraphs: list[str] = []
     dropped: list[tuple[int, str, str]] = []
     open_paragraph = False  # the last paragraph may continue on the next line
+    after_blank = False
     seen = 0
     norm = normalized_lines(lines) if norm is None else norm
     for number, (raw, line) in enumerate(zip(lines, norm), first_line):
         if not line:
+            after_blank = True
             continue
-        if p.PAGE_NUMBER_RE.match(line):
+        if layout.paged and p.PAGE_NUMBER_RE.match(line):
             dropped.append((number, raw, "page number"))
             continue
         in_header = seen < header_lines
         seen += 1
         for piece in _split_run_on(line):
-            if open_paragraph and paragraphs and _continues(paragraphs[-1], piece, in_header):
+            if paragraphs and _joins(paragraphs[-1], piece, open_paragraph, in_header, layout, after_blank):
                 paragraphs[-1] += piece
             else:
                 paragraphs.append(piece)
             open_paragraph = _may_continue(paragraphs[-1])
+            after_blank = False
     return Repaired(paragraphs, dropped)
+
+
+# A line that opens with these closes what the line before began: 》提出, 。会议, ）, ，
+CLOSING_CHARS = "，。、；：！？）》」』”’】〕,;:!?)"
+# Words a sentence or a heading never ends with: a line ending in one was cut (…李强所作的 | 政府工作报告).
+_OPEN_WORD_END_RE = re.compile(r"(?:[的之和与及或在对把被从向于是以其这那各每该由按经据并而且将]|为了|通过|关于)$")
+
+
+def _joins(previous: str, line: str, open_paragraph: bool, in_header: bool, layout: Layout, after_blank: bool) -> bool:
+    """Tell whether `line` is the rest of the paragraph `previous`."""
+    from indexer import patterns as p
+
+    if line[0] in CLOSING_CHARS:
+        return True  # a line never opens with closing punctuation: a break cut it from its sentence
+    if not open_paragraph:
+        return False
+    if layout.wrapped:
+        if after_blank and layout.blank_breaks:
+            return False
+        return _continues(previous, line, in_header)
+    # One paragraph a line: only plain evidence joins two, never a heading to its paragraph.
+    if starts_block(line) or p.is_heading(previous):
+        return len(line) <= 6 and p.ends_sentence(line) and not p.SALUTATION_RE.match(line)
+    if in_header:
+        return _continues(previous, line, in_header)
+    if previous[-1] in p.CONTINUING_CHARS or _OPEN_WORD_END_RE.search(previous) or _unclosed(previous):
+        return True
+    # A long sentence under way, or a word cut in two (狠抓招商 | 引资): no heading is that long.
+    return len(previous) >= 30 and (bool(re.search(r"[，；：,;]", previous)) or _word_straddles(previous, line))
+
+
+def _unclosed(text: str) -> bool:
+    """Tell whether a bracket opened in a line is still open at its end: 细颗粒物（PM | 2.5 | ）."""
+    return any(text.count(left) > text.count(right) for left, right in ("（）", "()", "《》", "【】"))
+
+
+def starts_block(line: str) -> bool:
+    """Tell whether a line starts something of its own: a heading, salutation, dateline, subtitle."""
+    from indexer import patterns as p
+
+    return bool(p.SALUTATION_RE.match(line) or p.DATELINE_RE.match(line) or p.SUBTITLE_RE.match(line)
+                or p.SECTION_RE.match(line) or p.is_heading(line))
 
 
 def _may_continue(line: str) -> bool:
@@ -127,8 +255,10 @@ def _continues(previous: str, line: str, in_header: bool) -> bool:
     if p.SECTION_RE.match(line) or p.is_heading(line):
         return False
     if in_header:
-        # A title broken over two lines (003: 在市政府…推进电视 / 电话会议上的讲话).
-        # A stray fragment (003's lone 篇) is not the start of a title.
+        # A title broken over two lines (003: 在市政府…推进电视 / 电话会议上的讲话), or cut before
+        # its last character (政府工作报 / 告). A stray fragment (003's lone 篇) is not the start of a title.
+        if len(line) <= 3 and not p.is_title(previous) and p.is_title(previous + line) and len(previous + line) <= 100:
+            return True
         return len(previous) >= 6 and not _is_byline(previous) and len(previous) + len(line) <= 100
     # A tiny tail that ends the sentence: (一)、…紧盯薄弱指 / 标。 (004 line 326).
     tiny_tail = len(line) <= 6 and p.ends_sentence(line)
@@ -138,6 +268,8 @@ def _continues(previous: str, line: str, in_header: bool) -> bool:
         tiny_tail
         or previous[-1] in p.CONTINUING_CHARS
         or len(previous) >= 30
+        # A sentence under way (a comma in it) stops without its end: 必须跨越的关口，是 | 重大政治任务.
+        or (len(previous) >= _WRAP_MIN_CHARS and bool(re.search(r"[，；：,;]", previous)))
         or _word_straddles(previous, line)
     )
 

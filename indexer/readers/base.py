@@ -46,6 +46,9 @@ class Document:
     given: dict[str, dict] = field(default_factory=dict)  # dataset values: {field: {value, raw, column}}
     row: int | None = None  # dataset data-row number from 1 (header excluded)
     kind: str = "document"  # "document" | "book" (a collected volume, to be split by its TOC)
+    # One paragraph a line, as the format marks them (HTML blocks, Word paragraphs, a PDF's lines
+    # rejoined by its reader); False where lines may be cut at a width (plain text, dataset cells).
+    paragraph_lines: bool = False
     warnings: dict[str, int] = field(default_factory=dict)  # e.g. {"replaced_bytes": 3}
     skipped: tuple[str, str] | None = None  # (code, reason) of a dataset row with nothing to index
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from indexer.readers.base import Document, UnreadableFile
 from indexer.patterns import ends_sentence, is_title
-from indexer.text import HAN_RE, normalize, repair
+from indexer.text import HAN_RE, normalize, repair, starts_block
 
 # Page numbers in their common forms: 3, - 3 -, — 3 —, ·3·, 第3页, 第3页 共9页, 3/9, Page 3.
 _PAGE_NUMBER_RE = re.compile(
@@ -75,7 +75,7 @@ def read_pdf(data: bytes, path: str, limits) -> list[Document]:
     candidates = _title_candidates(metadata, headers if kind == "book" else [], paragraphs)
     return [Document(
         text="\n".join(paragraphs), title=candidates[0] if candidates else None, title_candidates=candidates,
-        headings=[title for title in outline if title], author=author, kind=kind,
+        headings=[title for title in outline if title], author=author, kind=kind, paragraph_lines=True,
     )]
 
 
@@ -262,7 +262,7 @@ def rejoin(pages: list[list[Line]]) -> list[str]:
         if unknown:
             paragraphs.extend(repair(unknown).paragraphs)
             unknown, runs_on = [], False
-        if paragraphs and runs_on and not indented and (indenting or not _starts_block(text)):
+        if paragraphs and runs_on and not indented and (indenting or not starts_block(text)):
             paragraphs[-1] += text
         else:
             paragraphs.append(text)
@@ -270,14 +270,6 @@ def rejoin(pages: list[list[Line]]) -> list[str]:
     if unknown:
         paragraphs.extend(repair(unknown).paragraphs)
     return paragraphs
-
-
-def _starts_block(line: str) -> bool:
-    """Tell whether a line starts something of its own: a heading, salutation or dateline."""
-    from indexer import patterns
-
-    return bool(patterns.SALUTATION_RE.match(line) or patterns.DATELINE_RE.match(line)
-                or patterns.SECTION_RE.match(line) or patterns.is_heading(line))
 
 
 def _title_candidates(metadata: dict, headers: list[str], paragraphs: list[str]) -> list[str]:
