@@ -99,7 +99,7 @@ def process_file(path: Path, relpath: str, places=None, corpus: Path | None = No
 
 def _split(lines: list[str], document, norm: list[str]) -> list:
     """Split a document's lines into spans; a dataset row is one speech whatever it holds."""
-    spans = split_document(lines, document.kind, norm)
+    spans = split_document(lines, document.kind, norm, document.bookmarks)
     if document.row is None:
         return spans
     first = next((span for span in spans if span.kind == "speech"), None)

@@ -2,8 +2,8 @@
 
 Forms read: `2018年5月4日`, `（2018年5月4日）`, `2019年2月`, `2022学年`, `二〇一九年二月三日` (with 〇, ○ or 零),
 `2019.2.3`, `2019-02-03`, `2019/2/3`, and a month and day alone (`1月21日`), which takes its
-year only from a publication date shortly after it. A range that spans years (`2016—2020年`,
-`2019年12月至2020年1月`) gives no year.
+year only from a publication date shortly after it. A range of dates (`2019年12月至2020年1月`)
+is one mention that keeps its first date; a span of years alone (`2016—2020年`) gives no year.
 """
 
 from __future__ import annotations
@@ -141,12 +141,13 @@ def _join_ranges(text: str, found: list[DateMention]) -> list[DateMention]:
         previous = joined[-1] if joined else None
         if previous and previous.year and _JOINER_RE.match(text[previous.end:mention.start]):
             last = mention.year or previous.year
-            joined[-1] = DateMention(previous.start, mention.end, None, None, None,
+            # A range keeps where it starts: a piece given over months takes its first date.
+            joined[-1] = DateMention(previous.start, mention.end, previous.year, previous.month, previous.day,
                                      text[previous.start:mention.end], (previous.year, last))
             continue
         if mention.year and mention.month and _MONTH_ONLY_RE.match(text, mention.end):
             tail = _MONTH_ONLY_RE.match(text, mention.end)
-            joined.append(DateMention(mention.start, tail.end(), None, None, None,
+            joined.append(DateMention(mention.start, tail.end(), mention.year, mention.month, mention.day,
                                       text[mention.start:tail.end()], (mention.year, mention.year)))
             continue
         joined.append(mention)

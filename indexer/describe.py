@@ -109,10 +109,17 @@ def hints_of(document) -> Hints:
                                           ("site", None))})
 
 
-def _title_block(paragraphs: list[str]) -> tuple[list[speakers.Speaker], list[str]]:
-    """Return the leads (a repost's or news report's first lines) and the title block."""
+def _title_block(paragraphs: list[str], headed: bool = False) -> tuple[list[speakers.Speaker], list[str]]:
+    """Return the leads (a repost's or news report's first lines) and the title block.
+
+    `headed`: the first paragraph is the heading a book's outline leads to (2. 工作方法六十条〔…〕),
+    which opens the title block even when it is numbered like a section heading.
+    """
     leads, header = [], []
     for i, paragraph in enumerate(paragraphs[:8]):
+        if headed and i == 0:
+            header.append(paragraph)
+            continue
         if p.SALUTATION_RE.match(paragraph):
             break
         if p.PAGE_CHROME_RE.match(paragraph):
@@ -143,25 +150,28 @@ def describe(paragraphs: list[str], document=None, places=None, span=None) -> Me
     alone = span is None or getattr(span, "siblings", 1) <= 1
     context = list(getattr(span, "context", ()) or ())
     meta = Metadata()
-    leads, header = _title_block(paragraphs)
+    leads, header = _title_block(paragraphs, headed=bool(getattr(span, "heading", None)))
     # A page's other titles (ArticleTitle, <title> less its site) are this speech's only when
     # the page holds no other; a book's title is the book's.
     candidates = _candidates(hints) if alone and hints.kind != "book" else []
     lead_title = next((lead.title for lead in leads if lead.title), None)
-    meta.title = _title(header) or (candidates[0] if candidates else None) or lead_title
+    book_heading = _clean_title(getattr(span, "heading", None))
+    meta.title = book_heading or _title(header) or (candidates[0] if candidates else None) or lead_title
     who, meeting = _who_and_meeting(header + [lead.evidence for lead in leads], meta.title)
     meta.meeting = meeting or (_who_and_meeting(context, None)[1] if context else None)
     closing = _closing_note(paragraphs, len(header) + len(leads))
     speaker, position, byline = _speaker(header, meta.title, leads, candidates, closing, hints)
     meta.speaker, meta.position, meta.speaker_evidence = speaker.name, position, speaker.evidence
-    _date(meta, paragraphs, header, leads, closing, candidates, context, hints)
+    _date(meta, paragraphs, header, leads, closing, candidates, context, hints, span)
     speaking = " ".join(filter(None, [byline, who, "" if speaker.evidence == byline else
                                       (speaker.position or "") + (speaker.name or "")])) or None
     # An office of a named place (湖南省教育厅厅长) speaks for that place, at a national meeting too.
     placed_office = bool(places and speaking and places(None, speaking, "").province)
     meta.level = _level(who, meta.meeting, position, byline, paragraphs, placed_office)
     if meta.level != CENTRAL and places is not None:
-        body = "\n".join(paragraphs[len(header) + len(leads):])
+        # A book's piece is placed by its own head (在成都会议上的讲话), never by the places its
+        # text discusses: a collected work speaks of the whole country and the world.
+        body = "" if hints.kind == "book" else "\n".join(paragraphs[len(header) + len(leads):])
         place = places(meta.title, speaking, body)
         if place.province is None and context:
             place = places(context[0], None, body)  # 中共某市委办公室关于印发…的通知
@@ -308,12 +318,16 @@ def _speaker(header, title, leads, candidates, closing, hints) -> tuple[speakers
 
 _MONTH_DAY_LINE_RE = re.compile(r"^[（(]?\d{1,2}月\d{1,2}日[）)]?$")
 # Where in the title block a date stands, by how surely it is the speech's own.
-_ROLE_RANK = {"dateline": 3, "closing": 2, "lead": 2, "title": 1, "context": 1}
+_ROLE_RANK = {"dateline": 3, "contents": 3, "closing": 2, "lead": 2, "title": 1, "context": 1}
 
 
-def _date(meta: Metadata, paragraphs, header, leads, closing, candidates, context, hints) -> None:
+def _date(meta: Metadata, paragraphs, header, leads, closing, candidates, context, hints, span=None) -> None:
     """Set date, year, date_source and year_evidence from the most direct source there is."""
     printed = []  # (mention, role)
+    # The date a book's outline or contents prints beside the piece's title: 〔一九五八年一月〕.
+    outside = getattr(span, "dateline", None)
+    if outside:
+        printed += [(m, "contents") for m in find_dates(outside, standalone=True)]
     for line in header:
         dateline = p.DATELINE_RE.match(line) or p.SUBTITLE_RE.match(line) or _MONTH_DAY_LINE_RE.match(line)
         role = "dateline" if dateline else "title"
@@ -323,20 +337,17 @@ def _date(meta: Metadata, paragraphs, header, leads, closing, candidates, contex
     printed += [(m, "closing") for m in closing.dates]
     for line in context[:6]:
         printed += [(m, "context") for m in find_dates(line)]
-    ranges = [m for m, role in printed if m.spans_years and role != "title"]
-    if ranges:
-        # 2019年12月至2020年1月 under a title: the speech names no single year.
-        meta.date = meta.year = meta.date_source = None
-        meta.year_evidence = f"range: {ranges[0].words}"
-        return
-    dated = [(m, role) for m, role in printed if m.year is not None and m.span_years is None]
+    # A range under a title (2019年12月至2020年1月) dates the speech from its first day; one in
+    # a title is its topic (关于…（2021—2025年）规划).
+    dated = [(m, role) for m, role in printed if m.year is not None and (m.span_years is None or role != "title")]
     if dated:
         mention, role = max(dated, key=lambda mr: (mr[0].precision, _ROLE_RANK[mr[1]]))
         mention = _with_day(mention, printed)
         # A dated line stands as printed; a year alone in a title is checked against the anchors
         # (003 prints 2024 in a title over a speech whose events are of 2020).
         checked = role == "title" and mention.month is None
-        _set_year(meta, paragraphs, mention.iso, mention.year, mention.words, "printed", checked)
+        words = f"range: {mention.words}" if mention.spans_years else mention.words
+        _set_year(meta, paragraphs, mention.iso, mention.year, words, "printed", checked)
         return
     meta_dates = [m for value in hints.dates if (m := _iso_mention(value))]
     meta_dates += [m for text in candidates for m in find_dates(text) if m.year and m.span_years is None]

@@ -126,8 +126,8 @@ def parse_who(who: str | None, strict: bool = True) -> tuple[str | None, str | N
 
 def parse_byline(line: str | None) -> tuple[str | None, str | None]:
     """Read a byline (`郴州市市长阚保勇`, `省长王建国`, `王建国`) as (name, position), or (None, None)."""
-    if not line or len(line) > 50 or "在" in line:
-        return None, None
+    if not line or len(line) > 50 or "在" in line or line.endswith(("：", ":")):
+        return None, None  # 阮友寿主席： addresses a letter to its reader
     line = line.strip("（）() ")
     if _POSITION_ANY_RE.search(line):
         return parse_who(line)

@@ -28,8 +28,12 @@ DATELINE_RE = re.compile(
     r"|^[（(]\s*(?:19|20)\d\d[.．/-]\d{1,2}(?:[.．/-]\d{1,2})?\s*[）)]$|^(?:19|20)\d\d[.．/]\d{1,2}[.．/]\d{1,2}$"
     # （2025年1月15日在某省第十四届人民代表大会第三次会议上）: the date and the meeting in brackets.
     r"|^[（(]\s*(?:19|20)\d\d\s*年\s*\d{1,2}\s*月[^（）()。]{0,70}[）)]$"
+    # A book's dateline in its brackets, with several days: 〔一九五九年七月十日、二十三日〕, 〔1958年4月〕.
+    r"|^[（(〔［\[]\s*(?:(?:19|20)\d\d|[一二][〇○零Ｏ一二三四五六七八九]{3})\s*年[^（）()〔〕［］\[\]，。；]{0,60}[）)〕］\]]$"
 )
-SALUTATION_RE = re.compile(r"^(?:各位[^，。：:]{0,20}|同志们|同事们|女士们[、，]?先生们|朋友们)[：:，,！!]")
+SALUTATION_RE = re.compile(r"^(?:各位[^，。：:]{0,20}|同志们|同事们|女士们[、，]?先生们|朋友们)[：:，,！!]"
+                           # A letter's: 少奇同志：, 阮友寿主席：
+                           r"|^[^，。：:；！？\s]{1,20}(?:同志|主席|首相|总理|总统|先生|女士|阁下)[：:]$")
 # 一、 （一） (一) 1、 1. 第一， 第一个问题： 一是 一要 一方面
 HEADING_RE = re.compile(
     rf"^(?:[{NUM_CN}]+[、.．]|[（(][{NUM_CN}\d]+[）)]|\d+[、.．](?!\d)|第[{NUM_CN}]+[，,、：:是个条部分]"
@@ -44,7 +48,7 @@ TOC_LINE_RE = re.compile(r"^(?:(?P<number>\d{1,3})[.．、]\s*)?(?P<title>.*?[^\
                          r"(?P<leader>[\s.．…·。\-—_]*)(?P<page>\d{1,4})$")
 TOC_HEADING_RE = re.compile(r"^目\s*录$|^目次$|^目\s*录[（(][^）)]{1,6}[）)]$")
 # Headings of a book's front and back matter, which are no speech.
-FRONT_MATTER_RE = re.compile(r"^(?:出版说明|编辑说明|编者说明|前\s*言|序\s*言|序|代序|凡\s*例|内容提要|内容简介|说\s*明)$")
+FRONT_MATTER_RE = re.compile(r"^(?:(?:出版|编辑|编者|再版|修订|重印)说明|前\s*言|序\s*言|序|代序|凡\s*例|内容提要|内容简介|说\s*明)$")
 BACK_MATTER_RE = re.compile(r"^(?:后\s*记|编后记|编\s*后|索\s*引|人名索引)$")
 
 
@@ -91,3 +95,40 @@ NAMED_SPEECH_RE = re.compile(
     r"(?:重要|总结|主持|即席|专题)?(?:讲话|发言|致辞|主持词)"
     r"(?:摘要|要点|提纲|摘编|[（(](?:摘要|节选|摘录)[）)])?[：:]?$"
 )
+
+
+# What a bookmark's title and its heading in the body differ by: the entry's number, the date the
+# outline adds (〔一九五八年一月〕), footnote marks (〔1〕), the asterisk of a note, spaces and punctuation.
+_ENTRY_NUMBER_RE = re.compile(r"^\s*(?:\d{1,3}\s*[.．、]|第[一二三四五六七八九十百\d]+[篇章]\s*)\s*")
+_BRACKETED_RE = re.compile(r"[〔［\[【（(][^〔〕［］\[\]【】（）()]{0,40}[〕］\]】）)]")
+_MARKS_RE = re.compile(r"[\s*＊※.．…·—\-－_:：，,、。“”\"'‘’《》〈〉!！?？]")
+
+
+def heading_key(text: str) -> str:
+    """Reduce a title to what a bookmark, a contents entry and the body heading share."""
+    from indexer.text import normalize
+
+    text = _ENTRY_NUMBER_RE.sub("", normalize(text))
+    return _MARKS_RE.sub("", _BRACKETED_RE.sub("", text))
+
+
+def heading_match(key: str, line: str) -> float:
+    """Score how well a body line reads as the heading a title key names (1.0: the same words)."""
+    other = heading_key(line)
+    if not key or not other:
+        return 0.0
+    if key == other:
+        return 1.0
+    if len(other) > 2 * len(key) + 10:
+        return 0.0
+    if key in other or other in key:
+        return min(len(key), len(other)) / max(len(key), len(other))
+    from collections import Counter
+    from difflib import SequenceMatcher
+
+    score = SequenceMatcher(None, key, other, autojunk=False).ratio()
+    if len(key) >= 6:
+        # The same words in another order (对北京市委和中宣部 / 对中宣部和北京市委), a little below the same order.
+        shared = sum((Counter(key) & Counter(other)).values())
+        score = max(score, shared / max(len(key), len(other)) - 0.05)
+    return score

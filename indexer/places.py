@@ -74,6 +74,8 @@ OFFICE_RE = re.compile(r"^.{0,16}?(?:秘书长|书记|长|主任|主席|常委|�
 # or is followed by its government, congress or party body.
 TITLE_BEFORE_RE = re.compile(r"(?:^|在|——|中共|中国共产党|暨)(?:\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?)?$")
 TITLE_AFTER_RE = re.compile(r"^(?:委|人民政府|政府|人大|人民代表大会|政协|党代会|代表大会|第[一二三四五六七八九十\d]+届)")
+# A place the title addresses rather than speaks for: 对北京市委的批评, 给湖北省委的信.
+TITLE_OBJECT_RE = re.compile(r"(?:^|[，、：:])(?:对|给|致|向|同|与|批评|批转)[^在，、：:]*$")
 MEETING_END_RE = re.compile(r"^.{0,40}?(?:会议|大会|全会|会)")
 
 MIN_MENTIONS = 3  # the body names its own place, and speaks of itself, at least this often
@@ -387,7 +389,8 @@ def resolve_place(title: str | None, byline: str | None, body: str) -> Place:
     # 2. The title names it as the meeting's own: 在海拉尔区第十三届人民代表大会, 怀化市…会议.
     own = [(hit, code) for hit, code in named["title"]
            if hit.kind != "short" and (TITLE_BEFORE_RE.search(title[: hit.start])
-                                       or TITLE_AFTER_RE.match(title[hit.end :]))]
+                                       or TITLE_AFTER_RE.match(title[hit.end :]))
+           and not TITLE_OBJECT_RE.search(title[: hit.start])]
     code = _deepest(g, [code for _, code in own])
     if code:
         hit = next(h for h, c in own if c == code)

@@ -226,17 +226,22 @@ def from_closing_note(paragraph: str) -> Speaker:
 
 
 def book_author(texts: list[str | None]) -> Speaker:
-    """Read the one author of a book from its author field or title: 王建国文集, 王建国谈改革."""
-    for text in texts:
+    """Read the one author of a book from its author field or title: 王建国文集, 王建国谈改革.
+
+    The first text is the author field the reader found (a cover's 王建国 著, the book's title):
+    a name there is a name, famous or not; elsewhere a bare line must not be an everyday word.
+    """
+    for k, text in enumerate(texts):
         if not text:
             continue
         text = re.sub(r"\s*(?:著|撰|讲|述)$", "", text.strip())
-        name, position = parse_who(text)
+        name, position = parse_who(text, strict=k > 0)
         if name and len(text) <= 20:
             return Speaker(name, position, f"book author: {text}", [])
         match = _BOOK_AUTHOR_RE.match(text)
         if match:
-            name, position = parse_who(match.group("who"))
+            # 毛泽东选集: a name its book is named for, however common a word jieba thinks it.
+            name, position = parse_who(match.group("who"), strict=False)
             if name:
                 return Speaker(name, position, f"book author: {text}", [])
     return NOBODY

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from indexer import patterns as p
-from indexer.names import parse_who
+from indexer.patterns import heading_key, heading_match
+from indexer.names import parse_byline, parse_who
 from indexer.speakers import from_lead
-from indexer.text import normalized_lines
+from indexer.dates import find_dates
+from indexer.text import normalize, normalized_lines
 
 
 @dataclass
@@ -30,17 +32,33 @@ class Span:
     # page), read for the meeting and date a speech does not print itself.
     context: tuple[str, ...] = ()
     siblings: int = 1  # how many speeches the document holds
+    # What a book says of this piece outside its body: its title and date as the outline
+    # (bookmarks) or the printed contents give them, and which of the two said so.
+    heading: str | None = None
+    dateline: str | None = None
+    witness: str | None = None
 
 
-def split_document(lines: list[str], kind: str = "document", norm: list[str] | None = None) -> list[Span]:
+def split_document(lines: list[str], kind: str = "document", norm: list[str] | None = None,
+                   bookmarks=()) -> list[Span]:
     """Split a document's lines into speech spans and dropped spans, covering every line once.
 
     `kind` "book" (a PDF book or collected works) also starts a piece at a title over its
     dateline, and drops front matter (title page, 出版说明) and back matter (后记). `norm`
     is the lines as normalized_lines() gives them, when the caller has them already.
+    `bookmarks` is a PDF's outline, (depth, title, line or None): a book's first witness of
+    where its pieces start, before its printed contents and the headings in its body.
     """
     norm = normalized_lines(lines) if norm is None else norm
     book = kind == "book"
+    if bookmarks:
+        spans = _bookmark_spans(norm, list(bookmarks))
+        if spans is not None:
+            return _finish(norm, _book_matter(norm, spans) if book else spans)
+    if book:
+        spans = _contents_spans(norm)
+        if spans is not None:
+            return _finish(norm, _book_matter(norm, spans))
     spans: list[Span] = []
     toc = _find_toc(norm)
     body_from = 0
@@ -82,6 +100,11 @@ def split_document(lines: list[str], kind: str = "document", norm: list[str] | N
         spans = [Span(0, len(norm), "speech", 0)]
     if book:
         spans = _book_matter(norm, spans)
+    return _finish(norm, spans)
+
+
+def _finish(norm: list[str], spans: list[Span]) -> list[Span]:
+    """Drop empty spans, size each speech's title block and tell each how many speeches stand beside it."""
     spans = [s for s in spans if s.end > s.start]
     for span in spans:
         if span.kind == "speech" and not span.header_lines:
@@ -90,6 +113,223 @@ def split_document(lines: list[str], kind: str = "document", norm: list[str] | N
     for span in spans:
         span.siblings = count
     return spans
+
+
+# ---------------------------------------------------------------------------------------------
+# Books: the outline (bookmarks), then the printed contents, then the headings in the body
+
+# Bookmarks that lead to no piece: a cover, a portrait or an inscription, the contents.
+_PLATE_RE = re.compile(r"(?:封面|封底|扉页|版权页?|插页|插图|图片|照片|标准像|画像|肖像|题词|手迹|书影)$")
+# The numbering of a part within a piece (一、十一月二十一日的讲话, （二）, 第三部分), not of the book's pieces.
+_PART_MARK_RE = re.compile(rf"^(?:[{p.NUM_CN}]+[、.．]|[（(][{p.NUM_CN}]+[）)]|第[{p.NUM_CN}]+(?:部分|节))")
+# A date a book's outline or contents prints after a title: 〔一九五八年一月二十四日〕, （2018年5月4日）.
+_TRAILING_DATE_RE = re.compile(r"\s*[〔［\[（(]([^〔〕［］\[\]（）()]{0,60}年[^〔〕［］\[\]（）()]{0,60})[〕］\]）)]\s*$")
+_LEADING_NUMBER_RE = re.compile(r"^\s*\d{1,3}\s*[.．、]\s*")
+
+
+def _bare_entry(title: str) -> str:
+    """A bookmark's or contents entry's title without spaces, its number and its date."""
+    title = _LEADING_NUMBER_RE.sub("", normalize(title))
+    return _TRAILING_DATE_RE.sub("", title).strip()
+
+
+def _entry_date(title: str) -> str | None:
+    """The date words a bookmark or contents entry prints after its title, if any."""
+    match = _TRAILING_DATE_RE.search(normalize(title))
+    return match.group(1) if match and find_dates(match.group(1)) else None
+
+
+def _bookmark_spans(norm: list[str], bookmarks: list) -> list[Span] | None:
+    """Split a book by its outline: each bookmark that names a piece starts one where its heading is.
+
+    Bookmarks up to the contents, and those of covers, portraits and front or back matter,
+    start no piece; nor does one numbered as a part (一、…) under a piece, unless the book's
+    pieces are all numbered so. Returns None when the outline names fewer than two pieces.
+    """
+    marks = [(title, line) for _, title, line in bookmarks if line is not None and 0 <= line < len(norm)]
+    if len(marks) < 2:
+        return None
+    contents = max((k for k, (title, _) in enumerate(marks) if p.TOC_HEADING_RE.match(_bare_entry(title))), default=-1)
+    kinds = []
+    for k, (title, _) in enumerate(marks):
+        bare = _bare_entry(title)
+        if k <= contents or _PLATE_RE.search(bare) or p.FRONT_MATTER_RE.match(bare):
+            kinds.append("front matter" if "speech" not in kinds else "part")
+        elif p.BACK_MATTER_RE.match(bare):
+            kinds.append("back matter")
+        else:
+            kinds.append("speech")
+    candidates = [k for k, kind in enumerate(kinds) if kind == "speech"]
+    marked = [k for k in candidates if _PART_MARK_RE.match(_bare_entry(marks[k][0]))]
+    if len(marked) < 0.8 * len(candidates):
+        for k in marked:
+            if "speech" in kinds[:k]:
+                kinds[k] = "part"  # 一、十一月二十一日的讲话 under 在武昌会议上的讲话
+    starts = []  # (line, kind, title)
+    for k, (title, line) in enumerate(marks):
+        if kinds[k] == "part" or (starts and line <= starts[-1][0]):
+            continue
+        if kinds[k] == "front matter" and starts:
+            continue
+        starts.append((line, kinds[k], title))
+    pieces = [s for s in starts if s[1] == "speech"]
+    if len(pieces) < 2:
+        return None
+    spans: list[Span] = []
+    first = pieces[0][0]
+    if first > 0:
+        spans.extend(_front_spans(norm, 0, first, contents >= 0 and marks[contents][1]))
+    entries = _contents_entries(norm, 0, first)
+    cursor = 0
+    bounds = [s for s in starts if s[0] >= first] + [(len(norm), "end", "")]
+    for (line, kind, title), (end, _, _) in zip(bounds, bounds[1:]):
+        if kind != "speech":
+            spans.append(Span(line, end, kind if kind != "front matter" else "back matter"))
+            continue
+        heading, dateline, witness = _bare_entry(title), _entry_date(title), "bookmark"
+        entry, cursor = _contents_entry(entries, cursor, heading)
+        if dateline is None and entry is not None and entry[1]:
+            dateline, witness = entry[1], "contents"
+        # The heading the outline leads to opens the title block, numbered as a heading or not.
+        header = 1 + _header_size(norm, line + 1, end)
+        spans.append(Span(line, end, "speech", header, heading=heading or None, dateline=dateline, witness=witness))
+    return spans
+
+
+def _front_spans(norm: list[str], start: int, end: int, contents_line) -> list[Span]:
+    """The spans before a book's first piece: front matter, and its contents where they stand."""
+    if contents_line is None or contents_line is False or not start <= contents_line < end:
+        return [Span(start, end, "front matter")]
+    spans = [Span(start, contents_line, "front matter")] if contents_line > start else []
+    return spans + [Span(contents_line, end, "table of contents")]
+
+
+# A printed contents entry: its number, its title (and date), leaders and a page number if any.
+_CONTENTS_LINE_RE = re.compile(r"^(?P<number>\d{1,3})\s*[.．、]\s*(?P<title>.+?)(?:[\s.．…·。_]{2,}[-—\s]*\d{1,4}[-—\s]*)?$")
+_RUN_ENTRIES_RE = re.compile(r"(?<=[〕）)\]])(?=\d{1,3}[.．、]\D)|(?<=\d -)(?=\S)|(?<=\d-)(?=[^\s\d-])")
+_PAGE_TAIL_RE = re.compile(r"[\s.．…·。_]*[-—]?\s*\d{1,4}\s*[-—]?\s*$")
+
+
+def _contents_entries(norm: list[str], start: int, end: int) -> list[tuple[str, str | None]]:
+    """Read the numbered entries of a book's printed contents: [(title, date words or None)]."""
+    return _read_contents(norm, start, end)[0]
+
+
+def _read_contents(norm: list[str], start: int, end: int) -> tuple[list[tuple[str, str | None]], int]:
+    """Read the numbered entries of a book's printed contents, and the line after the last.
+
+    An entry wrapped over two lines is one again (28. 在庐山会议上的…八月二 / 日、十六日〕…- 131 -);
+    lines numbered as parts (一、…) are parts of the entry above, not entries; unnumbered lines
+    before the first entry (封面, 出版说明) list front matter. The contents end where three
+    lines in a row are none of these.
+    """
+    entries: list[list] = []  # [number, title]
+    last, misses = start, 0
+    for i in range(start, end):
+        if not norm[i]:
+            continue
+        # Entries a PDF's reader ran together (a line of contents that reached the margin): 〔…〕8.中国….
+        hit = restart = False
+        for line in _RUN_ENTRIES_RE.split(norm[i]):
+            match = _CONTENTS_LINE_RE.match(line)
+            number = int(match.group("number")) if match else None
+            if match and entries and number == 1 and entries[-1][0] >= 3:
+                restart = True  # the first piece's heading, numbered as in the contents: the body begins
+                break
+            if match and (not entries or number == entries[-1][0] + 1 or number == 1):
+                if number == 1:
+                    entries = []  # a list numbered from 1 again: the contents proper follow a short one
+                title = match.group("title")
+                entries.append([number, _PAGE_TAIL_RE.sub("", title) if re.search(r"[.．…·]{2,}", line) else title])
+                hit = True
+            elif entries and not _PART_MARK_RE.match(line) and _open_bracket(entries[-1][1]):
+                entries[-1][1] += _PAGE_TAIL_RE.sub("", line) if re.search(r"[.．…·]{2,}", line) else line
+                hit = True
+            elif (_PART_MARK_RE.match(line) or p.TOC_HEADING_RE.match(line)
+                  or (not entries and len(line) <= 80 and not p.ends_sentence(line))):
+                hit = True
+        if restart:
+            break
+        if hit:
+            misses, last = 0, i + 1
+        else:
+            misses += 1
+            if entries and misses >= 3:
+                break
+    if len(entries) < 3:
+        return [], start
+    return [(title, _entry_date(title)) for _, title in entries], last
+
+
+_TITLE_PARTS_RE = re.compile(r"[－—–]+|-{1,2}")
+CONTENTS_SCORE = 0.75  # how well a body line must read as a contents entry to be where its piece starts
+
+
+def _contents_spans(norm: list[str]) -> list[Span] | None:
+    """Split a book by its printed contents (目录 over numbered entries), each piece where its heading is.
+
+    Entries are matched to the body's heading lines in order, after the contents; a piece's
+    title and date are the entry's. Returns None unless most entries are found.
+    """
+    heading = next((i for i, line in enumerate(norm) if p.TOC_HEADING_RE.match(line)), None)
+    if heading is None:
+        return None
+    entries, after = _read_contents(norm, heading + 1, min(len(norm), heading + 2000))
+    if not entries:
+        return None
+    starts, cursor = [], after
+    for title, dateline in entries:
+        # A title and its subtitle (在…上的讲话－不许镇压学生运动): the body may head the piece with either.
+        keys = [heading_key(title)] + [heading_key(part) for part in _TITLE_PARTS_RE.split(_bare_entry(title))
+                                       if len(part) >= 4 and part != _bare_entry(title)]
+        found = None
+        for i in range(cursor, len(norm)):
+            line = norm[i]
+            # A heading, not a sentence: the contents and the body may word a title a little apart
+            # (对北京市委和中宣部的批评 / 对中宣部和北京市委的批评).
+            if (line and len(line) <= 2 * len(title) + 20 and line[-1] not in "。；，"
+                    and max(heading_match(key, line) for key in keys) >= CONTENTS_SCORE):
+                found = i
+                break
+        if found is None:
+            continue
+        starts.append((found, _bare_entry(title), dateline))
+        cursor = found + 1
+    if len(starts) < max(2, 0.8 * len(entries)):
+        return None
+    spans = _front_spans(norm, 0, starts[0][0], heading)
+    bounds = starts + [(len(norm), None, None)]
+    for (line, title, dateline), (end, _, _) in zip(bounds, bounds[1:]):
+        header = 1 + _header_size(norm, line + 1, end)
+        spans.append(Span(line, end, "speech", header, heading=title or None, dateline=dateline, witness="contents"))
+    return spans
+
+
+def _open_bracket(text: str) -> bool:
+    return any(text.count(left) > text.count(right) for left, right in ("〔〕", "（）", "()", "［］"))
+
+
+def _contents_entry(entries, cursor: int, heading: str | None, window: int = 6):
+    """Find the contents entry for a piece's heading among the next few: (entry or None, new cursor)."""
+    if not heading or not entries:
+        return None, cursor
+    key = _compact(heading)
+    best, best_score = None, 0.0
+    for k in range(cursor, min(len(entries), cursor + window)):
+        other = _compact(_bare_entry(entries[k][0]))
+        if not other:
+            continue
+        if key == other:
+            score = 1.0
+        elif key in other or other in key:
+            score = min(len(key), len(other)) / max(len(key), len(other)) + 0.25
+        else:
+            score = SequenceMatcher(None, key, other, autojunk=False).ratio()
+        if score > best_score:
+            best, best_score = k, score
+    if best is None or best_score < 0.6:
+        return None, cursor
+    return entries[best], best + 1
 
 
 def _compact(text: str) -> str:
@@ -275,22 +515,45 @@ def _dated_title_starts(norm: list[str]) -> list[int]:
     for k, i in enumerate(nonblank):
         line = norm[i]
         if (len(line) > 50 or line[-1] in "。！？；，：,:" or p.is_heading(line) or p.DATELINE_RE.match(line)
-                or p.SALUTATION_RE.match(line) or p.is_subtitle(line) or p.PAGE_NUMBER_RE.match(line)):
+                or p.SALUTATION_RE.match(line) or p.is_subtitle(line) or p.PAGE_NUMBER_RE.match(line)
+                or _is_signature(line) or _PLATE_RE.search(line)):
             continue
-        following = [norm[j] for j in nonblank[k + 1:k + 3]]
+        following = [norm[j] for j in nonblank[k + 1:k + 4]]
         if following and p.is_subtitle(following[0]):
             following = following[1:]
         if not following or not p.DATELINE_RE.match(following[0]):
             continue
+        if len(following) < 2 or _NOTES_RE.match(following[1]) or p.FRONT_MATTER_RE.match(following[1]):
+            continue  # a name and a date over the notes (注释), a new section or the end: a signature
         start = k
         # A title that wraps over two short lines: 坚持以人民为中心 / 的发展思想.
         while start > 0 and k - start < 2:
             before = norm[nonblank[start - 1]]
-            if p.ends_sentence(before) or len(before) > 30 or p.DATELINE_RE.match(before) or p.is_heading(before):
+            if (p.ends_sentence(before) or len(before) > 30 or p.DATELINE_RE.match(before) or p.is_heading(before)
+                    or _is_signature(before) or _PLATE_RE.search(before) or p.FRONT_MATTER_RE.match(before)
+                    or p.BACK_MATTER_RE.match(before) or p.TOC_HEADING_RE.match(before) or _NOTES_RE.match(before)):
                 break
             start -= 1
         starts.append(nonblank[start])
     return starts
+
+
+# How letters and notes close over their date: 此致敬礼, a person's name, an organ's name.
+_NOTES_RE = re.compile(r"^(?:注\s*释|注|附注|尾注|说明)[：:]?$")
+_CLOSING_RE = re.compile(r"^(?:此致|敬礼|此致敬礼|致以[^，。]{0,12}敬礼)[！!。]?$")
+_ORGAN_RE = re.compile(r"^[^在关于，。《》]{0,16}(?:中央|委员会|人民政府|政府|国务院|军委|办公厅|办公室|编辑部|编者|出版社|[部局厅])$")
+
+
+def _is_signature(line: str) -> bool:
+    """Tell whether a line over a date signs what stands above it rather than heads what follows."""
+    bare = re.sub(r"\s", "", line)
+    if _CLOSING_RE.match(bare) or _ORGAN_RE.match(bare):
+        return True
+    if len(bare) > 40:
+        return False
+    # 毛泽东, or 中国共产党中央委员会主席毛泽东: a name, with or without its office, and nothing else.
+    name, position = parse_who(bare, strict=False)
+    return name is not None and bare.endswith(name) and (position is not None or len(bare) <= 8)
 
 
 def _book_matter(norm: list[str], spans: list[Span]) -> list[Span]:

@@ -1,7 +1,7 @@
 """The two text functions: normalize() for text and queries alike, repair() for documents only."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Han ideographs (with extensions and compatibility forms), CJK symbols and punctuation,
 # full-width forms and the curly quotes and dashes Chinese text uses.
@@ -88,6 +88,8 @@ class Repaired:
 
     paragraphs: list[str]
     dropped: list[tuple[int, str, str]]  # (line number from 1, line, reason)
+    # For each line, the paragraph its first character went into (None: blank or dropped).
+    line_paragraphs: list[int | None] = field(default_factory=list)
 
 
 # Single digits with a space between each (1 9 9 3 年), as some reports print figures.
@@ -170,6 +172,7 @@ def repair(lines: list[str], first_line: int = 1, header_lines: int = 0, norm: l
 
     paragraphs: list[str] = []
     dropped: list[tuple[int, str, str]] = []
+    line_paragraphs: list[int | None] = []
     open_paragraph = False  # the last paragraph may continue on the next line
     after_blank = False
     seen = 0
@@ -177,20 +180,24 @@ def repair(lines: list[str], first_line: int = 1, header_lines: int = 0, norm: l
     for number, (raw, line) in enumerate(zip(lines, norm), first_line):
         if not line:
             after_blank = True
+            line_paragraphs.append(None)
             continue
         if layout.paged and p.PAGE_NUMBER_RE.match(line):
             dropped.append((number, raw, "page number"))
+            line_paragraphs.append(None)
             continue
         in_header = seen < header_lines
         seen += 1
-        for piece in _split_run_on(line):
+        for k, piece in enumerate(_split_run_on(line)):
             if paragraphs and _joins(paragraphs[-1], piece, open_paragraph, in_header, layout, after_blank):
                 paragraphs[-1] += piece
             else:
                 paragraphs.append(piece)
+            if k == 0:
+                line_paragraphs.append(len(paragraphs) - 1)
             open_paragraph = _may_continue(paragraphs[-1])
             after_blank = False
-    return Repaired(paragraphs, dropped)
+    return Repaired(paragraphs, dropped, line_paragraphs)
 
 
 # A line that opens with these closes what the line before began: 》提出, 。会议, ）, ，

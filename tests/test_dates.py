@@ -30,18 +30,18 @@ def test_find_dates(text, standalone, expected):
     assert [m.iso for m in find_dates(text, standalone)] == expected
 
 
-@pytest.mark.parametrize("text, years", [
-    ("2016—2020年", (2016, 2020)),
-    ("2016年—2020年", (2016, 2020)),
-    ("（2016-2020）", (2016, 2020)),
-    ("二〇一六至二〇二〇年", (2016, 2020)),
-    ("2019年12月至2020年1月", (2019, 2020)),
-    ("2019年12月—2020年1月", (2019, 2020)),
-    ("2019年1月至3月", (2019, 2019)),  # within one year
+@pytest.mark.parametrize("text, years, first", [
+    ("2016—2020年", (2016, 2020), None),  # a span of years alone dates nothing
+    ("2016年—2020年", (2016, 2020), None),
+    ("（2016-2020）", (2016, 2020), None),
+    ("二〇一六至二〇二〇年", (2016, 2020), None),
+    ("2019年12月至2020年1月", (2019, 2020), "2019-12"),  # a range of dates keeps its first
+    ("2019年12月—2020年1月", (2019, 2020), "2019-12"),
+    ("2019年1月至3月", (2019, 2019), "2019-01"),  # within one year
 ])
-def test_ranges_are_one_mention_with_their_years(text, years):
+def test_ranges_are_one_mention_with_their_years(text, years, first):
     mentions = find_dates(text, standalone=True)
-    assert len(mentions) == 1 and mentions[0].year is None and mentions[0].span_years == years
+    assert len(mentions) == 1 and mentions[0].iso == first and mentions[0].span_years == years
     assert mentions[0].spans_years == (years[0] != years[1])
 
 

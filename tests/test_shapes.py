@@ -152,9 +152,12 @@ DATES = [
      "2019-03-05", 2019, "printed", "2019年3月5日"),
     # A year printed alone with a month and day in the dateline.
     ("在2019年全市经济工作会议上的讲话\n（1月21日）\n同志们：\n" + BODY, {}, "2019-01-21", 2019, "printed", "2019年 1月21日"),
-    # A range that spans years gives no year, and nothing is inferred instead; a range in a title is its topic.
+    # A range of dates under a title dates the speech from its first day, saying so; a range in a title is its topic.
     ("在全市主题教育总结会议上的讲话\n（2019年12月至2020年1月）\n同志们：\n今年是新中国成立70周年。\n" + BODY, {},
-     None, None, None, "range: 2019年12月至2020年1月"),
+     "2019-12", 2019, "printed", "range: 2019年12月至2020年1月"),
+    # A book's dateline in its square brackets, several days: the first.
+    ("干部要以普通劳动者的姿态出现\n〔一九五八年五月二十日、二十三日〕\n同志们：\n" + BODY, {},
+     "1958-05-20", 1958, "printed", "一九五八年五月二十日"),
     ("关于全市“十四五”规划（2021—2025年）编制工作的讲话\n同志们：\n" + BODY, {}, None, None, None, None),
     # The page's metadata about the speech, and its publication date where the text dates itself against it.
     ("在全市经济工作会议上的讲话\n同志们：\n" + BODY, {"dates": ["2021-03-05"]}, "2021-03-05", 2021, "meta", "date 2021-03-05"),

@@ -49,6 +49,8 @@ class Document:
     # One paragraph a line, as the format marks them (HTML blocks, Word paragraphs, a PDF's lines
     # rejoined by its reader); False where lines may be cut at a width (plain text, dataset cells).
     paragraph_lines: bool = False
+    # A PDF's outline: (depth, title, the line its heading starts, None if not found), in order.
+    bookmarks: list[tuple[int, str, int | None]] = field(default_factory=list)
     warnings: dict[str, int] = field(default_factory=dict)  # e.g. {"replaced_bytes": 3}
     skipped: tuple[str, str] | None = None  # (code, reason) of a dataset row with nothing to index
 

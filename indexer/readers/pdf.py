@@ -7,8 +7,10 @@ import re
 from typing import NamedTuple
 
 from indexer.readers.base import Document, UnreadableFile
-from indexer.patterns import ends_sentence, is_title
-from indexer.text import HAN_RE, normalize, repair, starts_block
+from indexer.patterns import ends_sentence, heading_key, heading_match, is_title
+from indexer.text import CLOSING_CHARS, HAN_RE, Layout, normalize, repair, starts_block
+
+_NO_PAGES = Layout(wrapped=True, blank_breaks=False, paged=False)  # furniture is gone before repair
 
 # Page numbers in their common forms: 3, - 3 -, — 3 —, ·3·, 第3页, 第3页 共9页, 3/9, Page 3.
 _PAGE_NUMBER_RE = re.compile(
@@ -58,7 +60,7 @@ def read_pdf(data: bytes, path: str, limits) -> list[Document]:
     try:
         pages = [_page_lines(pdf[number]) for number in range(len(pdf))]
         metadata = pdf.get_metadata_dict(skip_empty=True)
-        outline = [_clean(item.get_title() or "") for item in pdf.get_toc(max_depth=3)]
+        bookmarks = _bookmarks(pdf, len(pages))
     except pdfium.PdfiumError as error:
         raise UnreadableFile(f"damaged PDF ({error})", "malformed") from None
     finally:
@@ -66,9 +68,11 @@ def read_pdf(data: bytes, path: str, limits) -> list[Document]:
     _check_text_layer([[line.text for line in page] for page in pages])
     running = running_lines(pages)
     pages = [[line._replace(text=mend_spacing(line.text)) for line in page] for page in remove_furniture(pages, running)]
-    paragraphs = rejoin(pages)
+    anchors = anchor_bookmarks(pages, bookmarks)
+    paragraphs, anchored = rejoin(pages, anchors)
     if not paragraphs:
         raise UnreadableFile("no text in PDF", "empty")
+    outline = [mark.title for mark in bookmarks]
     # A book's running header is its title (on every other page at least).
     headers = [mend_spacing(text) for text in running["top"].values()]
     kind, author = _book_hints(len(pages), paragraphs, _title_candidates(metadata, headers, paragraphs), outline, metadata)
@@ -76,7 +80,71 @@ def read_pdf(data: bytes, path: str, limits) -> list[Document]:
     return [Document(
         text="\n".join(paragraphs), title=candidates[0] if candidates else None, title_candidates=candidates,
         headings=[title for title in outline if title], author=author, kind=kind, paragraph_lines=True,
+        bookmarks=[(mark.level, mark.title, anchored.get(k)) for k, mark in enumerate(bookmarks)],
     )]
+
+
+class Bookmark(NamedTuple):
+    """An entry of a PDF's outline: its depth, its title and the page it leads to (from 0)."""
+
+    level: int
+    title: str
+    page: int | None
+
+
+def _bookmarks(pdf, page_count: int) -> list[Bookmark]:
+    """Read a PDF's outline (bookmarks): a book's first witness of where its pieces start."""
+    marks = []
+    for item in pdf.get_toc(max_depth=4):
+        title = _clean(item.get_title() or "")
+        if not title:
+            continue
+        destination = item.get_dest()
+        page = destination.get_index() if destination is not None else None
+        marks.append(Bookmark(item.level, title, page if page is not None and 0 <= page < page_count else None))
+    return marks
+
+
+ANCHOR_SCORE = 0.6  # how well a line must read as its bookmark's title to be where the piece starts
+
+
+def anchor_bookmarks(pages: list[list["Line"]], bookmarks: list[Bookmark]) -> dict[tuple[int, int], int]:
+    """Find the line of its page where each bookmark's heading stands: {(page, line): bookmark}.
+
+    A bookmark leads to a page; its piece starts at the line of that page (or of the next, as
+    some outlines point a page early) that reads as its title, else at the page's first line.
+    Lines before a later bookmark's line on the same page are not taken.
+    """
+    anchors: dict[tuple[int, int], int] = {}
+    taken: dict[int, int] = {}  # page -> the last line anchored on it
+    for k, mark in enumerate(bookmarks):
+        if mark.page is None:
+            continue
+        key = heading_key(mark.title)
+        best, best_score = None, 0.0
+        for page in (mark.page, mark.page + 1):
+            if page >= len(pages):
+                break
+            for i, line in enumerate(pages[page][:60]):
+                if i < taken.get(page, -1) or (page, i) in anchors:
+                    continue
+                score = heading_match(key, line.text)
+                if score > best_score + 1e-9:
+                    best, best_score = (page, i), score
+            if best_score >= 0.95:
+                break
+        if best is None or best_score < ANCHOR_SCORE:
+            page = mark.page
+            while page < len(pages) and not pages[page]:
+                page += 1
+            if page >= len(pages):
+                continue
+            best = (page, 0)
+            if best in anchors:
+                continue  # two bookmarks to one page and no heading for this one: it adds no start
+        anchors[best] = k
+        taken[best[0]] = best[1]
+    return anchors
 
 
 class Line(NamedTuple):
@@ -143,28 +211,46 @@ def running_lines(pages: list[list[Line]]) -> dict[str, dict[str, str]]:
     # least every other page of the stretch it runs over. A body line recurs at an edge by
     # chance only, and one that every piece of a collection ends with (谢谢大家！) stands
     # far more sparsely than that.
+    # A header that carries the title of the piece it stands over (- 14 - 某某选集 关于…) recurs
+    # only over that piece, but the part beside it (某某选集) recurs over the whole book.
     seen: dict[str, dict[str, list]] = {"top": {}, "bottom": {}}
+    parts: dict[str, dict[str, list]] = {"top": {}, "bottom": {}}
     for number, page in enumerate(pages):
         for edge, lines in (("top", page[:_EDGE_LINES]), ("bottom", page[-_EDGE_LINES:])):
             for line in lines:
                 key = _edge_key(line)
                 if key and len(key) <= 60:
                     seen[edge].setdefault(key, []).append((number, line.text))
+                if len(line.text) <= 120:
+                    for part in set(_edge_parts(line.text)):
+                        parts[edge].setdefault(part, []).append((number, key))
     running = {}
-    for edge, keys in seen.items():
-        running[edge] = {}
-        for key, found in keys.items():
-            pages_with = sorted({number for number, _ in found})
-            stretch = pages_with[-1] - pages_with[0] + 1
-            if len(pages_with) >= _MIN_REPEATS and len(pages_with) >= _RUNNING_DENSITY * stretch:
-                running[edge][key] = found[0][1]
+    for edge in ("top", "bottom"):
+        running[edge] = {key: found[0][1] for key, found in seen[edge].items() if _runs(found)}
+        # A part is the book's when it stands beside several others (the titles of several pieces);
+        # a piece's title beside the book's is not furniture where the piece prints it as its heading.
+        running[edge + " parts"] = {part: part for part, found in parts[edge].items()
+                                    if _runs(found) and len({key for _, key in found}) >= _MIN_REPEATS}
     return running
+
+
+def _runs(found: list) -> bool:
+    """Tell whether what stands at an edge of these pages recurs as running furniture does."""
+    pages_with = sorted({number for number, _ in found})
+    stretch = pages_with[-1] - pages_with[0] + 1
+    return len(pages_with) >= _MIN_REPEATS and len(pages_with) >= _RUNNING_DENSITY * stretch
+
+
+def _edge_parts(text: str) -> list[str]:
+    """The space-separated parts of an edge line that could be a book's or a part's running title."""
+    return [part for part in text.split() if len(part) >= 4 and HAN_RE.search(part)] if " " in text.strip() else []
 
 
 def remove_furniture(pages: list[list[Line]], running=None) -> list[list[Line]]:
     """Drop page numbers and running headers and footers from the top and bottom of each page."""
     running = running if running is not None else running_lines(pages)
     repeated = {edge: set(keys) for edge, keys in running.items()}
+    repeated_parts = {edge: set(running.get(edge + " parts", ())) for edge in ("top", "bottom")}
     cleaned = []
     for page in pages:
         keep = list(page)
@@ -174,7 +260,8 @@ def remove_furniture(pages: list[list[Line]], running=None) -> list[list[Line]]:
                     break
                 index = 0 if edge == "top" else -1
                 line = keep[index]
-                if _PAGE_NUMBER_RE.match(line.text) or _edge_key(line) in repeated[edge]:
+                if (_PAGE_NUMBER_RE.match(line.text) or _edge_key(line) in repeated[edge]
+                        or any(part in repeated_parts[edge] for part in _edge_parts(line.text))):
                     keep.pop(index)
                 else:
                     break
@@ -196,7 +283,7 @@ def mend_spacing(line: str) -> str:
 
 
 # A table-of-contents entry: a title, dot leaders or a gap, then its page number.
-_TOC_ENTRY_RE = re.compile(r"(?:[.．…·。\-—_]{2,}|\s{2,}|\t)\s*\d{1,4}$")
+_TOC_ENTRY_RE = re.compile(r"(?:[.．…·。\-—_]{2,}|\s{2,}|\t)\s*[-—]?\s*\d{1,4}\s*[-—]?$")  # …… 14, ……- 14 -
 # An entry whose leaders PDFium gives as one space (讲话 3) reads like prose ending in a number
 # (至少有 1): it is an entry only when what precedes the number is a title.
 _SPACED_NUMBER_RE = re.compile(r"^(.+?)\s(\d{1,4})$")
@@ -221,55 +308,79 @@ def _margins(page: list[Line]) -> tuple[float, float, float]:
     return lefts[len(lefts) // 10], rights[-1 - len(rights) // 10], sizes[len(sizes) // 2]
 
 
-def rejoin(pages: list[list[Line]]) -> list[str]:
+def rejoin(pages: list[list[Line]], anchors: dict[tuple[int, int], int] | None = None) -> tuple[list[str], dict[int, int]]:
     """Rejoin the lines that the page width and page breaks split into paragraphs.
 
     Where the PDF tells where lines start and end, a line that reaches the right margin runs on
     into the next one unless that one is indented (a new paragraph) or starts a heading; a line
     that stops short ends its paragraph. Elsewhere repair()'s rules decide, written for the PDF
     extraction of the 004 compilation. Table-of-contents entries stay one per line, for the
-    splitter to read (an entry wrapped over two lines is one again).
+    splitter to read (an entry wrapped over two lines is one again). A line `anchors` names
+    (where a bookmark's piece starts: {(page, line): bookmark}) always starts a paragraph; the
+    paragraphs they start are returned as {bookmark: paragraph index}.
     """
-    marked: list[tuple[str, bool | None, bool]] = []  # (text, runs on (None: unknown), indented)
+    anchors = anchors or {}
+    # (text, runs on (None: unknown), indented, the bookmark it starts or None)
+    marked: list[tuple[str, bool | None, bool, int | None]] = []
     whole = _margins([line for page in pages for line in page])  # for pages of a line or two
-    for page in pages:
+    for number, page in enumerate(pages):
         left, right, size = _margins(page)
         if not size:
             left, right, size = whole
-        for line in page:
+        for i, line in enumerate(page):
             if not line.text:
                 continue
+            mark = anchors.get((number, i))
             if not size or not line.size:
-                marked.append((line.text, None, False))
+                marked.append((line.text, None, False, mark))
                 continue
             # A CJK font draws “ in the right half of its square and ， 。 ” in the left quarter,
             # and ragged-right text wraps a number or Latin word whole: a line that runs on may
             # stop one and a half characters short of the margin, or three when it ends mid-sentence.
             short = right - line.right
             runs_on = short <= 1.5 * size or (short <= 3 * size and not ends_sentence(line.text))
-            marked.append((line.text, runs_on, line.left > left + size))
+            marked.append((line.text, runs_on, line.left > left + size, mark))
     # Where paragraphs start indented, a line at the left margin continues the one before even
     # when it reads like a heading (…在主观评价第 / 六、客观评价第八…); where they start flush,
     # only the words can tell.
-    indenting = sum(1 for _, full, indented in marked if full and indented) >= 2
+    indenting = sum(1 for _, full, indented, _ in marked if full and indented) >= 2
     paragraphs: list[str] = []
-    unknown: list[str] = []  # lines without geometry, rejoined by repair()
+    anchored: dict[int, int] = {}
+    unknown: list[tuple[str, int | None]] = []  # lines without geometry, rejoined by repair()
+
+    def flush_unknown() -> None:
+        # A bookmarked line starts a paragraph of its own: repair each stretch between them apart.
+        stretch: list[str] = []
+        for text, mark in unknown + [("", -1)]:
+            if mark is not None and stretch:
+                paragraphs.extend(repair(stretch, layout=_NO_PAGES).paragraphs)
+                stretch = []
+            if mark is not None and mark >= 0:
+                anchored[mark] = len(paragraphs)
+            if text:
+                stretch.append(text)
+        unknown.clear()
+
     runs_on = False
-    for text, full, indented in marked:
+    for text, full, indented, mark in marked:
         if full is None:
-            unknown.append(text)
+            unknown.append((text, mark))
             continue
         if unknown:
-            paragraphs.extend(repair(unknown).paragraphs)
-            unknown, runs_on = [], False
-        if paragraphs and runs_on and not indented and (indenting or not starts_block(text)):
+            flush_unknown()
+            runs_on = False
+        if mark is None and paragraphs and text[0] in CLOSING_CHARS:
+            paragraphs[-1] += text  # a line never opens with closing punctuation
+        elif mark is None and paragraphs and runs_on and not indented and (indenting or not starts_block(text)):
             paragraphs[-1] += text
         else:
+            if mark is not None:
+                anchored[mark] = len(paragraphs)
             paragraphs.append(text)
         runs_on = full and not _is_toc_entry(text)
     if unknown:
-        paragraphs.extend(repair(unknown).paragraphs)
-    return paragraphs
+        flush_unknown()
+    return paragraphs, anchored
 
 
 def _title_candidates(metadata: dict, headers: list[str], paragraphs: list[str]) -> list[str]:
