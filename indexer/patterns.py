@@ -48,7 +48,8 @@ TOC_LINE_RE = re.compile(r"^(?:(?P<number>\d{1,3})[.．、]\s*)?(?P<title>.*?[^\
                          r"(?P<leader>[\s.．…·。\-—_]*)(?P<page>\d{1,4})$")
 TOC_HEADING_RE = re.compile(r"^目\s*录$|^目次$|^目\s*录[（(][^）)]{1,6}[）)]$")
 # Headings of a book's front and back matter, which are no speech.
-FRONT_MATTER_RE = re.compile(r"^(?:(?:出版|编辑|编者|再版|修订|重印)说明|前\s*言|序\s*言|序|代序|凡\s*例|内容提要|内容简介|说\s*明)$")
+FRONT_MATTER_RE = re.compile(r"^(?:(?:出版|编辑|编者|再版|修订|重印)说明|前\s*言|序\s*言|序|代序|凡\s*例"
+                             r"|内容提要|内容简介|说\s*明)$")
 BACK_MATTER_RE = re.compile(r"^(?:后\s*记|编后记|编\s*后|索\s*引|人名索引)$")
 
 

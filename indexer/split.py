@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 
 from indexer import patterns as p
 from indexer.patterns import heading_key, heading_match
-from indexer.names import parse_byline, parse_who
+from indexer.names import parse_who
 from indexer.speakers import from_lead
 from indexer.dates import find_dates
 from indexer.text import normalize, normalized_lines
@@ -541,7 +541,8 @@ def _dated_title_starts(norm: list[str]) -> list[int]:
 # How letters and notes close over their date: 此致敬礼, a person's name, an organ's name.
 _NOTES_RE = re.compile(r"^(?:注\s*释|注|附注|尾注|说明)[：:]?$")
 _CLOSING_RE = re.compile(r"^(?:此致|敬礼|此致敬礼|致以[^，。]{0,12}敬礼)[！!。]?$")
-_ORGAN_RE = re.compile(r"^[^在关于，。《》]{0,16}(?:中央|委员会|人民政府|政府|国务院|军委|办公厅|办公室|编辑部|编者|出版社|[部局厅])$")
+_ORGAN_RE = re.compile(r"^[^在关于，。《》]{0,16}(?:中央|委员会|人民政府|政府|国务院|军委|办公厅|办公室|编辑部|编者|出版社"
+                       r"|[部局厅])$")
 
 
 def _is_signature(line: str) -> bool:
