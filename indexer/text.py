@@ -1,5 +1,6 @@
 """The two text functions: normalize() for text and queries alike, repair() for documents only."""
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -44,17 +45,72 @@ def normalize(text: str) -> str:
 _ASCII_UPPER_RE = re.compile("[A-Z]+")
 
 
-def fold_case(text: str) -> str:
-    """Fold ASCII capitals to small letters, one character for one: what matching compares.
+@functools.lru_cache(maxsize=1)
+def _variants() -> tuple[dict[int, str], list[re.Pattern], frozenset]:
+    """Read OpenCC's tables once: {traditional code point: simplified}, regexes of the traditional
+    characters, and the simplified characters some traditional one folds to.
 
-    Terms and texts are matched in this form (`gdp` finds `GDP`), and offsets do not move,
-    so a match is shown in the text as written. Only A-Z fold: other scripts keep their case.
+    A character folds when OpenCC gives it one simplified form of one character, other than
+    itself, and the character is not itself a simplified one (not a key of STCharacters):
+    社會主義 folds to 社会主义, while 著, 乾 and 於, which simplified text prints too, stay.
     """
-    # A search for runs of capitals, not str.translate: translating Chinese text goes through
-    # a dictionary character by character, twenty times slower, and capitals are rare in it.
+    from importlib import resources
+
+    folder = resources.files("opencc") / "dictionary"
+
+    def table(name: str) -> dict[str, list[str]]:
+        rows = (line.split("\t") for line in (folder / name).read_text(encoding="utf-8").splitlines() if "\t" in line)
+        return {key: values.split() for key, values in rows}
+
+    simplified = table("STCharacters.txt")
+    folds = {key: values[0] for key, values in table("TSCharacters.txt").items()
+             if len(key) == 1 and values and len(values[0]) == 1 and values[0] != key
+             and key not in values[1:] and key not in simplified}
+    # One class of the Basic Multilingual Plane's characters, which re looks up in a bitmap (6 ns a
+    # character); the few beyond it in a class of their own, tried only on text that has any.
+    basic = "".join(re.escape(key) for key in sorted(folds) if ord(key) <= 0xFFFF)
+    beyond = "".join(re.escape(key) for key in sorted(folds) if ord(key) > 0xFFFF)
+    patterns = [re.compile(f"[{basic}]")] + ([re.compile(f"[{beyond}]")] if beyond else [])
+    return {ord(key): value for key, value in folds.items()}, patterns, frozenset(folds.values())
+
+
+_BEYOND_BMP_RE = re.compile("[\U00010000-\U0010ffff]")
+
+
+def fold_case(text: str) -> str:
+    """Fold what matching ignores, one character for one: ASCII capitals and traditional forms.
+
+    Terms and texts are matched in this form (`gdp` finds `GDP`, `社会主义` finds `社會主義`),
+    and offsets do not move, so a match is shown in the text as written. Only A-Z fold among
+    letters; a Chinese character folds to its simplified form by OpenCC's table (`_variants`).
+    """
+    # Searches for what folds, not str.translate over everything: translating Chinese text goes
+    # through a dictionary character by character, twenty times slower, and both are rare in it.
     if text.isascii():
         return text.lower()
-    return _ASCII_UPPER_RE.sub(lambda run: run.group().lower(), text)
+    text = _ASCII_UPPER_RE.sub(lambda run: run.group().lower(), text)
+    table, patterns, _ = _variants()
+    for k, traditional in enumerate(patterns):
+        if k and not _BEYOND_BMP_RE.search(text):
+            break
+        if traditional.search(text):
+            text = traditional.sub(lambda found: table[ord(found.group())], text)
+    return text
+
+
+_LATIN_RE = re.compile("[A-Za-z]")
+
+
+def folds_alike(term: str) -> bool:
+    """Tell whether text as written holds a folded term exactly where the folded text does.
+
+    True for a term without a Latin letter or a character a traditional form folds to (it
+    can then be looked for in text without folding it); False for `gdp` or `社会`.
+    """
+    if _LATIN_RE.search(term):
+        return False
+    targets = _variants()[2]
+    return not any(char in targets for char in term)
 
 
 def count_han(text: str) -> int:
@@ -225,8 +281,10 @@ def _joins(previous: str, line: str, open_paragraph: bool, in_header: bool, layo
         return _continues(previous, line, in_header)
     if previous[-1] in p.CONTINUING_CHARS or _OPEN_WORD_END_RE.search(previous) or _unclosed(previous):
         return True
-    # A long sentence under way, or a word cut in two (狠抓招商 | 引资): no heading is that long.
-    return len(previous) >= 30 and (bool(re.search(r"[，；：,;]", previous)) or _word_straddles(previous, line))
+    # Prose under way (a clause mark inside it) that a break cut: long, or through a word (招商引 | 资).
+    if not re.search(r"[，；：。！？,;]", previous[:-1]):
+        return False
+    return len(previous) >= 30 or _word_straddles(previous, line)
 
 
 def _unclosed(text: str) -> bool:

@@ -16,7 +16,6 @@ import functools
 import html
 import itertools
 import math
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer import schema, store
-from indexer.text import fold_case
+from indexer.text import fold_case, folds_alike
 from search import limits
 from search import query as q
 from search import settings as named_settings
@@ -1014,13 +1013,10 @@ def _term_spans(paragraph: str, folded: str, term, low: int = 0, high: int | Non
         yield start, end
 
 
-_LATIN = re.compile("[A-Za-z]")
-
-
 def plain_terms(terms: list) -> bool:
-    """Tell whether every term is a phrase without a Latin letter: folding changes only A-Z, so such
-    terms are found alike in a paragraph as written and folded, and a paragraph without them is skipped unfolded."""
-    return all(isinstance(term, str) and not _LATIN.search(term) for term in terms)
+    """Tell whether every term is a phrase folding leaves alike (`folds_alike`: no Latin letter, no character a
+    traditional form folds to): found alike in a paragraph as written and folded, a paragraph without them is skipped unfolded."""
+    return all(isinstance(term, str) and folds_alike(term) for term in terms)
 
 
 def folded_holding(paragraph: str, terms: list, plain: bool) -> str | None:

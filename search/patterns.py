@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer.text import fold_case
+from indexer.text import fold_case, folds_alike
 
 # Candidates are checked in batches between looks at the clock.
 CHECK_EVERY = 32
@@ -614,8 +614,8 @@ class PatternCounts:
             wanted &= scope
         needles = list(dict.fromkeys(fold_case(f) for f in self._anchor_set(self.compiled.requirement))) \
             if self.compiled.requirement is not None else []
-        # Fragments without Latin letters read the same folded or not: found in the UTF-8 bytes, no decoding.
-        raw = [needle.encode("utf-8") for needle in needles] if not any(map(_latin, needles)) else None
+        # Fragments folding leaves alike are found in the UTF-8 bytes as written, no decoding.
+        raw = [needle.encode("utf-8") for needle in needles] if all(map(folds_alike, needles)) else None
         for done, position in enumerate(np.nonzero(wanted)[0].tolist()):
             if done % CHECK_EVERY == 0:
                 check()

@@ -94,3 +94,29 @@ def test_boolean_and_near_queries_equal_a_paragraph_scan(corpus, texts, query, h
     expected = {sid for sid, ps in texts.items() if holds_id(sid, ps)}
     assert {hit["id"] for hit in result["hits"]} == expected
     assert result["total"] == len(expected)
+
+
+def test_traditional_characters_match_their_simplified_forms(tmp_path):
+    # Issue 22: the 1954 report is printed in traditional characters; `社会主义` found none of its `社會主義`.
+    from indexer.build import build_index
+    from search import Corpus
+
+    corpus_dir = tmp_path / "corpus"
+    corpus_dir.mkdir()
+    (corpus_dir / "1954.txt").write_text(
+        "政府工作報告\n各位代表：\n我國正在建設社會主義，社會主義工業化是國家在過渡時期的中心任務。\n"
+        "第一個五年計劃的若干問題。\n", encoding="utf-8")
+    (corpus_dir / "2024.txt").write_text(
+        "政府工作报告\n各位代表：\n坚持和发展中国特色社会主义，推进社会主义现代化。乾隆年间的著名建筑。\n", encoding="utf-8")
+    build_index(corpus_dir, tmp_path / "index")
+    corpus = Corpus(tmp_path / "index")
+    texts = {s["id"]: corpus.speech(s["id"])["text"].split("\n") for s in corpus.speeches()}
+    for term in ["社会主义", "社會主義", "社会主", "国家", "五年计划", "乾隆", "著名", "问题"]:
+        expected = scan(texts, term)
+        assert kwic_rows(corpus, term) == expected, term
+        assert corpus.search(term)["occurrences"] == len(expected), term
+    assert len(scan(texts, "社会主义")) == 4
+    # Shown as printed: the concordance and the text keep the traditional characters.
+    rows = corpus.kwic("社会主义")["rows"]
+    assert sorted(row["match"] for row in rows) == sorted(["社會主義", "社會主義", "社会主义", "社会主义"])
+    assert "社會主義" in "".join(next(t for t in texts.values() if "報告" in t[0]))

@@ -74,3 +74,27 @@ def test_fold_case_folds_ascii_capitals_only_one_for_one():
         folded = fold_case(text)
         assert len(folded) == len(text)
         assert folded == "".join(c.lower() if "A" <= c <= "Z" else c for c in text)
+
+
+def test_fold_case_folds_traditional_characters_by_opencc_one_for_one():
+    from importlib import resources
+
+    from indexer.text import fold_case, folds_alike
+
+    # The table itself: every character OpenCC maps to one simplified character, not itself a
+    # simplified one, folds to it; a character simplified text prints too stays.
+    folder = resources.files("opencc") / "dictionary"
+    simplified = {line.split("\t")[0] for line in (folder / "STCharacters.txt").read_text(encoding="utf-8").splitlines()}
+    checked = 0
+    for line in (folder / "TSCharacters.txt").read_text(encoding="utf-8").splitlines():
+        key, values = line.split("\t")
+        values = values.split()
+        if len(key) == 1 and len(values[0]) == 1 and key not in simplified and key not in values:
+            assert fold_case(key) == values[0], key
+            checked += 1
+    assert checked > 3000
+    text = "第一個五年計劃的若干問題，社會主義。乾隆年間，著名的於某。GDP"
+    folded = fold_case(text)
+    assert len(folded) == len(text) and folded == "第一个五年计划的若干问题，社会主义。乾隆年间，著名的於某。gdp"
+    assert fold_case(folded) == folded
+    assert not folds_alike("社会主义") and folds_alike("乾隆") and not folds_alike("gdp")
