@@ -22,8 +22,8 @@ from indexer.describe import describe
 from indexer.groups import BINS, near_duplicate_groups, shingles, signature
 from indexer.readers import MAX_FILE_MB, SIDECAR_SUFFIX, UnreadableFile, is_sidecar, read_documents, suffix_of
 from indexer.segment import init_jieba, words
-from indexer.split import Span, split_document
-from indexer.text import count_han, layout_of, normalized_lines, repair
+from indexer.split import Span, header_size, split_document
+from indexer.text import count_chars, count_han, layout_of, normalized_lines, repair
 
 
 class BuildError(Exception):
@@ -64,8 +64,17 @@ class Summary:
             "speeches": self.speeches, "seconds": round(self.seconds, 3),
             "by_format": dict(sorted(self.by_format.items())), "skipped": self.skipped,
             "rows_skipped": self.rows_skipped, "warnings": self.warnings,
-            "dropped": self.dropped, "duplicates": self.duplicates, "unknown_corrections": self.unknown_corrections,
+            "dropped": self.dropped, "dropped_by_file": self.dropped_by_file(),
+            "duplicates": self.duplicates, "unknown_corrections": self.unknown_corrections,
         }
+
+    def dropped_by_file(self) -> dict[str, dict[str, int]]:
+        """Count the characters (whitespace aside) each file lost to no speech, by reason."""
+        counts: dict[str, dict[str, int]] = {}
+        for span in self.dropped:
+            by_reason = counts.setdefault(span["path"], {})
+            by_reason[span["reason"]] = by_reason.get(span["reason"], 0) + span.get("chars", span["han"])
+        return dict(sorted(counts.items()))
 
 
 def default_corrections(corpus: Path) -> Path:
@@ -88,6 +97,8 @@ def process_file(path: Path, relpath: str, places=None, corpus: Path | None = No
     speeches, dropped, rows_skipped, warnings = [], [], [], Counter()
     for document in documents:
         warnings.update(document.warnings)
+        for reason, chars, han in document.dropped:
+            dropped.append({"path": relpath, **_row(document), "lines": None, "reason": reason, "chars": chars, "han": han})
         if document.skipped:
             code, reason = document.skipped
             rows_skipped.append({"file": relpath, "row": document.row, "code": code, "reason": reason})
@@ -102,8 +113,8 @@ def _split(lines: list[str], document, norm: list[str]) -> list:
     spans = split_document(lines, document.kind, norm, document.bookmarks)
     if document.row is None:
         return spans
-    first = next((span for span in spans if span.kind == "speech"), None)
-    return [Span(0, len(lines), "speech", first.header_lines if first and first.start == 0 else 0)]
+    # The row's title block is counted from its first line of text, whatever the splitter made of it.
+    return [Span(0, len(lines), "speech", header_size(norm, 0, len(lines)))]
 
 
 def _word_counts(paragraphs: list[str], batch_chars: int = 1 << 20) -> Counter:
@@ -146,13 +157,13 @@ def _document_speeches(document, relpath: str, before: int, dropped: list, place
         if span.kind != "speech":
             if raw.strip():
                 dropped.append({"path": relpath, **_row(document), "lines": [span.start + 1, span.end],
-                                "reason": span.kind, "han": count_han(raw)})
+                                "reason": span.kind, "chars": count_chars(raw), "han": count_han(raw)})
             continue
         repaired = repair(lines[span.start : span.end], span.start + 1, span.header_lines, norm[span.start : span.end],
                           layout)
         for number, line, reason in repaired.dropped:
             dropped.append({"path": relpath, **_row(document), "lines": [number, number], "reason": reason,
-                            "han": count_han(line)})
+                            "chars": count_chars(line), "han": count_han(line)})
         if not repaired.paragraphs:
             continue
         text = "\n".join(repaired.paragraphs)

@@ -341,7 +341,10 @@ def _date(meta: Metadata, paragraphs, header, leads, closing, candidates, contex
     # a title is its topic (关于…（2021—2025年）规划).
     dated = [(m, role) for m, role in printed if m.year is not None and (m.span_years is None or role != "title")]
     if dated:
-        mention, role = max(dated, key=lambda mr: (mr[0].precision, _ROLE_RANK[mr[1]]))
+        # A dateline's own date (under the title, or a book's contents beside it) to the month at
+        # least is the speech's, before a fuller date some other header line mentions.
+        mention, role = max(dated, key=lambda mr: (_ROLE_RANK[mr[1]] >= 3 and mr[0].month is not None,
+                                                   mr[0].precision, _ROLE_RANK[mr[1]]))
         mention = _with_day(mention, printed)
         # A dated line stands as printed; a year alone in a title is checked against the anchors
         # (003 prints 2024 in a title over a speech whose events are of 2020).

@@ -334,7 +334,7 @@ def _summed(Summary, summaries: list):
     total.skipped.sort(key=lambda s: s["file"])
     total.rows_skipped.sort(key=lambda s: (s["file"], s["row"] or 0))
     total.warnings.sort(key=lambda s: (s["file"], s["code"]))
-    total.dropped.sort(key=lambda s: (s["path"], s.get("row") or 0, s["lines"]))
+    total.dropped.sort(key=lambda s: (s["path"], s.get("row") or 0, s["lines"] or [0, 0]))
     unknown = [set(part.unknown_corrections) for part in summaries if part.unknown_corrections is not None]
     total.unknown_corrections = sorted(set.intersection(*unknown)) if unknown else []
     return total

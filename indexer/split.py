@@ -94,7 +94,7 @@ def split_document(lines: list[str], kind: str = "document", norm: list[str] | N
     context = tuple(line for line in norm[:first] if line) if named else ()
     bounds = starts + [len(norm)]
     for start, end in zip(bounds, bounds[1:]):
-        spans.append(Span(start, end, "speech", _header_size(norm, start, end), context))
+        spans.append(Span(start, end, "speech", header_size(norm, start, end), context))
     if not starts:
         # No title anywhere: the whole document is one speech.
         spans = [Span(0, len(norm), "speech", 0)]
@@ -108,7 +108,7 @@ def _finish(norm: list[str], spans: list[Span]) -> list[Span]:
     spans = [s for s in spans if s.end > s.start]
     for span in spans:
         if span.kind == "speech" and not span.header_lines:
-            span.header_lines = _header_size(norm, span.start, span.end)
+            span.header_lines = header_size(norm, span.start, span.end)
     count = sum(span.kind == "speech" for span in spans)
     for span in spans:
         span.siblings = count
@@ -191,7 +191,7 @@ def _bookmark_spans(norm: list[str], bookmarks: list) -> list[Span] | None:
         if dateline is None and entry is not None and entry[1]:
             dateline, witness = entry[1], "contents"
         # The heading the outline leads to opens the title block, numbered as a heading or not.
-        header = 1 + _header_size(norm, line + 1, end)
+        header = 1 + header_size(norm, line + 1, end)
         spans.append(Span(line, end, "speech", header, heading=heading or None, dateline=dateline, witness=witness))
     return spans
 
@@ -300,7 +300,7 @@ def _contents_spans(norm: list[str]) -> list[Span] | None:
     spans = _front_spans(norm, 0, starts[0][0], heading)
     bounds = starts + [(len(norm), None, None)]
     for (line, title, dateline), (end, _, _) in zip(bounds, bounds[1:]):
-        header = 1 + _header_size(norm, line + 1, end)
+        header = 1 + header_size(norm, line + 1, end)
         spans.append(Span(line, end, "speech", header, heading=title or None, dateline=dateline, witness="contents"))
     return spans
 
@@ -642,7 +642,7 @@ def _extend_main_title(norm: list[str], start: int, floor: int) -> int:
     return best
 
 
-def _header_size(norm: list[str], start: int, end: int) -> int:
+def header_size(norm: list[str], start: int, end: int) -> int:
     """Count the non-blank lines of a speech's title block, up to its first body line."""
     count = 0
     for i in range(start, end):

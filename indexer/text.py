@@ -118,6 +118,14 @@ def count_han(text: str) -> int:
     return len(HAN_RE.findall(text))
 
 
+_SPACE_ANY_RE = re.compile(r"\s+")
+
+
+def count_chars(text: str) -> int:
+    """Count the characters of text other than whitespace: what a summary says was dropped."""
+    return len(text) - sum(len(run) for run in _SPACE_ANY_RE.findall(text))
+
+
 @dataclass(frozen=True)
 class Layout:
     """How a document's lines stand for its paragraphs, read once per document.
@@ -126,16 +134,17 @@ class Layout:
     over several lines; otherwise each line is a paragraph as its format gives it (a .docx
     paragraph, an HTML block, a dataset cell's line) and only plain evidence joins two.
     `blank_breaks`: a blank line ends a paragraph (blank lines stand between paragraphs, not
-    after every line). `paged`: the text carries pages (form feeds, or page numbers running in
-    sequence), so a lone number line is a page number; elsewhere it is text.
+    after every line). `page_numbers`: the document's lines (from 0) that are page numbers, where
+    the text carries pages (form feeds, or lone numbers counting up a page apart); a lone number
+    anywhere else is text. None: any lone number line is one (repair() of bare lines).
     """
 
     wrapped: bool = True
     blank_breaks: bool = False
-    paged: bool = True
+    page_numbers: frozenset[int] | None = None
 
 
-PARAGRAPHS = Layout(wrapped=False, blank_breaks=True, paged=False)  # each line a paragraph: HTML, .docx, PDF
+PARAGRAPHS = Layout(wrapped=False, blank_breaks=True, page_numbers=frozenset())  # HTML, .docx, PDF
 
 
 @dataclass
@@ -185,9 +194,9 @@ def layout_of(lines: list[str], norm: list[str], paragraphs: bool = False) -> La
     """
     from indexer import patterns as p
 
-    paged = any("\f" in line for line in lines) or _runs_page_numbers(norm)
+    pages = page_number_lines(lines, norm)
     if paragraphs:
-        return Layout(wrapped=False, blank_breaks=True, paged=paged)
+        return Layout(wrapped=False, blank_breaks=True, page_numbers=pages)
     nonblank = [line for line in norm if line]
     long = [line for line in nonblank if len(line) >= _WRAP_MIN_CHARS]
     cut = [line for line in long if not p.ends_sentence(line) and not p.is_heading(line) and not p.is_title(line)
@@ -195,23 +204,58 @@ def layout_of(lines: list[str], norm: list[str], paragraphs: bool = False) -> La
     wrapped = len(long) < 4 or len(cut) >= WRAPPED_SHARE * len(long)
     # Blank lines that stand after nearly every line are spacing, not paragraph breaks.
     gaps = sum(1 for before, line in zip(norm, norm[1:]) if before and not line)
-    return Layout(wrapped=wrapped, blank_breaks=gaps < 0.6 * len(nonblank), paged=paged)
+    return Layout(wrapped=wrapped, blank_breaks=gaps < 0.6 * len(nonblank), page_numbers=pages)
 
 
-def _runs_page_numbers(norm: list[str]) -> bool:
-    """Tell whether the lone numbers of a text count up as pages do (3, 4, 5 …), far apart."""
+MIN_PAGE_LINES = 5  # lines of text between two page numbers at least
+
+
+def page_number_lines(lines: list[str], norm: list[str]) -> frozenset[int]:
+    """Find the lines of a text that are page numbers, where it carries pages.
+
+    Pages end at form feeds: the lone number standing at the same edge of most pages (their
+    last line, or their first) is each page's number. Without form feeds, lone numbers that
+    count up a page apart (3, 4, 5 …, or by two) are. A lone number anywhere else is text
+    (广义货币M | 2 | 余额, a dataset cell's subscript).
+    """
     from indexer import patterns as p
 
+    def lone_number(i: int) -> bool:
+        return bool(norm[i]) and len(norm[i]) <= 12 and bool(p.PAGE_NUMBER_RE.match(norm[i]))
+
+    if any("\f" in line for line in lines):
+        # A page starts after each form feed: at the line it opens (\f2), or after the line it ends (2\f).
+        starts = sorted({0} | {i if line.lstrip(" \t").startswith("\f") else i + 1
+                               for i, line in enumerate(lines) if "\f" in line})
+        bottoms, tops = [], []
+        for start, end in zip(starts, starts[1:] + [len(lines)]):
+            filled = [i for i in range(start, end) if norm[i]]
+            if filled:
+                bottoms += [filled[-1]] if lone_number(filled[-1]) else []
+                tops += [filled[0]] if lone_number(filled[0]) else []
+        return frozenset(bottoms if len(bottoms) >= len(tops) else tops)
     numbers = []
-    for i, line in enumerate(norm):
-        if line and len(line) <= 12 and p.PAGE_NUMBER_RE.match(line):
-            found = _LONE_NUMBER_RE.search(line)
+    for i in range(len(norm)):
+        if lone_number(i):
+            found = _LONE_NUMBER_RE.search(norm[i])
             if found:
                 numbers.append((i, int(found.group())))
-    steps = [(b - a, j - i) for (i, a), (j, b) in zip(numbers, numbers[1:])]
-    # Pages: each number one or two more than the last, a page of text between them.
-    running = sum(1 for step, lines_between in steps if step in (1, 2) and lines_between >= 5)
-    return running >= 2 and running >= 0.5 * len(steps)
+    # The longest chain of numbers each one or two more than the last, a page of text apart.
+    best: list[int] = [0] * len(numbers)
+    before: list[int | None] = [None] * len(numbers)
+    for k, (i, n) in enumerate(numbers):
+        best[k] = 1
+        for j in range(max(0, k - 50), k):
+            if numbers[j][1] + 1 <= n <= numbers[j][1] + 2 and i - numbers[j][0] >= MIN_PAGE_LINES and best[j] + 1 > best[k]:
+                best[k], before[k] = best[j] + 1, j
+    if not numbers or max(best) < 3:
+        return frozenset()
+    k: int | None = best.index(max(best))
+    chain = []
+    while k is not None:
+        chain.append(numbers[k][0])
+        k = before[k]
+    return frozenset(chain)
 
 
 def repair(lines: list[str], first_line: int = 1, header_lines: int = 0, norm: list[str] | None = None,
@@ -238,7 +282,7 @@ def repair(lines: list[str], first_line: int = 1, header_lines: int = 0, norm: l
             after_blank = True
             line_paragraphs.append(None)
             continue
-        if layout.paged and p.PAGE_NUMBER_RE.match(line):
+        if p.PAGE_NUMBER_RE.match(line) and (layout.page_numbers is None or number - 1 in layout.page_numbers):
             dropped.append((number, raw, "page number"))
             line_paragraphs.append(None)
             continue
@@ -281,10 +325,11 @@ def _joins(previous: str, line: str, open_paragraph: bool, in_header: bool, layo
         return _continues(previous, line, in_header)
     if previous[-1] in p.CONTINUING_CHARS or _OPEN_WORD_END_RE.search(previous) or _unclosed(previous):
         return True
-    # Prose under way (a clause mark inside it) that a break cut: long, or through a word (招商引 | 资).
-    if not re.search(r"[，；：。！？,;]", previous[:-1]):
+    # Prose under way (a clause mark inside it) that stops without its end was cut: by a page
+    # break (招商引 | 资), a link or a subscript (全省广义货币M | 2 | 余额增长…). A colon opens a list.
+    if previous[-1] in "：:" or not re.search(r"[，；：。！？,;]", previous[:-1]):
         return False
-    return len(previous) >= 30 or _word_straddles(previous, line)
+    return len(previous) >= 8
 
 
 def _unclosed(text: str) -> bool:

@@ -222,8 +222,13 @@ def index_command(corpus, index_dir, jobs, full, force, corrections, as_json, sh
     for warning in summary.warnings:
         click.echo(f"Warning {warning['file']}: {warning['code']} ×{warning['count']}")
     for span in summary.dropped:
-        first, last = span["lines"]
-        click.echo(f"Dropped {span['path']} lines {first}-{last} ({span['reason']}, {span['han']} Han characters)")
+        where = f"lines {span['lines'][0]}-{span['lines'][1]}" if span["lines"] else "from its pages"
+        row = f" row {span['row']}" if span.get("row") else ""
+        click.echo(f"Dropped {span['path']}{row} {where} ({span['reason']}, {span.get('chars', span['han'])} characters, "
+                   f"{span['han']} Han)")
+    for path, reasons in summary.dropped_by_file().items():
+        click.echo(f"Dropped in all from {path}: " + ", ".join(f"{reason} {chars:,} characters"
+                                                           for reason, chars in sorted(reasons.items())))
 
 
 @main.command("list")

@@ -173,9 +173,13 @@ def _counts(corpus: Corpus, phrase: str) -> tuple:
 
 
 def _scan_counts(corpus: Corpus, phrase: str) -> dict[str, int]:
+    """Count a phrase speech by speech as matching does: in the text folded (case, traditional forms)."""
+    from indexer.text import fold_case
+
     found = {}
+    phrase = fold_case(phrase)
     for speech in corpus.speeches():
-        count = sum(p.count(phrase) for p in corpus.speech(speech["id"])["text"].split("\n"))
+        count = sum(fold_case(p).count(phrase) for p in corpus.speech(speech["id"])["text"].split("\n"))
         if count:
             found[speech["id"]] = count
     return found

@@ -49,6 +49,9 @@ class Document:
     # One paragraph a line, as the format marks them (HTML blocks, Word paragraphs, a PDF's lines
     # rejoined by its reader); False where lines may be cut at a width (plain text, dataset cells).
     paragraph_lines: bool = False
+    # What the reader itself removed, by reason: [(reason, characters, Han characters)] (a PDF's
+    # running headers and page numbers); the build summary lists it with what splitting drops.
+    dropped: list[tuple[str, int, int]] = field(default_factory=list)
     # A PDF's outline: (depth, title, the line its heading starts, None if not found), in order.
     bookmarks: list[tuple[int, str, int | None]] = field(default_factory=list)
     warnings: dict[str, int] = field(default_factory=dict)  # e.g. {"replaced_bytes": 3}

@@ -8,9 +8,9 @@ from typing import NamedTuple
 
 from indexer.readers.base import Document, UnreadableFile
 from indexer.patterns import ends_sentence, heading_key, heading_match, is_title
-from indexer.text import CLOSING_CHARS, HAN_RE, Layout, normalize, repair, starts_block
+from indexer.text import CLOSING_CHARS, HAN_RE, Layout, count_chars, count_han, normalize, repair, starts_block
 
-_NO_PAGES = Layout(wrapped=True, blank_breaks=False, paged=False)  # furniture is gone before repair
+_NO_PAGES = Layout(wrapped=True, blank_breaks=False, page_numbers=frozenset())  # furniture is gone before repair
 
 # Page numbers in their common forms: 3, - 3 -, — 3 —, ·3·, 第3页, 第3页 共9页, 3/9, Page 3.
 _PAGE_NUMBER_RE = re.compile(
@@ -67,7 +67,9 @@ def read_pdf(data: bytes, path: str, limits) -> list[Document]:
         pdf.close()
     _check_text_layer([[line.text for line in page] for page in pages])
     running = running_lines(pages)
-    pages = [[line._replace(text=mend_spacing(line.text)) for line in page] for page in remove_furniture(pages, running)]
+    kept = remove_furniture(pages, running)
+    removed = [line.text for page, left in zip(pages, kept) for line in page if line not in left]
+    pages = [[line._replace(text=mend_spacing(line.text)) for line in page] for page in kept]
     anchors = anchor_bookmarks(pages, bookmarks)
     paragraphs, anchored = rejoin(pages, anchors)
     if not paragraphs:
@@ -81,6 +83,7 @@ def read_pdf(data: bytes, path: str, limits) -> list[Document]:
         text="\n".join(paragraphs), title=candidates[0] if candidates else None, title_candidates=candidates,
         headings=[title for title in outline if title], author=author, kind=kind, paragraph_lines=True,
         bookmarks=[(mark.level, mark.title, anchored.get(k)) for k, mark in enumerate(bookmarks)],
+        dropped=[("page furniture", count_chars("".join(removed)), count_han("".join(removed)))] if removed else [],
     )]
 
 
