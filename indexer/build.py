@@ -22,6 +22,7 @@ from indexer.describe import describe
 from indexer.groups import BINS, near_duplicate_groups, shingles, signature
 from indexer.readers import MAX_FILE_MB, SIDECAR_SUFFIX, UnreadableFile, is_sidecar, read_documents, suffix_of
 from indexer.segment import init_jieba, words
+from indexer.speakers import from_book_title
 from indexer.split import Span, header_size, split_document
 from indexer.text import count_chars, count_han, layout_of, normalized_lines, repair
 
@@ -151,8 +152,10 @@ def _document_speeches(document, relpath: str, before: int, dropped: list, place
     lines = document.text.split("\n")
     norm = normalized_lines(lines)  # read by splitting and by repair alike
     layout = layout_of(lines, norm, document.paragraph_lines)
+    spans = _split(lines, document, norm)
+    document = _as_compilation(document, spans, norm)
     speeches = []
-    for span in _split(lines, document, norm):
+    for span in spans:
         raw = "\n".join(lines[span.start : span.end])
         if span.kind != "speech":
             if raw.strip():
@@ -182,6 +185,22 @@ def _document_speeches(document, relpath: str, before: int, dropped: list, place
         )
         speeches.append(record)
     return speeches
+
+
+def _as_compilation(document, spans: list, norm: list[str]):
+    """Read a text or page whose cover names one author's collected pieces (王建国文集, …论述摘编) as his book.
+
+    A PDF's reader tells a book by itself; a plain text or a page tells it only by the line
+    over its pieces, when there are several.
+    """
+    if document.kind == "book" or document.row is not None or sum(s.kind == "speech" for s in spans) < 2:
+        return document
+    cover = next((span for span in spans if span.kind != "speech"), None)
+    if cover is None or cover.start != 0:
+        return document
+    line = next((line for line in norm[cover.start:cover.end] if line), "")
+    author = from_book_title(line)
+    return dataclasses.replace(document, kind="book", author=author, title_candidates=[line]) if author else document
 
 
 def _load_tables():

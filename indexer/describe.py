@@ -231,6 +231,8 @@ def _clean_title(title: str | None) -> str | None:
     if not title:
         return None
     title = p.SECTION_RE.sub("", title)
+    # A book's heading carries a note's asterisk and footnote marks: 在成都会议〔1〕上的讲话*.
+    title = re.sub(r"[〔\[［](?:\d{1,3}|[一二三四五六七八九十]{1,3})[〕\]］]|[*＊]+$", "", title)
     title = re.sub(r"(\[[^\[\]]{0,12}\]|【[^【】]{0,12}】)+$", "", title)
     title = re.sub(rf"^(?:\d{{1,3}}[.．、](?!\d)|[{p.NUM_CN}]{{1,3}}、|[（(][{p.NUM_CN}]{{1,3}}[）)])", "", title)
     title = title.strip(",，、 ")
@@ -284,6 +286,9 @@ def _closing_note(paragraphs: list[str], header_size: int) -> speakers.Speaker:
         note = speakers.from_closing_note(paragraph)
         if note.dates or note.name:
             return note
+        if p.SOURCE_NOTE_RE.match(paragraph):
+            # An excerpt's dated source: （2017年12月18日在中央经济工作会议上的讲话）.
+            return speakers.Speaker(None, None, None, find_dates(paragraph))
     return speakers.NOBODY
 
 

@@ -24,7 +24,8 @@ SUBTITLE_RE = re.compile(r"^(?:—{1,2}|-{2,4}|－{1,2})\S")
 # （2022年9月23日）, (2021年-月-日), 2022年7月2日
 # （一九七八年十二月十三日）, （2019.2.3）, 2019年2月 as books and reports print them.
 DATELINE_RE = re.compile(
-    r"^[（(]?\s*(?:\d{4}|20XX|20xx|[12][0-9]{3}|[一二][〇○零Ｏ一二三四五六七八九]{3})\s*年[^，。；]{0,14}?[日月]?\s*[）)]?$"
+    r"^[（(]?\s*(?:\d{4}|20XX|20xx|[12][0-9]{3}|[一二][〇○零Ｏ一二三四五六七八九]{3})\s*年"
+    r"[\d〇○零Ｏ一二三四五六七八九十XxＸ×\s月日号、\-—－至到]{0,16}?[日月号]?\s*[）)]?$"
     r"|^[（(]\s*(?:19|20)\d\d[.．/-]\d{1,2}(?:[.．/-]\d{1,2})?\s*[）)]$|^(?:19|20)\d\d[.．/]\d{1,2}[.．/]\d{1,2}$"
     # （2025年1月15日在某省第十四届人民代表大会第三次会议上）: the date and the meeting in brackets.
     r"|^[（(]\s*(?:19|20)\d\d\s*年\s*\d{1,2}\s*月[^（）()。]{0,70}[）)]$"
@@ -47,6 +48,9 @@ TOC_ENTRY_RE = re.compile(r"^(\d{1,3})[.．、]\s*(.+?)[\s.．…·。]*\t?\s*(\
 TOC_LINE_RE = re.compile(r"^(?:(?P<number>\d{1,3})[.．、]\s*)?(?P<title>.*?[^\d\s.．…·。\-—_])"
                          r"(?P<leader>[\s.．…·。\-—_]*)(?P<page>\d{1,4})$")
 TOC_HEADING_RE = re.compile(r"^目\s*录$|^目次$|^目\s*录[（(][^）)]{1,6}[）)]$")
+# The note that closes a dated excerpt: （2017年12月18日在中央经济工作会议上的讲话）, （《…》，2019年3月）.
+SOURCE_NOTE_RE = re.compile(r"^[（(〔][^（）()〔〕]{0,80}?(?:(?:19|20)\d\d|[一二][〇○零一二三四五六七八九]{3})\s*年"
+                            r"[^（）()〔〕]{0,80}[）)〕]$")
 # Headings of a book's front and back matter, which are no speech.
 FRONT_MATTER_RE = re.compile(r"^(?:(?:出版|编辑|编者|再版|修订|重印)说明|前\s*言|序\s*言|序|代序|凡\s*例"
                              r"|内容提要|内容简介|说\s*明)$")
@@ -57,6 +61,15 @@ BACK_MATTER_RE = re.compile(r"^(?:后\s*记|编后记|编\s*后|索\s*引|人名
 PAGE_CHROME_RE = re.compile(
     r"^(?:当前位置|您的位置|你的位置|您现在的位置|首页\s*[>＞»]|发布时间|发布日期|发布于|更新时间|时间[:：]\s*\d{4}|来源[:：]|信息来源"
     r"|文章来源|浏览次数|阅读次数|点击数|点击量|访问量|字号|【字体|【打印|打印本页|关闭窗口|分享到)")
+
+
+# Words a sentence or a heading never ends with: a line ending in one was cut (…李强所作的 | 政府工作报告).
+_OPEN_WORD_END_RE = re.compile(r"(?:[的之和与及或在对把被从向于是以其这那各每该由按经据并而且将]|为了|通过|关于)$")
+
+
+def ends_open(line: str) -> bool:
+    """Tell whether a line stops where no sentence stops: a comma-like mark or a word like 的, 和, 关于."""
+    return bool(line) and (line[-1] in CONTINUING_CHARS or bool(_OPEN_WORD_END_RE.search(line)))
 
 
 def is_title(line: str) -> bool:

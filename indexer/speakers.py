@@ -61,7 +61,9 @@ _NOTE_WHO_END_RE = re.compile(
 # A book by one author: 王建国文集, 王建国文选, 王建国谈改革, 王建国论…, 王建国讲话选编.
 _BOOK_AUTHOR_RE = re.compile(
     r"^(?P<who>[^\s，。：:《》]{2,12}?)(?:同志)?(?:文集|文选|选集|文稿|全集|文存|著作选|著作选读|讲话选编|讲话集|讲话选|"
-    r"重要讲话|论述摘编|谈|论)")
+    r"重要讲话|论述摘编|谈|论"
+    # 王建国关于高质量发展论述摘编, 王建国关于…的重要论述
+    r"|关于[^\s，。：:《》]{1,40}?(?:论述摘编|重要论述|讲话选编|论述选编))")
 # A subtitle that runs on into its byline: ——2025年1月15日在某省第十四届人民代表大会第三次会议上某省省长王建国.
 # Also a subtitle's second line run on into it: 暨某县第十八届人民代表大会第三次会议上某县县长王建国.
 _AFTER_MEETING_RE = re.compile(r"(?:会议|大会|全会|座谈会|论坛|典礼|仪式|开幕式|闭幕式)上(?P<byline>[^的上].{1,40})$")
@@ -223,6 +225,12 @@ def from_closing_note(paragraph: str) -> Speaker:
     # The name is followed at once by when or where the speech was given: not 李明同志代为宣读的讲话.
     name, position = parse_who(rest[: end.start()]) if end else (None, None)
     return Speaker(name, position, paragraph if name else None, find_dates(paragraph))
+
+
+def from_book_title(text: str | None) -> str | None:
+    """Return the author a book's title names (王建国文集, 王建国关于…论述摘编), or None."""
+    match = _BOOK_AUTHOR_RE.match(text or "")
+    return parse_who(match.group("who"), strict=False)[0] if match else None
 
 
 def book_author(texts: list[str | None]) -> Speaker:

@@ -17,7 +17,7 @@ from indexer.patterns import heading_key, heading_match
 from indexer.names import parse_who
 from indexer.speakers import from_lead
 from indexer.dates import find_dates
-from indexer.text import normalize, normalized_lines
+from indexer.text import CLOSING_CHARS, normalize, normalized_lines
 
 
 @dataclass
@@ -63,12 +63,17 @@ def split_document(lines: list[str], kind: str = "document", norm: list[str] | N
     toc = _find_toc(norm)
     body_from = 0
     named = [] if toc else _named_speech_starts(norm)
+    lined: list[int] = []
     if toc:
         toc_start, toc_end, entries = toc
         starts = _match_toc_entries(norm, toc_end, entries)
         body_from = toc_end
     elif named:
         starts = named
+    elif lined := _dated_line_starts(norm):
+        starts = lined
+    elif excerpts := _dated_excerpt_starts(norm):
+        starts = excerpts
     else:
         starts = _find_title_starts(norm) + (_dated_title_starts(norm) if book else [])
     starts = _merge_title_blocks(norm, sorted(set(starts)))
@@ -94,7 +99,10 @@ def split_document(lines: list[str], kind: str = "document", norm: list[str] | N
     context = tuple(line for line in norm[:first] if line) if named else ()
     bounds = starts + [len(norm)]
     for start, end in zip(bounds, bounds[1:]):
-        spans.append(Span(start, end, "speech", header_size(norm, start, end), context))
+        # A line that holds a whole speech dates it at its opening: 2019年政府工作报告 …, 2019-03-05 ….
+        opening = _DATED_LINE_RE.match(norm[start]) if lined else None
+        spans.append(Span(start, end, "speech", header_size(norm, start, end), context,
+                          dateline=opening.group(0) if opening else None, witness="line" if opening else None))
     if not starts:
         # No title anywhere: the whole document is one speech.
         spans = [Span(0, len(norm), "speech", 0)]
@@ -508,6 +516,49 @@ def _named_speech_starts(norm: list[str]) -> list[int]:
     return [i for i, _ in found] if len({name for _, name in found}) >= 2 else []
 
 
+# A text that holds one speech a line, each opening with its year or date (2019年政府工作报告 各位代表：…,
+# 2019-03-05 …), as scraped collections are saved.
+_DATED_LINE_RE = re.compile(r"^(?:(?:19|20)\d\d\s*(?:年|[-./]\d{1,2}[-./]\d{1,2})|[一二][〇○零一二三四五六七八九]{3}年)")
+MIN_SPEECH_LINE = 300  # characters of a line that holds a whole speech, at least
+
+
+def _dated_line_starts(norm: list[str]) -> list[int]:
+    """Find the speeches of a text that holds one a line, each line opening with its year or date.
+
+    Most of its lines (four in five) must be such: a report whose paragraphs open with a year
+    (2024年，我们…) holds many other lines.
+    """
+    nonblank = [i for i, line in enumerate(norm) if line]
+    dated = [i for i in nonblank if len(norm[i]) >= MIN_SPEECH_LINE and _DATED_LINE_RE.match(norm[i])]
+    return dated if len(dated) >= 2 and len(dated) >= 0.8 * len(nonblank) else []
+
+
+_EXCERPT_NUMBER_RE = re.compile(rf"^(?:\d{{1,3}}[.．、]|[{p.NUM_CN}]{{1,3}}、|[（(]\d{{1,3}}[）)])")
+
+
+def _dated_excerpt_starts(norm: list[str]) -> list[int]:
+    """Find numbered excerpts each closed by a dated note, as 论述摘编 print them: each is a piece.
+
+    A note closes an excerpt where prose ends just above it (a dateline under a title does
+    not); each excerpt opens with its number (1. / 一、), the first where the number before the
+    first note stands. Three or more such notes, nearly all over numbered excerpts, or none.
+    """
+    nonblank = [i for i, line in enumerate(norm) if line]
+    position = {i: k for k, i in enumerate(nonblank)}
+    notes = [i for k, i in enumerate(nonblank) if p.SOURCE_NOTE_RE.match(norm[i]) and k
+             and p.ends_sentence(norm[nonblank[k - 1]]) and len(norm[nonblank[k - 1]]) > 12]
+    if len(notes) < 3:
+        return []
+    starts = []
+    first = next((nonblank[k] for k in range(position[notes[0]] - 1, -1, -1)
+                  if _EXCERPT_NUMBER_RE.match(norm[nonblank[k]])), None)
+    if first is not None:
+        starts.append(first)
+    starts += [nonblank[position[note] + 1] for note in notes[:-1] if position[note] + 1 < len(nonblank)]
+    numbered = sum(1 for start in starts if _EXCERPT_NUMBER_RE.match(norm[start]))
+    return starts if first is not None and numbered >= 0.8 * len(starts) else []
+
+
 def _dated_title_starts(norm: list[str]) -> list[int]:
     """Find a book's pieces: a title line over its dateline, (2018年5月4日), a subtitle between."""
     nonblank = [i for i, line in enumerate(norm) if line]
@@ -598,6 +649,8 @@ def _find_title_starts(norm: list[str]) -> list[int]:
         if before and not (p.ends_sentence(before) or p.SECTION_RE.match(before) or len(before) <= 40):
             continue  # the end of a sentence that runs over from the line before
         following = [norm[j] for j in nonblank[k + 1 : k + 5]]
+        if (following and following[0][0] in CLOSING_CHARS) or (before and p.ends_open(before)):
+            continue  # a title named mid-sentence: 会议听取了…所作的 | 政府工作报告 | 。会议同意…
         if not following or any(
             p.SALUTATION_RE.match(f) or p.DATELINE_RE.match(f) or p.is_subtitle(f) for f in following
         ) or k == 0:

@@ -302,8 +302,6 @@ def repair(lines: list[str], first_line: int = 1, header_lines: int = 0, norm: l
 
 # A line that opens with these closes what the line before began: 》提出, 。会议, ）, ，
 CLOSING_CHARS = "，。、；：！？）》」』”’】〕,;:!?)"
-# Words a sentence or a heading never ends with: a line ending in one was cut (…李强所作的 | 政府工作报告).
-_OPEN_WORD_END_RE = re.compile(r"(?:[的之和与及或在对把被从向于是以其这那各每该由按经据并而且将]|为了|通过|关于)$")
 
 
 def _joins(previous: str, line: str, open_paragraph: bool, in_header: bool, layout: Layout, after_blank: bool) -> bool:
@@ -323,7 +321,7 @@ def _joins(previous: str, line: str, open_paragraph: bool, in_header: bool, layo
         return len(line) <= 6 and p.ends_sentence(line) and not p.SALUTATION_RE.match(line)
     if in_header:
         return _continues(previous, line, in_header)
-    if previous[-1] in p.CONTINUING_CHARS or _OPEN_WORD_END_RE.search(previous) or _unclosed(previous):
+    if p.ends_open(previous) or _unclosed(previous):
         return True
     # Prose under way (a clause mark inside it) that stops without its end was cut: by a page
     # break (招商引 | 资), a link or a subscript (全省广义货币M | 2 | 余额增长…). A colon opens a list.
@@ -412,8 +410,19 @@ _RUN_ON_BREAK_RE = re.compile(
 )
 
 
+# A line that holds a whole speech opening with its title or date, then its salutation:
+# 2019年政府工作报告各位代表：…, 2019-03-05各位代表：….
+_OPENING_SALUTATION_RE = re.compile(r"^(?P<head>.{4,80}?)(?=(?:各位[^，。：:；]{0,20}|同志们|同事们|朋友们)[：:，,])")
+_SPEECH_LINE = 300
+
+
 def _split_run_on(line: str) -> list[str]:
     """Split a run-on line that holds a whole document into paragraphs."""
+    if len(line) < _SPEECH_LINE:
+        return [line]
     if len(line) < _RUN_ON_LIMIT:
+        opening = _OPENING_SALUTATION_RE.match(line)
+        if opening and not re.search(r"[。！？；]", opening.group("head")):
+            return [opening.group("head"), line[opening.end():]]
         return [line]
     return [piece for piece in _RUN_ON_BREAK_RE.split(line) if piece]

@@ -120,3 +120,89 @@ def make_word_pdf(folder: Path, paragraphs: list[str], header: str, footer: tupl
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--convert-to", "pdf",
                     "--outdir", str(folder), str(source)], check=True, capture_output=True, timeout=180)
     return folder / "office.pdf"
+
+
+class _BookPdf(FPDF):
+    """A book's pages: a running header of the book's title and the piece's, a page number below."""
+
+    def __init__(self, book: str):
+        super().__init__(format="A4")
+        self.book, self.piece = book, ""
+        self.add_font("cjk", fname=str(CJK_FONT), collection_font_number=2)
+        self.set_auto_page_break(True, margin=25)
+
+    def header(self):
+        if self.piece:
+            self.set_font("cjk", size=9)
+            self.cell(0, 8, f"- {self.page_no()} - {self.book} {self.piece}", align="C")
+            self.ln(12)
+
+    def footer(self):
+        self.set_y(-18)
+        self.set_font("cjk", size=9)
+        self.cell(0, 8, f"{self.page_no()}", align="C")
+
+
+def make_book_pdf(path: Path, book: str, front: list[str], pieces: list[dict], bookmarks: bool = True,
+                  contents: bool = True, author: str | None = None, size: int = 12) -> Path:
+    """Write a collected-works book: a cover and front matter, a numbered contents (titles and
+    dates, no page numbers), then each piece under `N. title〔date〕`, `title*`, `〔date〕`, a
+    `*这是…` note, its paragraphs and its parts (`一、…` headings), optionally bookmarked.
+
+    A piece is {"title", "date" (as printed, e.g. 一九五八年一月), "note", "paragraphs",
+    "parts": [(heading, [paragraphs])], "same_page": start on the page of the piece before}.
+    """
+    pdf = _BookPdf(book)
+    if author:
+        pdf.set_author(author)
+    pdf.set_title(book)
+
+    def paragraph(text: str) -> None:
+        pdf.set_x(pdf.l_margin + 2 * size * 0.3528)
+        pdf.write(size * 0.6, text)
+        pdf.ln(size * 0.6)
+
+    def centred(text: str) -> None:
+        pdf.cell(0, size * 0.8, text, align="C", new_x="LMARGIN", new_y="NEXT")
+
+    pdf.add_page()
+    pdf.set_font("cjk", size=size)
+    if bookmarks:
+        pdf.start_section("封面")
+    centred(book)
+    for heading, paragraphs in front:
+        pdf.add_page()
+        if bookmarks:
+            pdf.start_section(heading)
+        centred(heading)
+        for text in paragraphs:
+            paragraph(text)
+    if contents:
+        pdf.add_page()
+        if bookmarks:
+            pdf.start_section("目录")
+        centred("目录")
+        for number, piece in enumerate(pieces, 1):
+            pdf.cell(0, size * 0.6, f"{number}. {piece['title']}〔{piece['date']}〕", new_x="LMARGIN", new_y="NEXT")
+    for number, piece in enumerate(pieces, 1):
+        pdf.piece = f"{piece['title']}〔{piece['date']}〕"
+        if not piece.get("same_page"):
+            pdf.add_page()
+        else:
+            pdf.ln(size)
+        if bookmarks:
+            pdf.start_section(f"{number}. {piece['title']}〔{piece['date']}〕")
+        centred(f"{number}. {piece['title']}〔{piece['date']}〕")
+        centred(f"{piece['title']}*")
+        centred(f"〔{piece['date']}〕")
+        paragraph(f"*{piece['note']}")
+        for text in piece["paragraphs"]:
+            paragraph(text)
+        for heading, texts in piece.get("parts", []):
+            if bookmarks:
+                pdf.start_section(heading, level=1)
+            centred(heading)
+            for text in texts:
+                paragraph(text)
+    pdf.output(str(path))
+    return path

@@ -222,7 +222,8 @@ def running_lines(pages: list[list[Line]]) -> dict[str, dict[str, str]]:
         for edge, lines in (("top", page[:_EDGE_LINES]), ("bottom", page[-_EDGE_LINES:])):
             for line in lines:
                 key = _edge_key(line)
-                if key and len(key) <= 60:
+                # A line that ends a sentence is the tail of a paragraph, however often one recurs.
+                if key and len(key) <= 60 and not ends_sentence(key):
                     seen[edge].setdefault(key, []).append((number, line.text))
                 if len(line.text) <= 120:
                     for part in set(_edge_parts(line.text)):
