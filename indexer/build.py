@@ -95,7 +95,7 @@ def process_file(path: Path, relpath: str, places=None, corpus: Path | None = No
         documents = read_documents(path, corpus=corpus, max_file_mb=max_file_mb)
     except UnreadableFile as error:
         return {"path": relpath, "skipped": error.reason, "code": error.code}
-    speeches, dropped, rows_skipped, warnings = [], [], [], Counter()
+    speeches, dropped, rows_skipped, warnings, notices = [], [], [], Counter(), []
     for document in documents:
         warnings.update(document.warnings)
         for reason, chars, han in document.dropped:
@@ -104,9 +104,9 @@ def process_file(path: Path, relpath: str, places=None, corpus: Path | None = No
             code, reason = document.skipped
             rows_skipped.append({"file": relpath, "row": document.row, "code": code, "reason": reason})
             continue
-        speeches.extend(_document_speeches(document, relpath, len(speeches), dropped, places))
+        speeches.extend(_document_speeches(document, relpath, len(speeches), dropped, places, notices))
     return {"path": relpath, "speeches": speeches, "dropped": dropped, "rows_skipped": rows_skipped,
-            "warnings": dict(warnings)}
+            "warnings": dict(warnings), "notices": notices}
 
 
 def _split(lines: list[str], document, norm: list[str]) -> list:
@@ -146,12 +146,12 @@ def _row(document) -> dict:
     return {"row": document.row} if document.row is not None else {}
 
 
-def _document_speeches(document, relpath: str, before: int, dropped: list, places) -> list[dict]:
-    """Return the speech records of one Document, noting the spans it drops."""
+def _document_speeches(document, relpath: str, before: int, dropped: list, places, notices: list) -> list[dict]:
+    """Return the speech records of one Document, noting the spans it drops and the values it refused."""
     source = relpath if document.row is None else f"{relpath}#row={document.row}"
     lines = document.text.split("\n")
     norm = normalized_lines(lines)  # read by splitting and by repair alike
-    layout = layout_of(lines, norm, document.paragraph_lines)
+    layout = layout_of(lines, norm, document.line_breaks)
     spans = _split(lines, document, norm)
     document = _as_compilation(document, spans, norm)
     speeches = []
@@ -171,6 +171,9 @@ def _document_speeches(document, relpath: str, before: int, dropped: list, place
             continue
         text = "\n".join(repaired.paragraphs)
         meta = describe(repaired.paragraphs, document, places, span)
+        refused = meta.extra.pop("refused", None)
+        if refused:
+            notices.append({"file": relpath, **_row(document), "code": "given_value_refused", "count": 1, **refused})
         record = {f.name: getattr(meta, f.name) for f in dataclasses.fields(meta) if f.name in schema.speech_fields()}
         # Ranking weighs a word in the title twice (BM25F with a title boost of 2).
         weights = _word_counts(repaired.paragraphs)
@@ -481,6 +484,7 @@ def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reu
             summary.rows_skipped.extend(result["rows_skipped"])
             summary.warnings.extend({"file": relpath, "code": code, "count": count}
                                     for code, count in sorted(result["warnings"].items()))
+            summary.warnings.extend(result.get("notices", []))
             summary.files_read += 1
             summary.count(relpath, "read")
         summary.dropped.extend(dropped)

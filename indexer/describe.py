@@ -18,6 +18,7 @@ from indexer import speakers
 from indexer.dates import DateMention, find_dates, parse_iso, year_before_publication
 from indexer.dating import infer_year
 from indexer.names import parse_byline, parse_who
+from indexer.sessions import session_year
 from indexer.text import normalize
 
 # How a date is known, the most direct first (the closed list is the schema's).
@@ -109,6 +110,10 @@ def hints_of(document) -> Hints:
                                           ("site", None))})
 
 
+HEAD_LINES = 40  # paragraphs a head may run to, the page's frame included (下载 打印 全屏 收藏 【字号：加大 …】)
+HEAD_SHOWN_LINES = 10  # lines of a head that are not its frame
+
+
 def _title_block(paragraphs: list[str], headed: bool = False) -> tuple[list[speakers.Speaker], list[str]]:
     """Return the leads (a repost's or news report's first lines) and the title block.
 
@@ -116,17 +121,28 @@ def _title_block(paragraphs: list[str], headed: bool = False) -> tuple[list[spea
     which opens the title block even when it is numbered like a section heading.
     """
     leads, header = [], []
-    for i, paragraph in enumerate(paragraphs[:8]):
+    shown = 0  # lines of the head that are not the page's frame
+    labelled = False
+    for i, paragraph in enumerate(paragraphs[:HEAD_LINES]):
         if headed and i == 0:
             header.append(paragraph)
             continue
         if p.SALUTATION_RE.match(paragraph):
             break
-        if p.PAGE_CHROME_RE.match(paragraph):
-            continue  # 发布时间：2022-03-01 is when the page went up, not a line of the title block
-        if p.is_heading(paragraph) and not (i == 0 and p.NAMED_SPEECH_RE.match(paragraph)):
+        if labelled:
+            labelled = False
+            continue  # the value of a label a line above: 来源： / 某某日报客户端
+        # 发布时间：2022-03-01 is when the page went up, 来源：某某日报 where from, 下载 打印 全屏 the
+        # page's buttons, …记者王明 摄 a photo's caption: none is a line of the title block.
+        if p.PAGE_CHROME_RE.match(paragraph) or p.SITE_CHROME_RE.match(paragraph) or p.STAFF_RE.search(paragraph):
+            labelled = bool(p.LABEL_RE.match(paragraph))
+            continue
+        shown += 1
+        if shown > HEAD_SHOWN_LINES:
             break
-        if i < 3 and len(leads) < 2 and not p.is_title(paragraph):
+        if p.is_heading(paragraph) and not (shown == 1 and p.NAMED_SPEECH_RE.match(paragraph)):
+            break
+        if shown <= 4 and len(leads) < 2 and not p.is_title(paragraph):
             lead = speakers.from_lead(paragraph)
             if lead.name:
                 leads.append(lead)
@@ -372,6 +388,18 @@ def _date(meta: Metadata, paragraphs, header, leads, closing, candidates, contex
             meta.year, meta.date_source = year, "inferred"
             meta.year_evidence = f"{mention.words} (published {hints.published})"
             return
+    # A session named in the head (第十四届全国人民代表大会第三次会议, 十三届全国人大一次会议):
+    # the year it met, and the day the head prints beside it.
+    head = [meta.title or ""] + header + [lead.evidence or "" for lead in leads]
+    head += paragraphs[len(header) + len(leads): len(header) + len(leads) + 2]
+    session = session_year("\n".join(head), "\n".join(paragraphs))
+    if session is not None:
+        day = next((m for text in head for m in find_dates(text) if m.year is None and m.month and m.day), None)
+        meta.year, meta.date_source, meta.year_evidence = session.year, "inferred", session.evidence
+        meta.date = f"{session.year}-{day.month:02d}-{day.day:02d}" if day else str(session.year)
+        if day:
+            meta.year_evidence += f"; {day.words}"
+        return
     published = parse_iso(hints.published)
     relative = next((lead.relative_day for lead in leads if lead.relative_day), None)
     if relative and published and published[2]:
@@ -475,7 +503,9 @@ def _apply_given(meta: Metadata, given: dict) -> None:
         meta.title = str(title)
     speaker, evidence = cell("speaker")
     if evidence:
-        name, position = parse_who(str(speaker), strict=False) if speaker else (None, None)
+        name, position = given_speaker(str(speaker)) if speaker else (None, None)
+        if name is None and speaker:
+            meta.extra["refused"] = {"field": "speaker", "value": str(speaker)}
         meta.speaker, meta.speaker_evidence = name, evidence
         meta.position = position or meta.position if name else None
     position, _ = cell("position")
@@ -488,6 +518,29 @@ def _apply_given(meta: Metadata, given: dict) -> None:
         _given_place(meta, str(province), evidence, str(city) if city else None, city_evidence)
     elif city_evidence:
         _given_place(meta, None, None, str(city), city_evidence)
+
+
+_NO_VALUE_RE = re.compile(r"^(?:未知|不详|无|暂无|空|[-—–/]|n/?a|none|null|unknown)$", re.I)
+
+
+def given_speaker(value: str) -> tuple[str | None, str | None]:
+    """Read a dataset's speaker cell as (name, office): kept as given unless it is plainly no person.
+
+    省长王建国 gives 王建国 and 省长; a name of any script (洛桑江村, 阿不都热依木, 郑广会, 艾尔肯·吐尼亚孜)
+    is kept as it is, spaces removed and middle dots unified; an office alone (省长), an organ
+    (某某省人民政府) or an empty word (未知, 无, -) is no person.
+    """
+    from indexer.names import DOTS, ORG_END_RE, REDACTION_RE, parse_who
+
+    text = re.sub(r"\s+", "", value).strip("，,、；;")
+    if not text or _NO_VALUE_RE.match(text) or REDACTION_RE.fullmatch(text):
+        return None, None
+    name, position = parse_who(text, strict=False)
+    if name:
+        return name, position
+    if position is not None or ORG_END_RE.search(text) or re.search(r"[\d，。；：:！？、（）()《》]", text):
+        return None, position  # an office alone, an organ, or a sentence
+    return re.sub(f"[{DOTS}]", "·", text), None
 
 
 def _given_date(meta: Metadata, date_cell, year_cell) -> None:

@@ -35,6 +35,9 @@ _DOTTED_RE = re.compile(rf"^[{HAN}]{{1,8}}(?:[{DOTS}][{HAN}]{{1,8}}){{1,3}}$")
 _DOT_RE = re.compile(f"[{DOTS}]")
 # A name ends before these: 王建国同志, 王建国1月21日.
 HONORIFIC_RE = re.compile(r"(?:同志|先生|女士)$")
+# What follows an office word but is no name: 作政府工作报告, 讲话, 同志们, 等, a place or an organ.
+_NOT_A_NAME_RE = re.compile(r"^(?:作|做|在|于|的|和|与|及|等|讲|说|代表|出席|主持|同志|指出|强调|要求|表示|致辞|发言|报告)"
+                            r"|(?:讲话|报告|会议|政府|人民|同志们|工作|指出|强调|表示|要求)")
 # Everyday words a bare line never names a person by, even when jieba tags them as names.
 COMMON_FREQ, NAME_WORD_FREQ = 20, 1000
 NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
@@ -66,21 +69,39 @@ def name_words() -> dict[str, tuple[int, str]]:
 
 
 def is_common_word(word: str) -> bool:
-    """Tell whether a word is an everyday word (全体, 文明) rather than a personal name."""
+    """Tell whether a word is an everyday word (全体, 文明) rather than a personal name.
+
+    A word jieba tags as a name is one however often it occurs when it has three characters
+    or more (毛泽东, 邓小平: the leaders a corpus of speeches names most); of two characters,
+    only when it is rare (文明 is tagged a name, and is a word).
+    """
     freq, tag = name_words().get(word, (0, ""))
-    return freq >= NAME_WORD_FREQ or (freq >= COMMON_FREQ and tag not in NAME_TAGS)
+    if tag in NAME_TAGS:
+        return len(word) == 2 and freq >= NAME_WORD_FREQ
+    return freq >= COMMON_FREQ
 
 
-def valid_name(name: str | None, strict: bool = False) -> str | None:
+# A name that follows an office word need not start with a listed surname: Tibetan (洛桑江村),
+# Uyghur written without its dot (阿不都热依木), Mongolian, Kazakh names run to eight characters.
+_FREE_NAME_RE = re.compile(rf"^[{HAN}]{{2,8}}$")
+
+
+def valid_name(name: str | None, strict: bool = False, free: bool = False) -> str | None:
     """Return name (middle dots shown as ·) if it reads as a personal name, else None.
 
     `strict` is for a name standing alone, with no office beside it: it must not be an
-    everyday word either.
+    everyday word either. `free` is for a name an office word stands before (省长 王建国,
+    自治区主席 嘎玛泽登): any surname, or none, as long as it is no word, office or place.
     """
     if not name:
         return None
+    name = name.replace(" ", "").replace("\u3000", "")
     if _DOTTED_RE.match(name):
         return _DOT_RE.sub("·", name)
+    if free and _FREE_NAME_RE.match(name) and not REDACTION_RE.search(name) and not ORG_END_RE.search(name) \
+            and name[-1] not in "市县区省州委镇乡村" and not _POSITION_ANY_RE.search(name) and not is_common_word(name) \
+            and not _NOT_A_NAME_RE.search(name):
+        return name
     if not _NAME_RE.match(name) or REDACTION_RE.search(name):
         return None
     if ORG_END_RE.search(name) or name[-1] in "市县区省州委镇乡村":
@@ -112,12 +133,12 @@ def parse_who(who: str | None, strict: bool = True) -> tuple[str | None, str | N
         name = valid_name(who[: -len(longest)])
         if name:
             return name, longest
-    # 市委副书记、市长王建国: the name follows the last office.
+    # 市委副书记、市长王建国: the name follows the last office, whatever its first character.
     offices = list(_POSITION_ANY_RE.finditer(who))
     if offices:
         last = offices[-1]
         position = who[: last.end()].strip("、， ") or None
-        return valid_name(who[last.end():]), position
+        return valid_name(who[last.end():], free=True), position
     if ORG_END_RE.search(who):
         return None, None
     # 王建国: a name alone.

@@ -50,8 +50,14 @@ _DATELINE_PREFIX_RE = re.compile(r"^.{0,20}?(?:\d{1,2}日电|讯)")
 # Words before a speaker that refer to a speech rather than give it: 学习贯彻…在…上的讲话.
 _REFERRED_RE = re.compile(r"(?:学习|贯彻|落实|领会|传达|按照|根据|遵照|对照|围绕)$")
 _HEADLINE_RE = re.compile(
-    r"^(?P<who>[^在，。：:]{2,30}?)(?:在[^，。]{2,40}?(?:会议|大会|全会|座谈会|推进会|论坛|典礼|仪式|开幕式)(?:上|时)"
-    r"(?:强调|指出|要求|表示|讲话|发表讲话|作报告)|出席[^，。]{0,30}?并(?:发表)?(?:重要)?讲话)")
+    r"^(?P<who>[^在，。：:]{2,30}?)(?:近日|日前|今天|昨天|\d{1,2}月\d{1,2}日)?"
+    r"(?:在[^，。]{2,40}?(?:会议|大会|全会|座谈会|推进会|论坛|典礼|仪式|开幕式)(?:上|时)"
+    r"(?:强调|指出|要求|表示|讲话|发表讲话|作报告)|出席[^，。]{0,30}?并(?:发表)?(?:重要)?讲话"
+    # News of a leader's speech: 王建国在某地考察时强调, 王建国主持会议并发表重要讲话,
+    # 王建国等分别参加…代表团审议 (with several, the first).
+    r"|在[^，。]{2,60}?(?:时|期间|之际)(?:强调|指出|要求|表示)"
+    r"|主持[^，。]{0,20}?并(?:发表)?(?:重要)?讲话"
+    r"|等?分别参加[^，。]{2,40}?(?:审议|讨论))")
 # A closing note: （这是王建国同志在…时的讲话）, 注：本文系….
 _NOTE_RE = re.compile(
     r"^(?:[（(]|注[:：])?(?:注[:：])?(?:这是|本文系|本文是|本文为|此文系|此文是|此为|以上是|以上为|本文根据|根据)"
@@ -66,7 +72,9 @@ _BOOK_AUTHOR_RE = re.compile(
     r"|关于[^\s，。：:《》]{1,40}?(?:论述摘编|重要论述|讲话选编|论述选编))")
 # A subtitle that runs on into its byline: ——2025年1月15日在某省第十四届人民代表大会第三次会议上某省省长王建国.
 # Also a subtitle's second line run on into it: 暨某县第十八届人民代表大会第三次会议上某县县长王建国.
-_AFTER_MEETING_RE = re.compile(r"(?:会议|大会|全会|座谈会|论坛|典礼|仪式|开幕式|闭幕式)上(?P<byline>[^的上].{1,40})$")
+_AFTER_MEETING_RE = re.compile(r"(?:会议|大会|全会|座谈会|论坛|典礼|仪式|开幕式|闭幕式)上(?P<byline>[^的上].{1,40}?)"
+                               # …会议上省长王建国作政府工作报告。: the office and name before what they delivered.
+                               r"(?:(?:作|做)(?:了)?(?:政府工作|重要)?(?:报告|讲话)[。.]?)?$")
 
 
 @dataclass
@@ -134,11 +142,21 @@ def from_named_heading(text: str | None) -> Speaker:
     return Speaker(name, position, text, []) if name else NOBODY
 
 
+# A run-in sentence under a report's title: 2025年1月19日在某省第十四届人民代表大会第三次会议上省长王建国作政府工作报告。
+_RUN_IN_RE = re.compile(r"在(?P<meeting>[^。；！？]{2,60}?(?:会议|大会|全会|座谈会))上(?P<who>[^，。；：在]{2,40}?)"
+                        r"(?:作|做)(?:了)?(?:政府工作|重要)?(?:报告|讲话)")
+
+
 def from_lead(paragraph: str) -> Speaker:
     """Read the speaker from the lead of a repost or a news report of the speech."""
     if "在" not in paragraph and "出席" not in paragraph:
         return NOBODY
     first = paragraph[: _sentence_end(paragraph)]
+    run_in = _RUN_IN_RE.search(first)
+    if run_in:
+        name, position = parse_who(run_in.group("who"))
+        if name:
+            return Speaker(name, position, first, find_dates(first[: run_in.start()]))
     found = _lead_sentence(first, paragraph, news=False)
     if found.name or not _NEWS_PARAGRAPH_RE.match(paragraph):
         return found
@@ -205,7 +223,7 @@ def from_title(text: str | None) -> Speaker:
     # A news headline: 王建国在全市组织工作会议上强调…, 王建国出席…并讲话.
     headline = _HEADLINE_RE.search(text)
     if headline:
-        name, position = parse_who(_WHEN_RE.sub("", headline.group("who")))
+        name, position = parse_who(re.sub(r"等$", "", _WHEN_RE.sub("", headline.group("who"))))
         if name:
             return Speaker(name, position, text, [])
     named = from_named_heading(text)

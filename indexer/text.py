@@ -142,9 +142,9 @@ class Layout:
     wrapped: bool = True
     blank_breaks: bool = False
     page_numbers: frozenset[int] | None = None
-
-
-PARAGRAPHS = Layout(wrapped=False, blank_breaks=True, page_numbers=frozenset())  # HTML, .docx, PDF
+    # A title may run over two lines of the title block (plain text, a PDF's centred lines); a
+    # format's own paragraphs (.docx, HTML) are never joined there but on plain evidence.
+    header_joins: bool = True
 
 
 @dataclass
@@ -186,17 +186,18 @@ WRAPPED_SHARE = 0.3
 _WRAP_MIN_CHARS = 15
 
 
-def layout_of(lines: list[str], norm: list[str], paragraphs: bool = False) -> Layout:
+def layout_of(lines: list[str], norm: list[str], line_breaks: str = "unknown") -> Layout:
     """Tell how a document's lines stand for its paragraphs (see Layout).
 
-    `paragraphs`: the format gives one paragraph a line (HTML, .docx, PDF after its reader
-    rejoined them), so only a page sequence is left to tell.
+    `line_breaks` is what the format says a line is (the reader's Document.line_breaks): a
+    paragraph of its own ("paragraph": HTML, .docx), a paragraph its reader rejoined
+    ("rejoined": PDF), or "unknown" (plain text, dataset cells), told here from the text.
     """
     from indexer import patterns as p
 
     pages = page_number_lines(lines, norm)
-    if paragraphs:
-        return Layout(wrapped=False, blank_breaks=True, page_numbers=pages)
+    if line_breaks in ("paragraph", "rejoined"):
+        return Layout(wrapped=False, blank_breaks=True, page_numbers=pages, header_joins=line_breaks == "rejoined")
     nonblank = [line for line in norm if line]
     long = [line for line in nonblank if len(line) >= _WRAP_MIN_CHARS]
     cut = [line for line in long if not p.ends_sentence(line) and not p.is_heading(line) and not p.is_title(line)
@@ -310,8 +311,8 @@ def _joins(previous: str, line: str, open_paragraph: bool, in_header: bool, layo
 
     if line[0] in CLOSING_CHARS:
         return True  # a line never opens with closing punctuation: a break cut it from its sentence
-    if not open_paragraph:
-        return False
+    if not open_paragraph or p.PAGE_CHROME_RE.match(previous) or p.PAGE_CHROME_RE.match(line):
+        return False  # 来源：某某日报 and 时间：… stand alone
     if layout.wrapped:
         if after_blank and layout.blank_breaks:
             return False
@@ -320,7 +321,10 @@ def _joins(previous: str, line: str, open_paragraph: bool, in_header: bool, layo
     if starts_block(line) or p.is_heading(previous):
         return len(line) <= 6 and p.ends_sentence(line) and not p.SALUTATION_RE.match(line)
     if in_header:
-        return _continues(previous, line, in_header)
+        if layout.header_joins:
+            return _continues(previous, line, in_header)
+        # A format's own paragraphs: a title cut before its last characters (政府工作报 | 告) only.
+        return len(line) <= 3 and not p.is_title(previous) and p.is_title(previous + line)
     if p.ends_open(previous) or _unclosed(previous):
         return True
     # Prose under way (a clause mark inside it) that stops without its end was cut: by a page

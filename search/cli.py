@@ -220,7 +220,9 @@ def index_command(corpus, index_dir, jobs, full, force, corrections, as_json, sh
     for row in summary.rows_skipped:
         click.echo(f"Skipped {row['file']} row {row['row']}: {row['reason']} ({row['code']})")
     for warning in summary.warnings:
-        click.echo(f"Warning {warning['file']}: {warning['code']} ×{warning['count']}")
+        where = f" row {warning['row']}" if warning.get("row") else ""
+        what = f" ({warning['field']}: {warning['value']!r})" if warning.get("field") else ""
+        click.echo(f"Warning {warning['file']}{where}: {warning['code']} ×{warning['count']}{what}")
     for span in summary.dropped:
         where = f"lines {span['lines'][0]}-{span['lines'][1]}" if span["lines"] else "from its pages"
         row = f" row {span['row']}" if span.get("row") else ""

@@ -461,7 +461,7 @@ def test_docx_paragraphs_become_lines(tmp_path):
         "在全市经济工作会议上的讲话", "（2023年12月20日）", "姓名\t职务", "第一行", "第二行", "插入的话", "表格单元",
     ]
     assert document.title == "经济工作会议讲话"
-    assert document == Document(text=document.text, title="经济工作会议讲话", paragraph_lines=True)
+    assert document == Document(text=document.text, title="经济工作会议讲话", line_breaks="paragraph")
 
 
 @pytest.mark.parametrize("title", [None, "", "   "])

@@ -46,9 +46,11 @@ class Document:
     given: dict[str, dict] = field(default_factory=dict)  # dataset values: {field: {value, raw, column}}
     row: int | None = None  # dataset data-row number from 1 (header excluded)
     kind: str = "document"  # "document" | "book" (a collected volume, to be split by its TOC)
-    # One paragraph a line, as the format marks them (HTML blocks, Word paragraphs, a PDF's lines
-    # rejoined by its reader); False where lines may be cut at a width (plain text, dataset cells).
-    paragraph_lines: bool = False
+    # What a line break stands for: "paragraph" (a format's own paragraphs: HTML blocks, Word
+    # paragraphs), "rejoined" (a PDF's lines its reader rejoined into paragraphs by their geometry,
+    # where a centred title may still run over two lines), or "unknown" (plain text and dataset
+    # cells, whose lines may be cut at a width: repair tells from the text).
+    line_breaks: str = "unknown"
     # What the reader itself removed, by reason: [(reason, characters, Han characters)] (a PDF's
     # running headers and page numbers); the build summary lists it with what splitting drops.
     dropped: list[tuple[str, int, int]] = field(default_factory=list)

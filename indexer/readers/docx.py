@@ -23,7 +23,7 @@ def read_docx(data: bytes, path: str, limits) -> list[Document]:
     lines = [line for line in lines if line.strip()]
     if not lines:
         raise UnreadableFile("no text in document", "empty")
-    return [Document(text="\n".join(lines), title=core.get("title"), headings=headings, paragraph_lines=True,
+    return [Document(text="\n".join(lines), title=core.get("title"), headings=headings, line_breaks="paragraph",
                      byline=_person(core.get("creator")))]
 
 

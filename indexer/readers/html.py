@@ -87,7 +87,7 @@ def read_html(data: bytes, path: str, limits) -> list[Document]:
         text="\n".join(lines), title=meta.get("articletitle") or page_title, title_candidates=candidates,
         headings=headings, byline=meta.get("author"), published=_iso_date(meta.get("pubdate")),
         site=site, url=_page_url(root, meta), source=meta.get("contentsource"), encoding=decoded.encoding,
-        warnings=warnings, paragraph_lines=True,
+        warnings=warnings, line_breaks="paragraph",
     )]
 
 

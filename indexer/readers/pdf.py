@@ -81,7 +81,7 @@ def read_pdf(data: bytes, path: str, limits) -> list[Document]:
     candidates = _title_candidates(metadata, headers if kind == "book" else [], paragraphs)
     return [Document(
         text="\n".join(paragraphs), title=candidates[0] if candidates else None, title_candidates=candidates,
-        headings=[title for title in outline if title], author=author, kind=kind, paragraph_lines=True,
+        headings=[title for title in outline if title], author=author, kind=kind, line_breaks="rejoined",
         bookmarks=[(mark.level, mark.title, anchored.get(k)) for k, mark in enumerate(bookmarks)],
         dropped=[("page furniture", count_chars("".join(removed)), count_han("".join(removed)))] if removed else [],
     )]

@@ -41,7 +41,7 @@ def read_word(data: bytes, path: str, limits) -> list[Document]:
     lines = [line for line in lines if line]
     if not lines:
         raise UnreadableFile("no text in document", "empty")
-    return [Document(text="\n".join(lines), encoding=decoded.encoding, paragraph_lines=True)]
+    return [Document(text="\n".join(lines), encoding=decoded.encoding, line_breaks="paragraph")]
 
 
 def _convert(program: str, data: bytes, suffix: str) -> bytes:
