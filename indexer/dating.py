@@ -79,7 +79,15 @@ _RETROSPECT_RE = re.compile(r"五年来|过去五年|近五年|十年来|过去�
 # (二、关于明年工作安排).
 _OPENS_WITH_YEAR_RE = re.compile(r"(?:(?:19|20)\d\d|(?:19|20)?[X×xＸ*]{2})年,?是")
 _CONTEXT_LOOKBACK = 200
-_CONTEXT_RE = re.compile(r"(工作回顾|过去一年|过去的一年|一年来|刚刚过去的)|(今年|本年)|(明年|来年)")
+_CONTEXT_RE = re.compile(r"(工作(?:的)?回顾|执行情况的?回顾|过去一年|过去的一年|一年来|刚刚过去的)|(今年|本年)|(明年|来年)")
+# The sentences after one that opens with a year call that year this year: 1995年是…重要一年。在今年的…
+_CALLED_THIS_YEAR_RE = re.compile(r"[^\n]{0,80}?(?:今年|本年)")
+# A report's part headed as a review of the year before (一、2015年工作回顾, 一、过去一年工作回顾):
+# what it says of a year, it says of the one before the speech.
+_REVIEW_HEADING_RE = re.compile(r"(?:^|\n)[一二三四五六七八九十]{1,3}、[^\n]{0,30}(?:回顾|过去一年|执行情况)[^\n]{0,10}(?=\n)")
+# A review of several years (一、过去五年工作回顾): what it says may be of any of them.
+_YEARS_REVIEW_RE = re.compile(r"[五十几多两三四]年|以来|届")
+_NEXT_HEADING_RE = re.compile(r"\n[一二三四五六七八九十]{1,3}、")
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 
 
@@ -282,6 +290,14 @@ def _read_subject(hit: _Hit, text: str, start: int, ends: list[int]) -> None:
             _set_aside(hit, "in a look back over years")
             return
     if not opens_with_year:
+        if hit.kind != "explicit" and _in_review(text, start):
+            _shift(hit, 1, "in a review of the year before")
+        return
+    sentence_end = ends[position] if position < len(ends) else len(text)
+    if _CALLED_THIS_YEAR_RE.match(text, sentence_end + 1):
+        return  # what follows calls the year this year: no review heading shifts it
+    if _in_review(text, start):
+        _shift(hit, 1, "in a review of the year before")
         return
     context = text[max(0, sentence_start - _CONTEXT_LOOKBACK):sentence_start]
     said = list(_CONTEXT_RE.finditer(context))
@@ -291,6 +307,15 @@ def _read_subject(hit: _Hit, text: str, start: int, ends: list[int]) -> None:
             _shift(hit, 1, f"{last.group(0)} before it")
         elif last.group(3):
             _shift(hit, -1, f"{last.group(0)} before it")
+
+
+def _in_review(text: str, position: int) -> bool:
+    """Tell whether a position lies in a part its heading calls a review of the year before."""
+    heading = None
+    for heading in _REVIEW_HEADING_RE.finditer(text, 0, position):
+        pass
+    return (heading is not None and not _YEARS_REVIEW_RE.search(heading.group())
+            and not _NEXT_HEADING_RE.search(text, heading.end(), position))
 
 
 def _set_aside(hit: _Hit, note: str) -> None:

@@ -18,7 +18,7 @@ from indexer import speakers
 from indexer.dates import DateMention, find_dates, parse_iso, year_before_publication
 from indexer.dating import infer_year
 from indexer.names import parse_byline, parse_who
-from indexer.sessions import session_year
+from indexer.sessions import session_year, work_report_premier
 from indexer.text import normalize
 
 # How a date is known, the most direct first (the closed list is the schema's).
@@ -196,6 +196,12 @@ def describe(paragraphs: list[str], document=None, places=None, span=None) -> Me
         meta.province, meta.city = place.province, place.city
         meta.province_evidence = place.evidence if place.province else None
     _apply_given(meta, hints.given)
+    if meta.speaker is None and meta.speaker_evidence is None and meta.level in (CENTRAL, None):
+        opening = "\n".join(paragraphs[len(header) + len(leads): len(header) + len(leads) + 3])
+        premier = work_report_premier(opening, meta.year)
+        if premier:
+            meta.speaker, meta.speaker_evidence = premier
+            meta.position, meta.level = meta.position or "国务院总理", CENTRAL
     return meta
 
 
@@ -409,6 +415,12 @@ def _date(meta: Metadata, paragraphs, header, leads, closing, candidates, contex
         meta.year_evidence = f"{relative[0]} (published {hints.published})"
         return
     _set_year(meta, paragraphs, None, None, None, None, True)
+    if meta.year is not None and meta.date_source == "inferred":
+        # The day the head prints (6月12日至14日，…在某地考察) in the year the speech's words tell.
+        day = next((m for text in head for m in find_dates(text) if m.year is None and m.month and m.day), None)
+        if day:
+            meta.date = f"{meta.year}-{day.month:02d}-{day.day:02d}"
+            meta.year_evidence = f"{meta.year_evidence}; {day.words}"
 
 
 def _with_day(mention: DateMention, printed) -> DateMention:
@@ -550,6 +562,11 @@ def _given_date(meta: Metadata, date_cell, year_cell) -> None:
         return
     read = _given_mention(date) if date_evidence else None
     year_read = _given_year(year) if year_evidence else None
+    printed = meta.date if meta.date_source == "printed" and meta.date and len(meta.date) > 4 else None
+    if year_evidence and not date_evidence and year_read and printed and printed.startswith(f"{year_read}-"):
+        # A dataset gives the year, the text the day in it (——2026年1月27日在…会议上): both stand.
+        meta.year, meta.year_evidence = year_read, f"{year_evidence}; printed {printed}"
+        return
     meta.date_source = "given"
     if year_evidence:
         meta.year, meta.year_evidence = year_read, year_evidence

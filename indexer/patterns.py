@@ -84,7 +84,7 @@ SITE_CHROME_RE = re.compile(
     r"^(?:下载|打印|全屏|收藏|分享|分享到|关闭|关闭窗口|返回|返回顶部|加大|还原|减小|放大|缩小|默认|[小中大]|[【】\[\]>＞»|｜/]"
     r"|【?字[号体][:：]?|【?\s*[大中小]\s*】?|首页|当前位置[:：]?|您的位置[:：]?|阅读量[:：]?\s*\d*|浏览量?[:：]?\s*\d*"
     r"|阅读次数[:：]?\s*\d*|点击观看视频|点击播放|【图集】|扫一扫|微信|微博|QQ空间|视频|图片"
-    r"|(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)$", re.I)
+    r"|(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?)$", re.I)  # a timestamp, not a dateline
 # A label whose value the next line holds on a page read line by line: 来源： / 某某日报客户端.
 LABEL_RE = re.compile(r"^(?:来源|信息来源|文章来源|作者|编辑|责任编辑|发布时间|发表时间|发布日期|时间|日期)[：:]$")
 # Who made the page, never who spoke: 编辑：李明, 责任编辑 王明, a photo caption ending in 摄.

@@ -35,6 +35,13 @@ _PROVINCIAL_RE = re.compile(
 _YEAR_MENTION_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
 
 
+PREMIERS_PATH = Path(__file__).resolve().parent / "data" / "premiers.tsv"
+# A report that opens by saying it is the government's work report, delivered for the State Council
+# (我代表国务院，向大会作政府工作报告; 我受国务院的委托，向全国人民代表大会报告政府工作), not a plan's or a
+# budget's report a vice-premier delivered (作关于…计划的报告).
+_WORK_REPORT_RE = re.compile(r"我(?:现在)?(?:代表国务院|受国务院的?委托)[^。；]{0,40}?(?:作政府工作报告|报告政府工作)")
+
+
 @dataclass(frozen=True)
 class SessionYear:
     """The year a session met, the words that name it, and whether a table gives it (else inferred)."""
@@ -42,6 +49,20 @@ class SessionYear:
     year: int
     words: str
     evidence: str
+
+
+# A session the text looks back to, not the one it is given at: 从去年9月第五届…第三次会议到现在, …会议以来.
+_BEFORE_PAST_RE = re.compile(r"(?:从|自|去年|前年|上次|上一次|曾在|此前)[^，。；]{0,12}$")
+_AFTER_PAST_RE = re.compile(r"^(?:以来|到现在|至今|之后|以后|后[，,]|闭幕|召开以来|精神)")
+
+
+def _current(regex: re.Pattern, text: str) -> re.Match | None:
+    """The first session a text names that is not one it looks back to."""
+    for found in regex.finditer(text):
+        if not (_BEFORE_PAST_RE.search(text[max(0, found.start() - 16): found.start()])
+                or _AFTER_PAST_RE.match(text[found.end():])):
+            return found
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -59,7 +80,7 @@ def session_year(head: str, text: str = "") -> SessionYear | None:
     """Read the year of the session a speech's head names: the table for a national one, the
     province's term years and the text's own years for a provincial one. None when none is named
     or a province's session cannot be placed."""
-    found = _NATIONAL_RE.search(head)
+    found = _current(_NATIONAL_RE, head)
     if found:
         term = number(found.group("term") or found.group("cterm") or found.group("pterm") or "")
         session = number(found.group("session") or found.group("csession") or found.group("psession") or "")
@@ -68,7 +89,7 @@ def session_year(head: str, text: str = "") -> SessionYear | None:
         if year is not None:
             return SessionYear(year, found.group(0), f"{found.group(0)} (→{year}, sessions of the NPC)")
         return None
-    found = _PROVINCIAL_RE.search(head)
+    found = _current(_PROVINCIAL_RE, head)
     if not found:
         return None
     session = number(found.group("session"))
@@ -82,3 +103,32 @@ def session_year(head: str, text: str = "") -> SessionYear | None:
     return SessionYear(best, found.group(0),
                        f"{found.group(0)} (provincial terms began in {', '.join(map(str, PROVINCIAL_TERMS_BEGAN[-3:]))}…; "
                        f"the text names {best}年 {mentions[best]} times)")
+
+
+@lru_cache(maxsize=1)
+def premiers() -> list[tuple[str, str, str]]:
+    """Read data/premiers.tsv once: [(name, from, to)] with ISO dates, to '' while in office."""
+    rows = []
+    for line in PREMIERS_PATH.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, start, end = (line.split("\t") + [""])[:3]
+            rows.append((name, start, end.strip()))
+    return rows
+
+
+def work_report_premier(opening: str, year: int | None) -> tuple[str, str] | None:
+    """Name the premier who delivered a national government work report that names no speaker.
+
+    Only a report that says it is the government's work report, delivered for the State Council
+    (`_WORK_REPORT_RE`), is given one: the premier in office on the first of March of its year,
+    when sessions open (the outgoing premier in a year a new one is chosen). A plan's or a budget's
+    report, which vice-premiers delivered, gets none. Returns (name, evidence) or None.
+    """
+    found = _WORK_REPORT_RE.search(opening)
+    if not found or year is None:
+        return None
+    day = f"{year}-03-01"
+    for name, start, end in premiers():
+        if start <= day and (not end or day < end):
+            return name, f"inferred: premier in office in {year} (table of premiers); {found.group(0)}"
+    return None
