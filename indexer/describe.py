@@ -532,6 +532,7 @@ def _apply_given(meta: Metadata, given: dict) -> None:
         _given_place(meta, None, None, str(city), city_evidence)
 
 
+_SURNAMED_RE = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
 _NO_VALUE_RE = re.compile(r"^(?:未知|不详|无|暂无|空|[-—–/]|n/?a|none|null|unknown)$", re.I)
 
 
@@ -542,7 +543,7 @@ def given_speaker(value: str) -> tuple[str | None, str | None]:
     is kept as it is, spaces removed and middle dots unified; an office alone (省长), an organ
     (某某省人民政府) or an empty word (未知, 无, -) is no person.
     """
-    from indexer.names import DOTS, ORG_END_RE, REDACTION_RE, parse_who
+    from indexer.names import DOTS, ORG_END_RE, REDACTION_RE, parse_who, surnames
 
     text = re.sub(r"\s+", "", value).strip("，,、；;")
     if not text or _NO_VALUE_RE.match(text) or REDACTION_RE.fullmatch(text):
@@ -550,6 +551,8 @@ def given_speaker(value: str) -> tuple[str | None, str | None]:
     name, position = parse_who(text, strict=False)
     if name:
         return name, position
+    if position is None and _SURNAMED_RE.match(text) and text[0] in surnames()[0]:
+        return text, None  # 郑广会: a name that ends like an organisation, given as a speaker's
     if position is not None or ORG_END_RE.search(text) or re.search(r"[\d，。；：:！？、（）()《》]", text):
         return None, position  # an office alone, an organ, or a sentence
     return re.sub(f"[{DOTS}]", "·", text), None

@@ -98,8 +98,9 @@ def valid_name(name: str | None, strict: bool = False, free: bool = False) -> st
     name = name.replace(" ", "").replace("\u3000", "")
     if _DOTTED_RE.match(name):
         return _DOT_RE.sub("·", name)
+    # (A Tibetan name may end in 村 as a village does: 洛桑江村; after an office word it is a name.)
     if free and _FREE_NAME_RE.match(name) and not REDACTION_RE.search(name) and not ORG_END_RE.search(name) \
-            and name[-1] not in "市县区省州委镇乡村" and not _POSITION_ANY_RE.search(name) and not is_common_word(name) \
+            and name[-1] not in "市县区省州委镇乡" and not _POSITION_ANY_RE.search(name) and not is_common_word(name) \
             and not _NOT_A_NAME_RE.search(name):
         return name
     if not _NAME_RE.match(name) or REDACTION_RE.search(name):

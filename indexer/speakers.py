@@ -35,7 +35,7 @@ _WHEN_RE = re.compile(
 _NOUN_RE = re.compile(rf"在[^。；！？]{{2,60}}?(?:上|时|期间|之际)?(?:的|所作的|作的)(?:重要|总结|动员|主题|专题)?{SPEECH_WORDS}")
 _VERB_RE = re.compile(
     rf"在[^。；！？]{{2,60}}?(?:上|时)?(?:发表|作了|作|发表了)(?:重要|热情洋溢的|重要的|总结|动员)?{SPEECH_WORDS}"
-    r"|出席[^。；！？]{2,40}?并(?:发表)?(?:重要)?讲话")
+    r"|(?:出席|主持)[^。；！？]{2,40}?并(?:发表)?(?:重要)?讲话")
 # A news report dates its first sentence or names its agency: 1月21日，… 本报讯 新华社…电.
 _NEWS_OPENING_RE = re.compile(r"(?:\d{1,2}月\d{1,2}日|日前|近日|昨天|今天|今日|昨日|近期)(?:上午|下午|晚上|晚)?$")
 # What may follow a speech named by a repost: its title, (摘要), the end of the sentence.
@@ -149,7 +149,7 @@ _RUN_IN_RE = re.compile(r"在(?P<meeting>[^。；！？]{2,60}?(?:会议|大会|
 
 def from_lead(paragraph: str) -> Speaker:
     """Read the speaker from the lead of a repost or a news report of the speech."""
-    if "在" not in paragraph and "出席" not in paragraph:
+    if "在" not in paragraph and "出席" not in paragraph and "主持" not in paragraph:
         return NOBODY
     first = paragraph[: _sentence_end(paragraph)]
     run_in = _RUN_IN_RE.search(first)
@@ -192,7 +192,7 @@ def _lead_sentence(sentence: str, paragraph: str, news: bool) -> Speaker:
             ends = not after.strip("。！") or after.startswith(_NOUN_FOLLOWERS) or _REPOST_AFTER_RE.match(after)
             if not (reposted or (opening == "" and ends)):
                 continue
-        elif not (_NEWS_OPENING_RE.search(opening) or _PRESS_RE.match(opening) or (news and opening == "")):
+        elif not (news or _NEWS_OPENING_RE.search(opening) or _PRESS_RE.match(opening)):
             continue  # 在…发表讲话 tells of this speech only in a dated news lead
         at = max(0, sentence.rfind(who, 0, match.start()))
         if at and sentence[at - 1] in "《“「『" and not reposted:
@@ -207,15 +207,19 @@ def _lead_sentence(sentence: str, paragraph: str, news: bool) -> Speaker:
     return NOBODY
 
 
+_LEADING_DATE_RE = re.compile(rf"^(?:(?:19|20)\d\d|[一二][{_CN}]{{3}})年(?:[\d{_CN}]{{1,2}}月(?:[\d{_CN}]{{1,3}}[日号])?)?")
+
+
 def from_title(text: str | None) -> Speaker:
     """Read the speaker a title names before 在 (`王明：在…`, `李建国局长在…`), or as a named heading."""
     if not text:
         return NOBODY
     office = None
     for part in re.split(r"——|-{2,}", text):
-        match = re.search(rf"^(?P<who>[^在]*?)在.+?{SPEECH_WORDS}", part)
+        # 王明在…上的讲话, or a subtitle that names who delivered it: 2025年1月14日自治区主席王明在…会议上.
+        match = re.search(rf"^(?P<who>[^在]*?)在.+?(?:{SPEECH_WORDS}|(?:会议|大会|全会)上$)", part)
         if match and match.group("who"):
-            who = _WHEN_RE.sub("", match.group("who").rstrip("：:《“ "))
+            who = _WHEN_RE.sub("", _LEADING_DATE_RE.sub("", match.group("who").rstrip("：:《“ ")))
             name, position = parse_who(who)
             if name:
                 return Speaker(name, position, text, [])
