@@ -51,7 +51,8 @@ def split_document(lines: list[str], kind: str = "document", norm: list[str] | N
     """
     norm = normalized_lines(lines) if norm is None else norm
     book = kind == "book"
-    if bookmarks:
+    if bookmarks and book:
+        # A book's outline lists its pieces; a long report's lists its own parts, and splits nothing.
         spans = _bookmark_spans(norm, list(bookmarks))
         if spans is not None:
             return _finish(norm, _book_matter(norm, spans) if book else spans)
@@ -165,6 +166,8 @@ def _bookmark_spans(norm: list[str], bookmarks: list) -> list[Span] | None:
             kinds.append("front matter" if "speech" not in kinds else "part")
         elif p.BACK_MATTER_RE.match(bare):
             kinds.append("back matter")
+        elif _NOTES_RE.match(bare) or _APPENDED_RE.match(bare):
+            kinds.append("part" if "speech" in kinds else "front matter")  # a piece's 注释, 附件
         else:
             kinds.append("speech")
     candidates = [k for k, kind in enumerate(kinds) if kind == "speech"]
@@ -591,6 +594,7 @@ def _dated_title_starts(norm: list[str]) -> list[int]:
 
 # How letters and notes close over their date: 此致敬礼, a person's name, an organ's name.
 _NOTES_RE = re.compile(r"^(?:注\s*释|注|附注|尾注|说明)[：:]?$")
+_APPENDED_RE = re.compile(r"^(?:附件|附录|附)[一二三四五六七八九十\d]*[：:]?")
 _CLOSING_RE = re.compile(r"^(?:此致|敬礼|此致敬礼|致以[^，。]{0,12}敬礼)[！!。]?$")
 _ORGAN_RE = re.compile(r"^[^在关于，。《》]{0,16}(?:中央|委员会|人民政府|政府|国务院|军委|办公厅|办公室|编辑部|编者|出版社"
                        r"|[部局厅])$")

@@ -131,3 +131,27 @@ def test_a_report_is_not_split_at_its_headings_quotes_mentions_or_a_resolution(t
     ]
     speeches = _write(tmp_path, "report.txt", "\n".join(paragraphs))["speeches"]
     assert len(speeches) == 1 and speeches[0]["speaker"] == "王建国"
+
+
+def test_a_long_reports_outline_of_its_own_parts_splits_nothing(tmp_path):
+    # A report's bookmarks list its parts (一、…, 二、…): it is one speech, not a book of pieces.
+    from fpdf import FPDF
+
+    from pdfmaker import CJK_FONT
+
+    pdf = FPDF(format="A4")
+    pdf.add_font("cjk", fname=str(CJK_FONT), collection_font_number=2)
+    pdf.add_page()
+    pdf.set_font("cjk", size=12)
+    pdf.cell(0, 10, "2025年某某省政府工作报告", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, "各位代表：", new_x="LMARGIN", new_y="NEXT")
+    for number, heading in enumerate(["一、2024年工作回顾", "二、2025年工作总体要求", "三、2025年重点任务"], 1):
+        pdf.add_page()
+        pdf.start_section(heading)
+        pdf.cell(0, 10, heading, new_x="LMARGIN", new_y="NEXT")
+        for text in body(12):
+            pdf.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+    path = tmp_path / "report.pdf"
+    pdf.output(str(path))
+    speeches = process_file(path, path.name)["speeches"]
+    assert len(speeches) == 1 and speeches[0]["title"] == "2025年某某省政府工作报告"
