@@ -102,8 +102,10 @@ def split_document(lines: list[str], kind: str = "document", norm: list[str] | N
     for start, end in zip(bounds, bounds[1:]):
         # A line that holds a whole speech dates it at its opening: 2019年政府工作报告 …, 2019-03-05 ….
         opening = _DATED_LINE_RE.match(norm[start]) if lined else None
+        dateline = (opening.group(0) if "年" in opening.group(0) or not opening.group(0).isdigit()
+                    else opening.group(0) + "年") if opening else None
         spans.append(Span(start, end, "speech", header_size(norm, start, end), context,
-                          dateline=opening.group(0) if opening else None, witness="line" if opening else None))
+                          dateline=dateline, witness="line" if opening else None))
     if not starts:
         # No title anywhere: the whole document is one speech.
         spans = [Span(0, len(norm), "speech", 0)]
@@ -521,7 +523,8 @@ def _named_speech_starts(norm: list[str]) -> list[int]:
 
 # A text that holds one speech a line, each opening with its year or date (2019年政府工作报告 各位代表：…,
 # 2019-03-05 …), as scraped collections are saved.
-_DATED_LINE_RE = re.compile(r"^(?:(?:19|20)\d\d\s*(?:年|[-./]\d{1,2}[-./]\d{1,2})|[一二][〇○零一二三四五六七八九]{3}年)")
+_DATED_LINE_RE = re.compile(r"^(?:(?:19|20)\d\d\s*(?:年|[-./]\d{1,2}[-./]\d{1,2})|[一二][〇○零一二三四五六七八九]{3}年"
+                            r"|(?:19|20)\d\d(?=[\s\t,，:：|｜]|[\u4e00-\u9fff]))")  # 2019 政府工作报告 …
 MIN_SPEECH_LINE = 300  # characters of a line that holds a whole speech, at least
 
 

@@ -103,6 +103,7 @@ def _write(tmp_path: Path, name: str, text: str) -> dict:
 @pytest.mark.parametrize("opening, dates", [
     ("{y}年政府工作报告 ", ["2019", "2020", "2021"]),
     ("{y}-03-05 ", ["2019-03-05", "2020-03-05", "2021-03-05"]),
+    ("{y}\t政府工作报告\t", ["2019", "2020", "2021"]),
 ])
 def test_a_text_of_one_speech_a_line_splits_by_line_and_dates_each(tmp_path, opening, dates):
     text = "\n".join(opening.format(y=year) + REPORT for year in (2019, 2020, 2021))
