@@ -22,7 +22,9 @@ from search.cli import main
 from conftest import CORPUS
 from pdfmaker import make_image_pdf, make_pdf, make_word_pdf
 
-needs_soffice = pytest.mark.skipif(converter() is None, reason="LibreOffice is installed by `make converters`")
+# The converter tests run where LibreOffice is installed and are skipped, saying why, where it is not.
+NO_CONVERTER = "LibreOffice (soffice) is not installed: `make converters` installs it, and these tests then run"
+needs_soffice = pytest.mark.skipif(converter() is None, reason=NO_CONVERTER)
 
 
 def _han(text: str) -> str:
@@ -178,7 +180,7 @@ def test_pdf_written_by_libreoffice_from_a_shipped_text(tmp_path):
 def word_file(tmp_path_factory) -> Path:
     """A Word 97-2003 file written by LibreOffice from a shipped speech."""
     if converter() is None:
-        pytest.skip("LibreOffice is installed by `make converters`")
+        pytest.skip(NO_CONVERTER)
     folder = tmp_path_factory.mktemp("doc")
     shutil.copy(CORPUS / SPEECH, folder / "speech.txt")
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation={(folder / 'profile').as_uri()}",
