@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: serve test index bench clean browser converters
+.PHONY: serve test index bench clean browser converters translations
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,17 @@ converters:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null; \
 	fi
+
+# The interface's message catalogs (web/translations, read by Flask-Babel): extract every message of
+# the templates and views, merge them into the zh and en catalogs, compile the .mo files the app
+# reads. Run after changing a message; fill in the new English in web/translations/en/.../messages.po
+# and run it again. Chinese is the source language: its catalog's empty entries are the messages.
+POT := web/translations/messages.pot
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F web/babel.cfg -k lazy_gettext -k _l --no-location --sort-output --project speeches -o $(POT) .
+	$(BIN)/pybabel update -i $(POT) -d web/translations --no-wrap --ignore-pot-creation-date
+	$(BIN)/pybabel compile -d web/translations --statistics
+	rm -f $(POT)
 
 # Benchmark at N=5,000 against SQLite FTS5 and Whoosh+jieba (docs/SCALING.md); BENCH_ARGS adds flags.
 bench: $(STAMP)

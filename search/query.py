@@ -821,16 +821,16 @@ def reading(parsed: Query, words: dict | None = None, labels: dict | None = None
     """Write how a query was read: 「双」且「过」且「半」；省份：湖南省 (in the words given, Chinese by default).
 
     `labels` names the filter fields (the registry's labels by default); `term(text)` and
-    `value(text)` write a term's text and a filter value (as they are by default), so that a
-    page can mark them as data and escape them.
+    `value(field, text)` write a term's text and a filter value (as they are by default), so
+    that a page can mark them as data and escape them.
     """
     words = words or READING_ZH
     labels = labels or schema.labels()
     term = term or (lambda text: text)
-    value = value or (lambda text: text)
+    value = value or (lambda _name, text: text)
     parts = [_reading(parsed.text, words, term)] if parsed.text is not None else []
     for name, values in parsed.filters.items():
-        parts.append(f"{labels.get(name, name)}{words['field']}{words['values'].join(value(v) for v in values)}")
+        parts.append(f"{labels.get(name, name)}{words['field']}{words['values'].join(value(name, v) for v in values)}")
     return words["parts"].join(parts)
 
 
