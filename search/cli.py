@@ -218,6 +218,10 @@ def index_command(corpus, index_dir, jobs, full, force, corrections, as_json, sh
     if as_json:
         _echo_json(summary.as_dict())
         return
+    if summary.unchanged:
+        click.echo(f"Nothing changed since the last build: index version {summary.index_version} kept "
+                   f"({_count(summary.speeches, 'speech', 'speeches')}, {_count(summary.reused, 'file', 'files')}).")
+        return
     click.echo(f"Read {_count(summary.files_read, 'file', 'files')}, found {_count(summary.speeches, 'speech', 'speeches')} "
                f"in {summary.seconds:.1f} s (index version {summary.index_version}).")
     if summary.reused:
@@ -234,7 +238,8 @@ def index_command(corpus, index_dir, jobs, full, force, corrections, as_json, sh
     for row in summary.rows_skipped:
         click.echo(f"Skipped {row['file']} row {row['row']}: {row['reason']} ({row['code']})")
     for warning in summary.warnings:
-        click.echo(f"Warning {warning['file']}: {warning['code']} ×{warning['count']}")
+        where = "; ".join(f"row {item['row']} {item['column']}: {item['value']!r}" for item in warning.get("rows", []))
+        click.echo(f"Warning {warning['file']}: {warning['code']} ×{warning['count']}" + (f" ({where})" if where else ""))
     for span in summary.dropped:
         first, last = span["lines"]
         click.echo(f"Dropped {span['path']} lines {first}-{last} ({span['reason']}, {span['han']} Han characters)")

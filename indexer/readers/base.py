@@ -50,6 +50,7 @@ class Document:
     # rejoined by its reader); False where lines may be cut at a width (plain text, dataset cells).
     paragraph_lines: bool = False
     warnings: dict[str, int] = field(default_factory=dict)  # e.g. {"replaced_bytes": 3}
+    warning_details: dict[str, list] = field(default_factory=dict)  # what each warning counted, where known
     skipped: tuple[str, str] | None = None  # (code, reason) of a dataset row with nothing to index
 
     def __post_init__(self):
