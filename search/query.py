@@ -334,7 +334,8 @@ def _tokenize(query: str, max_terms: int) -> list[_Token]:
                 raise QueryError(
                     f"NEAR at position {word_start + 1} must touch its parenthesis, e.g. NEAR(营商环境 招商引资); "
                     'quote it to search for the word, e.g. "NEAR"', word_start,
-                    f'第 {word_start + 1} 个字符处的 NEAR 要紧接括号，例如 NEAR(营商环境 招商引资)；要查这个词本身请加引号："NEAR"')
+                    f'第 {word_start + 1} 个字符处的 NEAR 要紧接括号，例如 NEAR(营商环境 招商引资)；'
+                    '要查这个词本身请加引号："NEAR"')
         name = bare.split(":", 1)[0] if ":" in bare else None
         if name in schema.filters():
             value = text[len(name) + 1:]
