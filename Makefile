@@ -7,14 +7,18 @@ TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: serve test index bench clean browser converters translations
 
+# An editable install from the repository is what we want, so setuptools' note that folders named
+# like the packages take precedence is silenced (the package data is declared: no other warning).
+QUIET_EDITABLE := PYTHONWARNINGS="ignore:Editable installation"
+
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(QUIET_EDITABLE) $(BIN)/pip install --quiet -e .
 	touch $@
 
 $(TEST_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(QUIET_EDITABLE) $(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
 index: $(STAMP)
