@@ -30,10 +30,11 @@ serve: $(STAMP)
 	test -f index/CURRENT || $(BIN)/speeches index
 	$(BIN)/speeches serve --port $(PORT)
 
-# -rs lists every skipped test with its reason (no LibreOffice, no chromium), so a skip is never silent.
+# -rfEs lists every failure, error and skipped test with its reason (no LibreOffice, no chromium), so a
+# skip is never silent.
 test: $(TEST_STAMP) browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -rs
+	$(BIN)/python -m pytest -q -rfEs
 
 # Browser tests drive Debian's chromium (Playwright cannot download its own browser here) and
 # need a CJK font. They are installed only where apt-get can run (as root, or through sudo

@@ -336,7 +336,7 @@ def test_a_paragraph_link_survives_a_full_rebuild(tmp_path):
     path, anchor = urlsplit(link).path, urlsplit(link).fragment
     _, before = get_page(client, path)
     version = client.get("/api/search?q=双过半").get_json()["index_version"]
-    build_index(corpus, index)  # every build reads every file: what --full asks for
+    build_index(corpus, index, full=True)  # every build reads every file: what --full asks for
     assert client.get("/api/search?q=双过半").get_json()["index_version"] != version
     _, after = get_page(client, path)
     assert after.ids[anchor] == before.ids[anchor]
