@@ -51,6 +51,7 @@ class Summary:
     seconds: float = 0.0
     index_version: str | None = None
     generation: str | None = None
+    unchanged: bool = False  # nothing changed since the serving generation, which was kept: no new version
 
     def count(self, relpath: str, what: str, n: int = 1) -> None:
         """Count a file (or its speeches) under its format."""
@@ -67,6 +68,7 @@ class Summary:
             "rows_skipped": self.rows_skipped, "warnings": self.warnings,
             "dropped": self.dropped, "dropped_by_file": self.dropped_by_file(),
             "duplicates": self.duplicates, "unknown_corrections": self.unknown_corrections,
+            "unchanged": self.unchanged,
         }
 
     def dropped_by_file(self) -> dict[str, dict[str, int]]:
@@ -95,9 +97,11 @@ def process_file(path: Path, relpath: str, places=None, corpus: Path | None = No
         documents = read_documents(path, corpus=corpus, max_file_mb=max_file_mb)
     except UnreadableFile as error:
         return {"path": relpath, "skipped": error.reason, "code": error.code}
-    speeches, dropped, rows_skipped, warnings, notices = [], [], [], Counter(), []
+    speeches, dropped, rows_skipped, warnings, details, notices = [], [], [], Counter(), {}, []
     for document in documents:
         warnings.update(document.warnings)
+        for code, items in document.warning_details.items():
+            details.setdefault(code, []).extend(items)
         for reason, chars, han in document.dropped:
             dropped.append({"path": relpath, **_row(document), "lines": None, "reason": reason, "chars": chars, "han": han})
         if document.skipped:
@@ -105,8 +109,11 @@ def process_file(path: Path, relpath: str, places=None, corpus: Path | None = No
             rows_skipped.append({"file": relpath, "row": document.row, "code": code, "reason": reason})
             continue
         speeches.extend(_document_speeches(document, relpath, len(speeches), dropped, places, notices))
+    for notice in notices:  # values describe() refused, listed by row as the readers' warnings are
+        warnings[notice["code"]] += 1
+        details.setdefault(notice["code"], []).append({key: notice.get(key) for key in ("row", "field", "column", "value")})
     return {"path": relpath, "speeches": speeches, "dropped": dropped, "rows_skipped": rows_skipped,
-            "warnings": dict(warnings), "notices": notices}
+            "warnings": dict(warnings), "warning_details": details}
 
 
 def _split(lines: list[str], document, norm: list[str]) -> list:
@@ -173,7 +180,7 @@ def _document_speeches(document, relpath: str, before: int, dropped: list, place
         meta = describe(repaired.paragraphs, document, places, span)
         refused = meta.extra.pop("refused", None)
         if refused:
-            notices.append({"file": relpath, **_row(document), "code": "given_value_refused", "count": 1, **refused})
+            notices.append({**_row(document), "code": "given_value_refused", **refused})
         record = {f.name: getattr(meta, f.name) for f in dataclasses.fields(meta) if f.name in schema.speech_fields()}
         # Ranking weighs a word in the title twice (BM25F with a title boost of 2).
         weights = _word_counts(repaired.paragraphs)
@@ -435,6 +442,10 @@ def _build(corpus: Path, index_dir: Path, jobs: int, force: bool, full: bool, pr
     files, hashes, sidecars = list_files(corpus, only)
     reused = set() if full else {relpath for _, relpath in files
                                  if old.reusable(relpath, hashes[relpath], sidecars.get(relpath))}
+    if _unchanged(old, files, reused, _corrections_digest(fixes)):
+        # Nothing to read and nothing to write: the serving generation is the answer (issue 25: a
+        # rebuild with nothing changed made a new index version, breaking every cited version).
+        return _kept(old, files, started)
     if reused:
         # What is reused is copied or linked as it is: a damaged file would live on in the new index.
         damage = store.verify_generation(old.path)
@@ -456,6 +467,39 @@ def _build(corpus: Path, index_dir: Path, jobs: int, force: bool, full: bool, pr
         raise
     summary.generation = generation.name
     store.clean_debris(index_dir, keep)
+    return summary
+
+
+def _corrections_digest(fixes) -> str:
+    """Return a digest of the corrections a build applies, so an unchanged rebuild can tell they did not change."""
+    return hashlib.sha256(repr(fixes).encode("utf-8")).hexdigest()[:16]
+
+
+def _unchanged(old: "_OldGeneration", files: list, reused: set, corrections: str) -> bool:
+    """Tell whether the serving generation already is what a build would write.
+
+    Every file is reusable (same path, SHA-256, column map and indexer code), none was added,
+    skipped or removed, and the corrections are the same. A skipped file is read again (LibreOffice
+    may have been installed since), so a corpus with one always builds.
+    """
+    manifest = old.manifest
+    return bool(manifest and files and len(reused) == len(files)
+                and set(manifest.get("files", {})) == {relpath for _, relpath in files}
+                and all(is_sidecar(relpath) for relpath in manifest.get("other_files", {}))
+                and manifest.get("corrections") == corrections)
+
+
+def _kept(old: "_OldGeneration", files: list, started: float) -> Summary:
+    """Return the summary of a build that kept the serving generation: every file reused, nothing written."""
+    before = old.manifest.get("summary", {})
+    summary = Summary(reused=len(files), speeches=len(old.speeches), index_version=old.manifest["index_version"],
+                      generation=old.path.name, dropped=before.get("dropped", []),
+                      duplicates=before.get("duplicates", 0), unknown_corrections=before.get("unknown_corrections", []),
+                      unchanged=True)
+    for relpath, ids in old.manifest.get("file_speeches", {}).items():
+        summary.count(relpath, "reused")
+        summary.count(relpath, "speeches", len(ids))
+    summary.seconds = time.monotonic() - started
     return summary
 
 
@@ -482,9 +526,10 @@ def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reu
                 continue
             records, dropped = result["speeches"], result["dropped"]
             summary.rows_skipped.extend(result["rows_skipped"])
-            summary.warnings.extend({"file": relpath, "code": code, "count": count}
+            details = result.get("warning_details", {})
+            summary.warnings.extend({"file": relpath, "code": code, "count": count,
+                                     **({"rows": details[code]} if details.get(code) else {})}
                                     for code, count in sorted(result["warnings"].items()))
-            summary.warnings.extend(result.get("notices", []))
             summary.files_read += 1
             summary.count(relpath, "read")
         summary.dropped.extend(dropped)
@@ -527,7 +572,7 @@ def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reu
     summary.seconds = time.monotonic() - started
     summary.index_version = version
     manifest = {"index_version": version, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "code_version": code_version(), "corpus": str(corpus.resolve()),
+                "code_version": code_version(), "corpus": str(corpus.resolve()), "corrections": _corrections_digest(fixes),
                 "files": {relpath: digest for relpath, digest in hashes.items() if relpath in file_speeches},
                 # Files the corpus holds that gave no speech (skipped) or are read with another
                 # (column maps): recorded so the web's drift check does not count them as added.

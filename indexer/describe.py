@@ -517,7 +517,7 @@ def _apply_given(meta: Metadata, given: dict) -> None:
     if evidence:
         name, position = given_speaker(str(speaker)) if speaker else (None, None)
         if name is None and speaker:
-            meta.extra["refused"] = {"field": "speaker", "value": str(speaker)}
+            meta.extra["refused"] = {"field": "speaker", "column": given["speaker"].get("column"), "value": str(speaker)}
         meta.speaker, meta.speaker_evidence = name, evidence
         meta.position = position or meta.position if name else None
     position, _ = cell("position")

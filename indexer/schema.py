@@ -59,6 +59,13 @@ DATE_SOURCES = {
     "meta": "网页元数据",  # a web page's metadata about the speech
     "inferred": "推断",  # inferred from dated events the speech mentions
 }
+DATE_SOURCES_EN = {"corrected": "corrected", "given": "given by the dataset", "printed": "printed",
+                   "meta": "page metadata", "inferred": "inferred"}
+# The date sources a citation qualifies: what the document itself (its text, or the dataset it
+# came in) does not state. A year shown as 2018（推断） is cited with the mark, never as a bare 2018.
+QUALIFIED_DATE_SOURCES = ("corrected", "meta", "inferred")
+# The two facet keys that are no data value, as the English interface shows them.
+KEYS_EN = {UNKNOWN: "unknown", NATIONAL: "national"}
 
 # How a filter value matches a speech's value of its field.
 EQUAL = "equal"  # the same value (province names are resolved to full names first)
@@ -73,45 +80,51 @@ class Field:
     name: str
     label: str  # its name on pages
     help: str  # what it holds, for --help and the README
+    label_en: str = ""  # its name on pages in English (default: the name with spaces)
     facet: bool = False  # counted over every result (the sidebar, the overview, the JSON facets)
     filter: str | None = None  # how `name:value` matches (EQUAL, YEAR, CONTAINS); None: not a filter
     flag: bool = False  # a command-line option (--name, dashed), repeatable, values ORed
     overview: bool = False  # a table of its own on the corpus overview page
     example: str = ""  # a filter in use, for error messages
 
+    @property
+    def english(self) -> str:
+        """Return its label on English pages."""
+        return self.label_en or self.name.replace("_", " ")
+
 
 # The speech fields of the interface, in the order JSON and CSV print them. Adding a facet or
 # a filter is one entry here: Whoosh's schema, the filters, the facet sidebar, the overview,
 # the command line's options, the CSV columns and the README's list all follow.
 FIELDS = (
-    Field("id", "编号", "16+ hex digits derived from the speech's content"),
+    Field("id", "编号", "16+ hex digits derived from the speech's content", label_en="ID"),
     Field("title", "标题", "the title line(s)", filter=CONTAINS, example='title:经济运行 or title:"经济 运行"'),
     Field("speaker", "讲话人", "the speaker's personal name", facet=True, filter=EQUAL, flag=True,
           example="speaker:何良军"),
     Field("position", "职务", "the speaker's office as printed"),
     Field("meeting", "会议", "the meeting the speech was given at"),
     Field("date", "日期", "ISO date as far as known: 2022-09-23, 2022-09 or 2022"),
-    Field("date_source", "日期来源", "how the date is known: printed, meta, given, inferred or corrected",
+    Field("date_source", "日期来源", "how the date is known: printed, meta, given, inferred or corrected", label_en="date source",
           facet=True, filter=EQUAL, flag=True, example="date_source:printed"),
     Field("year", "年份", "the year, printed or inferred", facet=True, filter=YEAR, flag=True, overview=True,
           example="year:2021 or year:2018-2020"),
-    Field("year_evidence", "年份依据", "the words the year rests on"),
+    Field("year_evidence", "年份依据", "the words the year rests on", label_en="year evidence"),
     Field("province", "省份", "full official name of the province", facet=True, filter=EQUAL, flag=True,
           overview=True, example="province:湖南"),
     Field("city", "城市", "the prefecture-level city", filter=EQUAL, flag=True, example="city:郴州市"),
     Field("level", "层级", "level of government: 省 市 县 区 州 …", facet=True, filter=EQUAL, flag=True,
           overview=True, example="level:县"),
-    Field("province_evidence", "省份依据", "the words an inferred province rests on"),
-    Field("published", "发布日期", "a web page's publication date, not the speech's"),
+    Field("province_evidence", "省份依据", "the words an inferred province rests on", label_en="province evidence"),
+    Field("published", "发布日期", "a web page's publication date, not the speech's", label_en="published"),
     Field("site", "网站", "a web page's site name"),
-    Field("source", "来源文件", "path of its file under the corpus folder"),
-    Field("sources", "全部来源", "every file the same speech arrived in"),
-    Field("ordinal", "序号", "1-based position inside its source file"),
-    Field("chars", "字数", "characters of its cleaned text"),
-    Field("group", "版本组", "shared by near-duplicate versions of one speech"),
-    Field("corrected", "更正", "original values and notes of corrected fields"),
+    Field("source", "来源文件", "path of its file under the corpus folder", label_en="source file"),
+    Field("sources", "全部来源", "every file the same speech arrived in", label_en="all sources"),
+    Field("ordinal", "序号", "1-based position inside its source file", label_en="position in file"),
+    Field("chars", "字数", "characters of its cleaned text", label_en="characters"),
+    Field("group", "版本组", "shared by near-duplicate versions of one speech", label_en="version group"),
+    Field("corrected", "更正", "original values and notes of corrected fields", label_en="corrections"),
     # Last, so that the columns scripts already read keep their places.
-    Field("speaker_evidence", "讲话人依据", "the words the speaker was read from"),
+    Field("speaker_evidence", "讲话人依据", "the words the speaker was read from", label_en="speaker evidence"),
 )
 
 
@@ -155,9 +168,14 @@ def flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def labels() -> dict[str, str]:
-    """Return each field's label for pages."""
-    return {f.name: f.label for f in FIELDS}
+def labels(language: str = "zh") -> dict[str, str]:
+    """Return each field's label for pages, in Chinese or (language "en") in English."""
+    return {f.name: f.english if language == "en" else f.label for f in FIELDS}
+
+
+def date_source_labels(language: str = "zh") -> dict[str, str]:
+    """Return each date source's label for pages, in Chinese or (language "en") in English."""
+    return dict(DATE_SOURCES_EN) if language == "en" else dict(DATE_SOURCES)
 
 
 def make_schema():

@@ -503,21 +503,51 @@ def _window_words(paragraph: str, intervals: list[tuple[int, int]], counter: Cou
     return seen
 
 
-def _window_grams(folded: str, intervals: list[tuple[int, int]], counter: Counter, keep_char) -> None:
-    """Count every n-gram of usable characters lying wholly inside the intervals (overlaps counted)."""
+def _window_grams(folded: str, intervals: list[tuple[int, int]], counter: Counter, keep_char, sides: dict) -> None:
+    """Count every n-gram of usable characters lying wholly inside the intervals (overlaps counted).
+
+    `sides` keeps, for each n-gram, the letter or digit the paragraph holds just before and just
+    after it, the same at every occurrence so far ("" at an edge or punctuation, None once two
+    occurrences differ): an n-gram that one letter always extends is a cut piece of a longer string.
+    """
+    end_of = len(folded)
     for low, high in intervals:
         for run in re.finditer(r"\S+", "".join(c if keep_char(c) else " " for c in folded[low:high])):
-            text = run.group()
+            text, start = run.group(), low + run.start()
             for size in NGRAM_SIZES:
                 for at in range(len(text) - size + 1):
-                    counter[text[at : at + size]] += 1
+                    gram = text[at : at + size]
+                    counter[gram] += 1
+                    begin, end = start + at, start + at + size
+                    left = folded[begin - 1] if begin and folded[begin - 1].isalnum() else ""
+                    right = folded[end] if end < end_of and folded[end].isalnum() else ""
+                    seen = sides.get(gram)
+                    if seen is None:
+                        sides[gram] = (left, right)
+                    elif seen != (left, right):
+                        sides[gram] = (seen[0] if seen[0] == left else None, seen[1] if seen[1] == right else None)
 
 
-def _grams_in_windows(gram: str, windows: list[tuple[str, list[tuple[int, int]]]]) -> int:
+def merge_sides(pieces: list[dict]) -> dict:
+    """Merge the n-grams' neighbours of every part: a side stays a letter only where every part saw that letter."""
+    merged: dict = {}
+    for piece in pieces:
+        for gram, (left, right) in piece.get("sides", {}).items():
+            seen = merged.get(gram)
+            merged[gram] = (left, right) if seen is None else (seen[0] if seen[0] == left else None,
+                                                               seen[1] if seen[1] == right else None)
+    return merged
+
+
+def is_fragment(sides: tuple) -> bool:
+    """Tell whether an n-gram is a cut piece of a longer string: the same letter extends it at every occurrence."""
+    return bool(sides[0]) or bool(sides[1])
+
+
+def _grams_in_windows(gram: str, windows: list[tuple[str, list[tuple[int, int]], list[int]]]) -> int:
     """Count a gram's occurrences, chained from each paragraph's start as search counts them, wholly inside windows."""
     total = 0
-    for folded, intervals in windows:
-        starts = [low for low, _ in intervals]
+    for folded, intervals, starts in windows:
         at = folded.find(gram)
         while at != -1:
             k = bisect.bisect_right(starts, at) - 1
@@ -538,7 +568,8 @@ def collocates_part(corpus, query: str, filters: dict | None, width: int, unit: 
     keep_char = (lambda c: True) if punctuation else str.isalnum
     in_windows: Counter = Counter()
     window_size = nodes = 0
-    windows: list[tuple[str, list[tuple[int, int]]]] = []  # n-grams: each windowed paragraph, folded
+    windows: list[tuple[str, list[tuple[int, int]], list[int]]] = []  # n-grams: each windowed paragraph, folded
+    sides: dict = {}  # n-grams: the letters around them (see _window_grams)
     plain = plain_terms(terms)
     for done, index in enumerate(matched):
         if done % 16 == 0:
@@ -556,16 +587,18 @@ def collocates_part(corpus, query: str, filters: dict | None, width: int, unit: 
                 window_size += _window_words(paragraph, intervals, in_windows)
             else:
                 window_size += sum(high - low for low, high in intervals)
-                _window_grams(folded, intervals, in_windows, keep_char)
-                windows.append((folded, intervals))
-    for done, gram in enumerate([g for g in in_windows if unit == "ngram" and _can_overlap(g)]):
+                _window_grams(folded, intervals, in_windows, keep_char, sides)
+                windows.append((folded, intervals, [low for low, _ in intervals]))
+    # Only a gram seen twice, with a repeated character, can have had overlapping occurrences counted.
+    overlapping = [g for g, n in in_windows.items() if unit == "ngram" and n > 1 and len(set(g)) < len(g) and _can_overlap(g)]
+    for done, gram in enumerate(overlapping):
         if done % 64 == 0:
             check()
         in_windows[gram] = _grams_in_windows(gram, windows)  # overlaps were counted: count as search does
     scope = _scope(corpus, generation, parsed.filters)
     corpus_size = int(word_table(generation).totals[scope].sum()) if unit == "word" else _chars(generation, scope)
     return {"window": dict(in_windows), "window_size": window_size, "nodes": nodes, "speeches": len(matched),
-            "corpus_size": corpus_size}
+            "corpus_size": corpus_size, "sides": {gram: list(pair) for gram, pair in sides.items()}}
 
 
 def collocates_counts(corpus, filters: dict, unit: str, items: list[str]) -> list[int]:
@@ -610,7 +643,10 @@ def collocates(backend, query: str, filters: dict | None = None, window: int | N
     keep = _keeps(punctuation, numbers)
     chosen = {item: count for item, count in in_windows.items() if count >= min_freq and keep(item)}
     if unit == "ngram":
-        chosen = fold_maximal(chosen)
+        # Issue 25: n-grams cut by a window's edge (切实提高服, always followed by 务) were listed;
+        # a string that the same letter extends at every occurrence is a piece of a longer one.
+        sides = merge_sides(pieces)
+        chosen = fold_maximal({item: count for item, count in chosen.items() if not is_fragment(sides[item])})
     items = list(chosen)
     corpus_freq = np.sum(parts("collocates_counts", parsed.filters, unit, items), axis=0).tolist() if items else []
     window_freq = [chosen[item] for item in items]

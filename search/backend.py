@@ -44,6 +44,9 @@ class SearchBackend(Protocol):
                     collapse: bool = False) -> dict:
         """Every matching speech (every speech when nothing is asked), `hits` an iterator."""
 
+    def suggestions(self, query: str, filters: dict | None = None, collapse: bool = False) -> list[dict]:
+        """Return what the user may have meant by the parser's fixed rules, each with the speeches it finds."""
+
     def facets(self, query: str, filters: dict | None = None, collapse: bool = False) -> dict:
         """Exact facet counts over every matching speech."""
 

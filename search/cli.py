@@ -135,6 +135,20 @@ def _filters(given: dict) -> dict:
     return {name: values for name, values in taken.items() if values}
 
 
+def _count(number: int, one: str, many: str) -> str:
+    """Write a count with its noun, singular for 1: 1 speech, 2 speeches."""
+    return f"{number} {one if number == 1 else many}"
+
+
+def _explain(parsed: dict | None, suggestions: list[dict], prefix: str = "", err: bool = False) -> None:
+    """Print how the query was read and what it may have meant, each suggestion with the speeches it finds."""
+    if parsed and parsed.get("reading"):
+        click.echo(f"{prefix}Read as: {parsed['reading']}", err=err)
+    for suggestion in suggestions:
+        click.echo(f"{prefix}Did you mean “{suggestion['query']}”? {_count(suggestion['total'], 'speech', 'speeches')}",
+                   err=err)
+
+
 def _echo_json(document) -> None:
     click.echo(json.dumps(document, ensure_ascii=False, indent=1))
 
@@ -204,15 +218,19 @@ def index_command(corpus, index_dir, jobs, full, force, corrections, as_json, sh
     if as_json:
         _echo_json(summary.as_dict())
         return
-    click.echo(f"Read {summary.files_read} files, found {summary.speeches} speeches "
+    if summary.unchanged:
+        click.echo(f"Nothing changed since the last build: index version {summary.index_version} kept "
+                   f"({_count(summary.speeches, 'speech', 'speeches')}, {_count(summary.reused, 'file', 'files')}).")
+        return
+    click.echo(f"Read {_count(summary.files_read, 'file', 'files')}, found {_count(summary.speeches, 'speech', 'speeches')} "
                f"in {summary.seconds:.1f} s (index version {summary.index_version}).")
     if summary.reused:
-        click.echo(f"{summary.reused} unchanged files were reused from the previous index.")
+        click.echo(f"{_count(summary.reused, 'unchanged file was', 'unchanged files were')} reused from the previous index.")
     for suffix, counts in sorted(summary.by_format.items()):
         click.echo(f"  {suffix}: {counts['read']} read, {counts['reused']} reused, {counts['skipped']} skipped, "
-                   f"{counts['speeches']} speeches")
+                   f"{_count(counts['speeches'], 'speech', 'speeches')}")
     if summary.duplicates:
-        click.echo(f"{summary.duplicates} speeches arrived more than once and were indexed once.")
+        click.echo(f"{_count(summary.duplicates, 'speech', 'speeches')} arrived more than once and were indexed once.")
     for unknown in summary.unknown_corrections:
         click.echo(f"Correction for unknown id {unknown}: no speech has it; check the id with `speeches list`")
     for skipped in summary.skipped:
@@ -220,9 +238,8 @@ def index_command(corpus, index_dir, jobs, full, force, corrections, as_json, sh
     for row in summary.rows_skipped:
         click.echo(f"Skipped {row['file']} row {row['row']}: {row['reason']} ({row['code']})")
     for warning in summary.warnings:
-        where = f" row {warning['row']}" if warning.get("row") else ""
-        what = f" ({warning['field']}: {warning['value']!r})" if warning.get("field") else ""
-        click.echo(f"Warning {warning['file']}{where}: {warning['code']} ×{warning['count']}{what}")
+        where = "; ".join(f"row {item['row']} {item['column']}: {item['value']!r}" for item in warning.get("rows", []))
+        click.echo(f"Warning {warning['file']}: {warning['code']} ×{warning['count']}" + (f" ({where})" if where else ""))
     for span in summary.dropped:
         where = f"lines {span['lines'][0]}-{span['lines'][1]}" if span["lines"] else "from its pages"
         row = f" row {span['row']}" if span.get("row") else ""
@@ -319,7 +336,9 @@ def search_command(query_words, sort, page, collapse, index_dir, fmt, settings, 
 
         _echo_csv(result["hits"], hit_columns(), _context(result))
     else:
-        click.echo(f"{result['total']} speeches, {result['occurrences']} occurrences")
+        click.echo(f"{_count(result['total'], 'speech', 'speeches')}, "
+                   f"{_count(result['occurrences'], 'occurrence', 'occurrences')}")
+        _explain(result["parsed"], result["suggestions"])
         for hit in result["hits"]:
             click.echo("  ".join(str(v or schema.UNKNOWN) for v in (hit["id"], hit["year"], hit["province"],
                                                                     hit["speaker"], hit["title"]))
@@ -371,6 +390,8 @@ def kwic_command(query_words, sort, index_dir, fmt, settings, **given):
     elif fmt == "csv":
         lines = csv_lines(watched(rows), KWIC_COLUMNS, _context(result))
     else:
+        # How the query was read heads the listing as comment lines, as a cut listing's last line is one.
+        _explain(result.get("parsed"), corpus.suggestions(result["query"], result["filters"]), prefix="# ")
         width = named_settings.resolve(settings)["kwic_width"]
         lines = (f"# {stopped_message(row)}\n" if isinstance(row, limits.Stopped) else
                  f"{row['id']} p{row['paragraph']}: {row['left']:>{width}}[{row['match']}]{row['right']}\n"
@@ -505,7 +526,8 @@ def cite_command(query_words, collapse, index_dir, as_json, **given):
     if as_json:
         _echo_json(snapshot)
     else:
-        click.echo(f"snapshot {snapshot['id']}: {snapshot['total']} speeches, {snapshot['occurrences']} occurrences "
+        click.echo(f"snapshot {snapshot['id']}: {_count(snapshot['total'], 'speech', 'speeches')}, "
+                   f"{_count(snapshot['occurrences'], 'occurrence', 'occurrences')} "
                    f"(index version {snapshot['index_version']}); the page is /cite/{snapshot['id']}")
 
 

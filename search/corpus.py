@@ -382,7 +382,7 @@ class Corpus:
             "facets": _facet_counts(self._columns(ranked.generation), kept) if facets else None,
             "hits": hits,
             "parsed": q.describe(ranked.parsed),
-            "suggestions": self._suggestions(query, ranked.parsed.filters, collapse),
+            "suggestions": self.suggestions(query, ranked.parsed.filters, collapse),
         }
 
     @_limited
@@ -416,7 +416,8 @@ class Corpus:
         return {"query": query, "filters": ranked.parsed.filters, "index_version": ranked.generation.version,
                 "total": len(ranked), "hits": _guarded(self._ranked_hits(ranked))}
 
-    def _suggestions(self, query: str, filters: dict, collapse: bool) -> list[dict]:
+    @_limited
+    def suggestions(self, query: str, filters: dict | None = None, collapse: bool = False) -> list[dict]:
         """Return what the user may have meant, by the parser's fixed rules, each with the speeches it finds."""
         offered = []
         for candidate, unmatched in q.suggestions(query):

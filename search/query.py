@@ -93,7 +93,8 @@ _YEAR_RE = re.compile(r"([0-9]{4})(?:-([0-9]{4}))?")
 class QueryError(ValueError):
     """A malformed query; str(err) is a one-line message saying what is wrong and giving an example of the right form.
 
-    `zh` says the same in Chinese, for pages; `position` is the character offset to blame.
+    `zh` says the same in Chinese, for pages; `position` is the character offset to blame (from 0),
+    while messages count characters from 1, as a reader does: the first character is at position 1.
     """
 
     def __init__(self, message: str, position: int | None = None, zh: str | None = None):
@@ -182,14 +183,14 @@ def _check_characters(query: str) -> None:
         # A carriage return is whitespace: queries pasted from Windows text carry \r\n.
         if (code < 0x20 and char not in "\t\n\r") or code == 0x7F:
             raise QueryError(
-                f"the query contains the control character U+{code:04X} at position {pos}; "
+                f"the query contains the control character U+{code:04X} at position {pos + 1}; "
                 "remove it (e.g. retype the query instead of pasting it)", pos,
-                f"检索式第 {pos} 个字符是控制字符 U+{code:04X}，请删去（例如重新输入，不要粘贴）")
+                f"检索式第 {pos + 1} 个字符是控制字符 U+{code:04X}，请删去（例如重新输入，不要粘贴）")
         if 0xD800 <= code <= 0xDFFF:
             raise QueryError(
-                f"the query contains an unpaired surrogate U+{code:04X} at position {pos}; "
+                f"the query contains an unpaired surrogate U+{code:04X} at position {pos + 1}; "
                 "remove it (e.g. retype the query instead of pasting it)", pos,
-                f"检索式第 {pos} 个字符 U+{code:04X} 无法识别，请删去（例如重新输入，不要粘贴）")
+                f"检索式第 {pos + 1} 个字符 U+{code:04X} 无法识别，请删去（例如重新输入，不要粘贴）")
 
 
 # Curly quotes as Chinese text and papers write a phrase: a pair groups a phrase only when it
@@ -229,8 +230,8 @@ def _read_word(query: str, start: int) -> tuple[str, str, bool, int]:
             while True:
                 if i >= n:
                     raise QueryError(
-                        f'the quote " at position {opening} is never closed; close it, e.g. "营商 环境"', opening,
-                        f'第 {opening} 个字符处的引号 " 没有配对，请补上，例如 "营商 环境"')
+                        f'the quote " at position {opening + 1} is never closed; close it, e.g. "营商 环境"', opening,
+                        f'第 {opening + 1} 个字符处的引号 " 没有配对，请补上，例如 "营商 环境"')
                 char = query[i]
                 if char == "\\" and i + 1 < n and query[i + 1] in '"\\':
                     pieces.append(query[i + 1])
@@ -275,7 +276,7 @@ def _pattern_token(query: str, start: int, end: int) -> _Token:
     try:
         compile_pattern(source)
     except PatternError as error:
-        raise QueryError(f"{error} (at position {start})", start, error.zh) from None
+        raise QueryError(f"{error} (at position {start + 1})", start, error.zh) from None
     return _Token(_PATTERN, start, text=source, raw=query[start : end + 1])
 
 
@@ -306,8 +307,8 @@ def _tokenize(query: str, max_terms: int) -> list[_Token]:
             i += 1
         if negated and (i >= n or query[i].isspace() or query[i] == ")"):
             raise QueryError(
-                f"the - at position {i - 1} needs a term right after it, with no space, "
-                "e.g. 招商引资 -营商环境", i - 1, f"第 {i - 1} 个字符处的减号 - 后面要紧跟要排除的词，例如 招商引资 -营商环境")
+                f"the - at position {i} needs a term right after it, with no space, "
+                "e.g. 招商引资 -营商环境", i - 1, f"第 {i} 个字符处的减号 - 后面要紧跟要排除的词，例如 招商引资 -营商环境")
         if negated and query[i] == "(":
             continue  # -( … ): the group is read as usual
         if query[i] == "/" and (end := _pattern_end(query, i)) is not None:
@@ -331,17 +332,18 @@ def _tokenize(query: str, max_terms: int) -> list[_Token]:
             if rest.startswith("("):
                 # NEAR (a b) would silently be the word NEAR and a group: say what was meant.
                 raise QueryError(
-                    f"NEAR at position {word_start} must touch its parenthesis, e.g. NEAR(营商环境 招商引资); "
+                    f"NEAR at position {word_start + 1} must touch its parenthesis, e.g. NEAR(营商环境 招商引资); "
                     'quote it to search for the word, e.g. "NEAR"', word_start,
-                    f'第 {word_start} 个字符处的 NEAR 要紧接括号，例如 NEAR(营商环境 招商引资)；要查这个词本身请加引号："NEAR"')
+                    f'第 {word_start + 1} 个字符处的 NEAR 要紧接括号，例如 NEAR(营商环境 招商引资)；'
+                    '要查这个词本身请加引号："NEAR"')
         name = bare.split(":", 1)[0] if ":" in bare else None
         if name in schema.filters():
             value = text[len(name) + 1:]
             if not value:
                 raise QueryError(
-                    f"{name}: at position {word_start} needs a value right after the colon, "
+                    f"{name}: at position {word_start + 1} needs a value right after the colon, "
                     f"e.g. {_example(name)}", word_start,
-                    f"第 {word_start} 个字符处的 {name}: 冒号后要紧跟取值，例如 {_example(name)}")
+                    f"第 {word_start + 1} 个字符处的 {name}: 冒号后要紧跟取值，例如 {_example(name)}")
             tokens.append(_Token(_FIELD, word_start, text=value, name=name, raw=query[word_start:i]))
             continue
         term = fold_case(normalize(text))
@@ -356,9 +358,9 @@ def _check_term_count(terms: int, max_terms: int, position: int) -> None:
     """Refuse the term that takes the query over max_terms."""
     if terms > max_terms:
         raise QueryError(
-            f"the query has more than {max_terms} terms (the one over the limit is at position {position}); "
+            f"the query has more than {max_terms} terms (the one over the limit is at position {position + 1}); "
             "search for fewer alternatives at a time, e.g. 营商环境 OR 招商引资", position,
-            f"检索式的词超过 {max_terms} 个（第 {position} 个字符处超出）；请一次少查几个，例如 营商环境 OR 招商引资")
+            f"检索式的词超过 {max_terms} 个（第 {position + 1} 个字符处超出）；请一次少查几个，例如 营商环境 OR 招商引资")
 
 
 # ---- filters -----------------------------------------------------------------------------
@@ -415,9 +417,9 @@ def _take_filters(tokens: list[_Token], resolve_province) -> tuple[list[_Token],
             if where == "an alternative of OR":
                 example += f"; alternatives of one field are written {token.name}:甲 OR {token.name}:乙"
             raise QueryError(
-                f"the filter {token.raw} at position {token.pos} is {where}, but filters apply to the "
+                f"the filter {token.raw} at position {token.pos + 1} is {where}, but filters apply to the "
                 f"whole query; write it at the top level, e.g. {example}", token.pos,
-                f"第 {token.pos} 个字符处的筛选条件 {token.raw} {_WHERE_ZH[where]}，但筛选条件作用于整个检索式，"
+                f"第 {token.pos + 1} 个字符处的筛选条件 {token.raw} {_WHERE_ZH[where]}，但筛选条件作用于整个检索式，"
                 f"请写在最外层，例如 {token.raw} (营商环境 OR 招商引资)")
         if rest and rest[-1].kind == _AND:
             rest.pop()
@@ -437,7 +439,7 @@ def _filter_value(token: _Token, resolve_province) -> str:
 
 def check_filter(name: str, value: str, resolve_province=None, pos: int | None = None) -> str:
     """Normalise and check one filter value; resolve a province name to its full name."""
-    where = f" at position {pos}" if pos is not None else ""
+    where = f" at position {pos + 1}" if pos is not None else ""
     if name not in schema.filters():
         raise QueryError(f"unknown filter field {name!r}; use one of {', '.join(schema.filters())}, e.g. province:湖南",
                          pos, f"没有 {name} 这个筛选字段；可用的有 {'、'.join(schema.filters())}，例如 province:湖南")
@@ -522,8 +524,8 @@ class _Parser:
         extra = self.peek()
         if extra is not None:  # or_expr stops only at the end or at a ")" it did not open
             raise QueryError(
-                f"the ) at position {extra.pos} has no matching (; e.g. (营商环境 OR 招商引资) 项目", extra.pos,
-                f"第 {extra.pos} 个字符处的 ) 没有对应的 (，例如 (营商环境 OR 招商引资) 项目")
+                f"the ) at position {extra.pos + 1} has no matching (; e.g. (营商环境 OR 招商引资) 项目", extra.pos,
+                f"第 {extra.pos + 1} 个字符处的 ) 没有对应的 (，例如 (营商环境 OR 招商引资) 项目")
         return node
 
     def or_expr(self):
@@ -560,18 +562,18 @@ class _Parser:
                 last = negations[-1]
                 if last.raw == "-":
                     raise QueryError(
-                        f"the - at position {last.pos} needs a term right after it, e.g. 招商引资 -营商环境",
-                        last.pos, f"第 {last.pos} 个字符处的减号 - 后面要紧跟要排除的词，例如 招商引资 -营商环境")
+                        f"the - at position {last.pos + 1} needs a term right after it, e.g. 招商引资 -营商环境",
+                        last.pos, f"第 {last.pos + 1} 个字符处的减号 - 后面要紧跟要排除的词，例如 招商引资 -营商环境")
                 raise QueryError(
-                    f"NOT at position {last.pos} needs a term after it, e.g. 招商引资 NOT 营商环境", last.pos,
-                    f"第 {last.pos} 个字符处的 NOT 后面要有词，例如 招商引资 NOT 营商环境")
+                    f"NOT at position {last.pos + 1} needs a term after it, e.g. 招商引资 NOT 营商环境", last.pos,
+                    f"第 {last.pos + 1} 个字符处的 NOT 后面要有词，例如 招商引资 NOT 营商环境")
             if token is None:
                 raise QueryError("the query is empty; type a phrase, e.g. 营商环境", self.length, _EMPTY_ZH)
             if token.kind in (_OR, _AND):
                 raise _or_error(token)
             raise QueryError(
-                f"the ) at position {token.pos} has no matching (; e.g. (营商环境 OR 招商引资) 项目", token.pos,
-                f"第 {token.pos} 个字符处的 ) 没有对应的 (，例如 (营商环境 OR 招商引资) 项目")
+                f"the ) at position {token.pos + 1} has no matching (; e.g. (营商环境 OR 招商引资) 项目", token.pos,
+                f"第 {token.pos + 1} 个字符处的 ) 没有对应的 (，例如 (营商环境 OR 招商引资) 项目")
         node = self.primary()
         return _make_not(node) if len(negations) % 2 else node
 
@@ -587,22 +589,22 @@ class _Parser:
         # Only "(" is left: unary() refused OR, ")" and the end, NOT was consumed there.
         if self.depth >= MAX_DEPTH:
             raise QueryError(
-                f"the parentheses at position {token.pos} nest more than {MAX_DEPTH} deep; "
+                f"the parentheses at position {token.pos + 1} nest more than {MAX_DEPTH} deep; "
                 "flatten the query, e.g. (营商环境 OR 招商引资) 项目", token.pos,
-                f"第 {token.pos} 个字符处的括号嵌套超过 {MAX_DEPTH} 层，请简化，例如 (营商环境 OR 招商引资) 项目")
+                f"第 {token.pos + 1} 个字符处的括号嵌套超过 {MAX_DEPTH} 层，请简化，例如 (营商环境 OR 招商引资) 项目")
         following = self.peek()
         if following is not None and following.kind == _RPAREN:
             raise QueryError(
-                f"empty parentheses () at position {token.pos}; put terms inside, e.g. (营商环境 OR 招商引资)",
-                token.pos, f"第 {token.pos} 个字符处的括号 () 是空的，请在里面写词，例如 (营商环境 OR 招商引资)")
+                f"empty parentheses () at position {token.pos + 1}; put terms inside, e.g. (营商环境 OR 招商引资)",
+                token.pos, f"第 {token.pos + 1} 个字符处的括号 () 是空的，请在里面写词，例如 (营商环境 OR 招商引资)")
         self.depth += 1
         node = self.or_expr()
         self.depth -= 1
         closing = self.peek()
         if closing is None:
             raise QueryError(
-                f"the ( at position {token.pos} is never closed; e.g. (营商环境 OR 招商引资) 项目", token.pos,
-                f"第 {token.pos} 个字符处的 ( 没有闭合，例如 (营商环境 OR 招商引资) 项目")
+                f"the ( at position {token.pos + 1} is never closed; e.g. (营商环境 OR 招商引资) 项目", token.pos,
+                f"第 {token.pos + 1} 个字符处的 ( 没有闭合，例如 (营商环境 OR 招商引资) 项目")
         self.take()
         return node
 
@@ -613,22 +615,22 @@ class _Parser:
             token = self.peek()
             if token is None:
                 raise QueryError(
-                    f"NEAR( at position {opening.pos} is never closed; e.g. NEAR(营商环境 招商引资)", opening.pos,
-                    f"第 {opening.pos} 个字符处的 NEAR( 没有闭合，例如 NEAR(营商环境 招商引资)")
+                    f"NEAR( at position {opening.pos + 1} is never closed; e.g. NEAR(营商环境 招商引资)", opening.pos,
+                    f"第 {opening.pos + 1} 个字符处的 NEAR( 没有闭合，例如 NEAR(营商环境 招商引资)")
             self.take()
             if token.kind == _RPAREN:
                 break
             if token.kind not in (_TERM, _PATTERN):
                 what = "a (" if token.kind in (_LPAREN, _NEAR) else (token.raw or token.kind)
                 raise QueryError(
-                    f"NEAR takes only terms, but has {what} at position {token.pos}; "
+                    f"NEAR takes only terms, but has {what} at position {token.pos + 1}; "
                     "e.g. NEAR(营商环境 招商引资)", token.pos,
-                    f"NEAR 里只能写词，第 {token.pos} 个字符处却是 {what}；例如 NEAR(营商环境 招商引资)")
+                    f"NEAR 里只能写词，第 {token.pos + 1} 个字符处却是 {what}；例如 NEAR(营商环境 招商引资)")
             terms.append(token)
         if len(terms) < 2:
             raise QueryError(
-                f"NEAR at position {opening.pos} needs at least 2 terms; e.g. NEAR(营商环境 招商引资)", opening.pos,
-                f"第 {opening.pos} 个字符处的 NEAR 至少要有两个词，例如 NEAR(营商环境 招商引资)")
+                f"NEAR at position {opening.pos + 1} needs at least 2 terms; e.g. NEAR(营商环境 招商引资)", opening.pos,
+                f"第 {opening.pos + 1} 个字符处的 NEAR 至少要有两个词，例如 NEAR(营商环境 招商引资)")
         kept = tuple(dict.fromkeys(Pattern(t.text) if t.kind == _PATTERN else Term(t.text) for t in terms if t.text))
         if not kept:
             return None
@@ -637,8 +639,8 @@ class _Parser:
 
 def _or_error(token: _Token) -> QueryError:
     """Build the error for an OR missing an operand."""
-    return QueryError(f"{token.text} at position {token.pos} needs a term on each side, e.g. 营商环境 {token.text} 招商引资",
-                      token.pos, f"第 {token.pos} 个字符处的 {token.text} 两边都要有词，例如 营商环境 {token.text} 招商引资")
+    return QueryError(f"{token.text} at position {token.pos + 1} needs a term on each side, e.g. 营商环境 {token.text} 招商引资",
+                      token.pos, f"第 {token.pos + 1} 个字符处的 {token.text} 两边都要有词，例如 营商环境 {token.text} 招商引资")
 
 
 # The builders drop terms that normalised away (None) and flatten nested And/Or, so equal
@@ -787,6 +789,12 @@ def _holds(term, folded: str, written: str) -> bool:
 # ---- how a query was read, and what it may have meant -----------------------------------------
 
 
+# The words a reading is written with: Chinese for the JSON's `reading` and Chinese pages.
+# Another language passes its own (the web's English pages do, from their message catalog).
+READING_ZH = {"and": "且", "or": "或", "not": "不含", "near": "同段含", "pattern": "正则", "open": "「", "close": "」",
+              "group_open": "（", "group_close": "）", "parts": "；", "field": "：", "values": "或"}
+
+
 def describe(parsed: Query) -> dict:
     """Say how a query was read: its terms (text, kind, negated), its filters, and a reading in Chinese."""
     terms: list[dict] = []
@@ -807,27 +815,43 @@ def describe(parsed: Query) -> dict:
 
     if parsed.text is not None:
         walk(parsed.text, False)
-    parts = [_reading(parsed.text)] if parsed.text is not None else []
+    return {"terms": terms, "filters": parsed.filters, "reading": reading(parsed)}
+
+
+def reading(parsed: Query, words: dict | None = None, labels: dict | None = None, term=None, value=None) -> str:
+    """Write how a query was read: 「双」且「过」且「半」；省份：湖南省 (in the words given, Chinese by default).
+
+    `labels` names the filter fields (the registry's labels by default); `term(text)` and
+    `value(field, text)` write a term's text and a filter value (as they are by default), so
+    that a page can mark them as data and escape them.
+    """
+    words = words or READING_ZH
+    labels = labels or schema.labels()
+    term = term or (lambda text: text)
+    value = value or (lambda _name, text: text)
+    parts = [_reading(parsed.text, words, term)] if parsed.text is not None else []
     for name, values in parsed.filters.items():
-        parts.append(f"{schema.field(name).label}：{'或'.join(values)}")
-    return {"terms": terms, "filters": parsed.filters, "reading": "；".join(parts)}
+        parts.append(f"{labels.get(name, name)}{words['field']}{words['values'].join(value(name, v) for v in values)}")
+    return words["parts"].join(parts)
 
 
-def _reading(node, inside: bool = False) -> str:
-    """Render a tree in Chinese: 「双过半」且「营商环境」, 「甲」或「乙」, 不含「丙」, 同段含「甲」「乙」."""
+def _reading(node, words: dict, term, inside: bool = False) -> str:
+    """Render a tree: 「双过半」且「营商环境」, 「甲」或「乙」, 不含「丙」, 同段含「甲」「乙」."""
     if isinstance(node, (Term, Pattern)):
-        return _reading_term(node)
+        return _reading_term(node, words, term)
     if isinstance(node, Near):
-        return "同段含" + "".join(_reading_term(term) for term in node.terms)
+        return words["near"] + "".join(_reading_term(item, words, term) for item in node.terms)
     if isinstance(node, Not):
-        return "不含" + _reading(node.item, True)
-    joined = ("且" if isinstance(node, And) else "或").join(_reading(item, True) for item in node.items)
-    return f"（{joined}）" if inside else joined
+        return words["not"] + _reading(node.item, words, term, True)
+    joined = words["and" if isinstance(node, And) else "or"].join(_reading(item, words, term, True) for item in node.items)
+    return f"{words['group_open']}{joined}{words['group_close']}" if inside else joined
 
 
-def _reading_term(term) -> str:
-    """Render one term in Chinese: 「双过半」, or 正则「/三.四新/」 for a pattern."""
-    return f"「{term.text}」" if isinstance(term, Term) else f"正则「{term.written}」"
+def _reading_term(node, words: dict, term) -> str:
+    """Render one term: 「双过半」, or 正则「/三.四新/」 for a pattern."""
+    if isinstance(node, Term):
+        return f"{words['open']}{term(node.text)}{words['close']}"
+    return f"{words['pattern']}{words['open']}{term(node.written)}{words['close']}"
 
 
 _HAN_CHAR_RE = re.compile(f"[{HAN_CLASS}]")

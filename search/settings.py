@@ -81,6 +81,8 @@ SETTINGS = (
             scope=SERVE),
     Setting("threads", 8, "Threads of the web server; serve runs at least max_concurrent_exports + "
             "max_concurrent_queries + 2, so cheap requests always find one.", scope=SERVE),
+    Setting("map_min_chars", 10000, "A province whose speeches in the view hold fewer characters than this is marked "
+            "too small to rate on the maps (one short speech would otherwise make it the darkest).", scope=SERVE),
     Setting("corpus_check_seconds", 10, "How often pages look for corpus files changed since the build.", scope=SERVE),
     Setting("max_file_mb", 200, "Skip (and name) any corpus file larger than this many MB, datasets and PDFs included.",
             scope=INDEX),

@@ -225,10 +225,11 @@ class ShardedCorpus:
             "total": sum(p["total"] for p in parts), "occurrences": sum(p["occurrences"] for p in parts),
             "page": page, "page_size": size,
             "facets": _summed_facets([p["facets"] for p in parts]) if facets else None,
-            "hits": hits, "parsed": q.describe(parsed), "suggestions": self._suggestions(query, parsed.filters, collapse),
+            "hits": hits, "parsed": q.describe(parsed), "suggestions": self.suggestions(query, parsed.filters, collapse),
         }
 
-    def _suggestions(self, query: str, filters: dict, collapse: bool) -> list[dict]:
+    def suggestions(self, query: str, filters: dict | None = None, collapse: bool = False) -> list[dict]:
+        """Return what the user may have meant, each with the speeches it finds in every shard."""
         offered = []
         for candidate, unmatched in q.suggestions(query):
             if unmatched is not None and any(self._each("finds", unmatched)):

@@ -12,6 +12,20 @@ CORPUS = ROOT / "corpus"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def pytest_report_header(config):
+    """Say up front whether the converter and browser tests run here, and what installs what they lack."""
+    import shutil
+
+    from indexer.readers.word import converter
+
+    found = converter()
+    lines = [f"converters: LibreOffice at {found}: the .doc/.wps tests run" if found else
+             "converters: no LibreOffice (soffice): the .doc/.wps tests are skipped; `make converters` installs it"]
+    lines.append("browser: chromium found: the browser tests run" if shutil.which("chromium") else
+                 "browser: no chromium: the browser tests are skipped; apt-get install chromium fonts-noto-cjk")
+    return lines
+
+
 @pytest.fixture(scope="session")
 def shipped_index(tmp_path_factory) -> Path:
     """Build the index of the shipped corpus once per session."""

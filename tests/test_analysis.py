@@ -208,16 +208,54 @@ def test_word_collocates_equal_a_scan(corpus, texts, phrase, filters):
     assert [r["g2"] for r in result["collocates"]] == sorted((r["g2"] for r in result["collocates"]), reverse=True)
 
 
+def gram_neighbours(texts, phrase: str, width: int) -> dict:
+    """Return the letters just before and after each window n-gram at all its occurrences, as a set of pairs."""
+    found: dict = {}
+    for paragraphs in texts.values():
+        for paragraph in paragraphs:
+            folded = fold_case(paragraph)
+            spans = node_spans(paragraph, phrase)
+            inside = window_positions(len(paragraph), spans, width) if spans else set()
+            for size in range(2, 9):
+                for at in range(len(folded) - size + 1):
+                    gram = folded[at : at + size]
+                    if spans and all(k in inside for k in range(at, at + size)) and gram.isalnum():
+                        left = folded[at - 1] if at and folded[at - 1].isalnum() else ""
+                        right = folded[at + size] if at + size < len(folded) and folded[at + size].isalnum() else ""
+                        found.setdefault(gram, set()).add((left, right))
+    return found
+
+
 def test_ngram_collocates_equal_a_scan(corpus, texts):
     speeches = {s["id"]: s for s in corpus.speeches()}
     in_windows, window_size, nodes, _, corpus_size = collocate_scan(texts, speeches, "营商环境", 6, "ngram")
     result = corpus.collocates("营商环境", window=6, unit="ngram", min_freq=2, limit=None)
     assert (result["occurrences"], result["window_size"], result["corpus_size"]) == (nodes, window_size, corpus_size)
+    # Issue 25: a gram the same letter extends at every occurrence (切实提高服, always before 务) is a
+    # cut piece of a longer string and is left out.
+    neighbours = gram_neighbours(texts, "营商环境", 6)
+
+    def fragment(gram):
+        return len({left for left, _ in neighbours[gram]} - {""}) == 1 == len({left for left, _ in neighbours[gram]}) \
+            or len({right for _, right in neighbours[gram]} - {""}) == 1 == len({right for _, right in neighbours[gram]})
+
     # None of these repeat inside themselves (哈哈-like), so overlapping and chained counts agree.
-    expected = fold_maximal({g: n for g, n in in_windows.items() if n >= 2})
+    expected = fold_maximal({g: n for g, n in in_windows.items() if n >= 2 and not fragment(g)})
     got = {row["item"]: (row["window_freq"], row["corpus_freq"]) for row in result["collocates"]}
     corpus_freq = {g: sum(fold_case(p).count(g) for ps in texts.values() for p in ps) for g in expected}
     assert got == {g: (n, corpus_freq[g]) for g, n in expected.items()}
+
+
+def test_ngram_collocates_list_no_piece_a_window_cut_from_a_longer_string(corpus, texts):
+    # Issue 25: 切实提高服 was listed, a window's edge cutting 切实提高服务 short.
+    result = corpus.collocates("发展", unit="ngram", limit=None)
+    items = {row["item"] for row in result["collocates"]}
+    assert "切实提高服" not in items and "高质" not in items
+    neighbours = gram_neighbours(texts, "发展", corpus.settings["collocation_window"])
+    for item in items:
+        seen = neighbours[fold_case(item)]
+        lefts, rights = {left for left, _ in seen}, {right for _, right in seen}
+        assert not (len(lefts) == 1 and lefts != {""}) and not (len(rights) == 1 and rights != {""}), item
 
 
 def test_collocate_windows_stay_in_a_paragraph_and_count_a_position_once(tmp_path):

@@ -26,7 +26,9 @@ def csv_rows(response) -> list[dict]:
 
 
 def links(html: str, path: str) -> list[str]:
-    return [href.replace("&amp;", "&") for href in re.findall(r'href="([^"]+)"', html) if href.startswith(path)]
+    """Return the links of the page's main part starting with path (the navigation bar links every tool)."""
+    main = html[html.index("<main>"):html.index("</main>")]
+    return [href.replace("&amp;", "&") for href in re.findall(r'href="([^"]+)"', main) if href.startswith(path)]
 
 
 def test_the_json_twins_are_the_library_answers(client, corpus):

@@ -54,8 +54,10 @@ def open_page(browser, base_url):
     """
     contexts, errors = [], []
 
-    def opener(size="desktop"):
-        context = browser.new_context(viewport=SIZES[size], is_mobile=size == "phone", has_touch=size == "phone")
+    def opener(size="desktop", locale="zh-CN"):
+        # The browser's language picks the interface's (Accept-Language): Chinese unless a test asks otherwise.
+        context = browser.new_context(viewport=SIZES[size], is_mobile=size == "phone", has_touch=size == "phone",
+                                      locale=locale)
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
         contexts.append(context)
         page = context.new_page()
@@ -263,7 +265,7 @@ def test_a_skipped_file_never_makes_the_index_look_stale(browser, skipped_file_u
     url, (first, again) = skipped_file_url
     assert [s["file"] for s in first.skipped] == ["notes.pdf"] and first.reused == 0
     assert [s["file"] for s in again.skipped] == ["notes.pdf"] and again.reused == 2
-    context = browser.new_context()
+    context = browser.new_context(locale="zh-CN")
     page = context.new_page()
     for path in ("/", "/?q=双过半"):
         page.goto(url + path)

@@ -86,4 +86,4 @@ def test_the_speech_page_marks_corrected_fields_with_the_note(tmp_path, corpus_d
     page = create_app({"INDEX": str(index_dir), "TESTING": True}).test_client().get(f"/speech/{target['id']}")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "speaker：原为" in text and "（新闻稿&lt;b&gt;署名&lt;/b&gt;）" in text and "<b>署名" not in text
+    assert "讲话人：原为" in text and "新闻稿&lt;b&gt;署名&lt;/b&gt;" in text and "<b>署名" not in text

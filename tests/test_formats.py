@@ -22,7 +22,9 @@ from search.cli import main
 from conftest import CORPUS
 from pdfmaker import make_image_pdf, make_pdf, make_word_pdf
 
-needs_soffice = pytest.mark.skipif(converter() is None, reason="LibreOffice is installed by `make converters`")
+# The converter tests run where LibreOffice is installed and are skipped, saying why, where it is not.
+NO_CONVERTER = "LibreOffice (soffice) is not installed: `make converters` installs it, and these tests then run"
+needs_soffice = pytest.mark.skipif(converter() is None, reason=NO_CONVERTER)
 
 
 def _han(text: str) -> str:
@@ -178,7 +180,7 @@ def test_pdf_written_by_libreoffice_from_a_shipped_text(tmp_path):
 def word_file(tmp_path_factory) -> Path:
     """A Word 97-2003 file written by LibreOffice from a shipped speech."""
     if converter() is None:
-        pytest.skip("LibreOffice is installed by `make converters`")
+        pytest.skip(NO_CONVERTER)
     folder = tmp_path_factory.mktemp("doc")
     shutil.copy(CORPUS / SPEECH, folder / "speech.txt")
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation={(folder / 'profile').as_uri()}",
@@ -295,6 +297,17 @@ def test_dataset_rows_become_documents_with_their_given_values(tmp_path, name):
         assert len(documents[3].text) > (30_000 if limit else 2_000_000)
 
 
+@pytest.mark.parametrize("raw, year, date", [
+    ("二〇二一", 2021, "2021"), ("二〇二一年", 2021, "2021"), ("二零一九年度", 2019, "2019"), ("〇〇二一", None, None),
+    ("二〇二一年三月五日", None, "2021-03-05"), ("二〇二一年十二月", None, "2021-12"), ("明年", None, None),
+])
+def test_dataset_years_and_dates_in_chinese_numerals_are_normalised(raw, year, date):
+    # Issue 25: 二〇二一 was counted as an unnormalised value although the year is plain to read.
+    from indexer.readers.datasets import normalise_date, normalise_year
+
+    assert (normalise_year(raw), normalise_date(raw)) == (year, date)
+
+
 def test_sidecar_names_the_columns(tmp_path):
     rows = [{"编号": "1", "报告全文": "各位代表：现在作报告。", "地区": "湖南", "日期": "2022年1月20日", "讲话人": "王某"}]
     path = _write_csv(tmp_path / "reports.csv", rows)
@@ -370,7 +383,9 @@ def test_index_json_summary_counts_every_format(mixed_build):
     assert {(s["file"], s["code"]) for s in summary["skipped"]} == {("scan.pdf", "needs_ocr"), ("report.ofd", "unsupported")}
     assert summary["rows_skipped"] == [{"file": "reports.csv", "row": 2, "code": "no_text",
                                         "reason": "no text in column 'full_text'"}]
-    assert {"file": "reports.csv", "code": "unnormalised_values", "count": 1} in summary["warnings"]
+    # Issue 25: the warning names the row, column and value it counted (火星 is no province).
+    assert {"file": "reports.csv", "code": "unnormalised_values", "count": 1,
+            "rows": [{"row": 2, "field": "province", "column": "province", "value": "火星"}]} in summary["warnings"]
     # The column map is read with its dataset, never indexed or skipped on its own.
     assert not any("columns.toml" in s["source"] for s in speeches)
     assert not any("columns.toml" in s["file"] for s in summary["skipped"])

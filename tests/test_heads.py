@@ -114,7 +114,8 @@ def test_a_refused_speaker_value_is_named_in_the_summary(tmp_path):
     speakers = sorted((s["source"], s["speaker"]) for s in Corpus(tmp_path / "index").speeches())
     assert speakers == [("reports.csv#row=1", "洛桑江村"), ("reports.csv#row=2", None)]
     assert [w for w in summary.warnings if w["code"] == "given_value_refused"] == [
-        {"file": "reports.csv", "row": 2, "code": "given_value_refused", "count": 1, "field": "speaker", "value": "省长"}]
+        {"file": "reports.csv", "code": "given_value_refused", "count": 1,
+         "rows": [{"row": 2, "field": "speaker", "column": "speaker", "value": "省长"}]}]
 
 
 @pytest.mark.parametrize("head, year", [

@@ -229,21 +229,21 @@ ERRORS = [
     ("(a))", "no matching ("),
     ("()", "empty parentheses"),
     ("a ( )", "empty parentheses"),
-    ("OR", "OR at position 0"),
-    ("a OR", "OR at position 2"),
-    ("OR b", "OR at position 0"),
-    ("a OR OR b", "OR at position 2"),
-    ("(a OR) b", "OR at position 3"),
-    ("(OR a)", "OR at position 1"),
-    ("NOT", "NOT at position 0"),
-    ("a NOT", "NOT at position 2"),
-    ("a NOT OR b", "NOT at position 2"),
-    ("(a NOT)", "NOT at position 3"),
-    ("-", "the - at position 0"),
-    ("a -", "the - at position 2"),
-    ("a - b", "the - at position 2"),
-    ("a (b -)", "the - at position 5"),
-    ("a - (b)", "the - at position 2"),
+    ("OR", "OR at position 1"),
+    ("a OR", "OR at position 3"),
+    ("OR b", "OR at position 1"),
+    ("a OR OR b", "OR at position 3"),
+    ("(a OR) b", "OR at position 4"),
+    ("(OR a)", "OR at position 2"),
+    ("NOT", "NOT at position 1"),
+    ("a NOT", "NOT at position 3"),
+    ("a NOT OR b", "NOT at position 3"),
+    ("(a NOT)", "NOT at position 4"),
+    ("-", "the - at position 1"),
+    ("a -", "the - at position 3"),
+    ("a - b", "the - at position 3"),
+    ("a (b -)", "the - at position 6"),
+    ("a - (b)", "the - at position 3"),
     ("NEAR(a b", "never closed"),
     ("NEAR(", "never closed"),
     ("NEAR()", "at least 2 terms"),
@@ -315,6 +315,17 @@ def test_error_position(query, position):
     with pytest.raises(QueryError) as caught:
         parse(query, resolve_province=resolve)
     assert caught.value.position == position
+
+
+@pytest.mark.parametrize("query", ['a "b', "a OR", "ab (c", "a b)", "a\x01", "x year:", "NEAR(a OR b)", "a -"])
+def test_error_messages_count_positions_from_1(query):
+    # Issue 25: messages said "at position 0" for the first character; a reader counts from 1.
+    with pytest.raises(QueryError) as caught:
+        parse(query, resolve_province=resolve)
+    error = caught.value
+    named = int(re.search(r"at position (\d+)", str(error)).group(1))
+    assert named == error.position + 1
+    assert f"第 {named} 个字符" in error.zh
 
 
 def test_query_error_is_a_value_error():

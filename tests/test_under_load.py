@@ -65,7 +65,7 @@ def run_out_on(monkeypatch, clock, name: str, after: int = 0):
     ("/api/search?q=的", "_snippets"),
     ("/?q=的", "_snippets"),
     ("/?q=的", "year_series"),
-    ("/api/search?q=的", "_suggestions"),
+    ("/api/search?q=的", "suggestions"),
     ("/kwic?q=的", "_kwic_row"),
     ("/kwic?q=的&sort=left", "_kwic_row"),
     ("/kwic?q=的&page=3", "_kwic_spots"),

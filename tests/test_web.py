@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from indexer import schema
 from indexer.build import build_index
 from search import Corpus
 from web import create_app
@@ -251,10 +252,14 @@ def test_speech_page_shows_unknowns_evidence_and_citations(client, corpus):
     response, page = get_page(client, f"/speech/{speech['id']}")
     html = response.get_data(as_text=True)
     assert '<span class="unknown">未知</span>' in html
-    assert f"依据：{speech['province_evidence']}" in html
+    assert f'依据：<span lang="zh">{speech["province_evidence"]}</span>' in html
     link = f"http://localhost/speech/{speech['id']}"
-    assert page.ids["cite-speech"] == f"未知，《{speech['title']}》，{speech['date'] or '未知'}，{link}"
-    assert page.ids["cite-paragraph"] == f"未知，《{speech['title']}》，{speech['date'] or '未知'}，第1段，{link}#p1"
+    # Issue 25: the citation says what the page says: the speaker unknown, an inferred date marked.
+    date = speech["date"] or "日期未知"
+    if speech["date_source"] in ("inferred", "meta", "corrected"):
+        date += f"（{schema.DATE_SOURCES[speech['date_source']]}）"
+    assert page.ids["cite-speech"] == f"讲话人未知，《{speech['title']}》，{date}，{link}"
+    assert page.ids["cite-paragraph"] == f"讲话人未知，《{speech['title']}》，{date}，第1段，{link}#p1"
 
 
 def test_citation_uses_base_url_and_the_first_hit_paragraph(shipped_index, corpus):
@@ -331,7 +336,7 @@ def test_a_paragraph_link_survives_a_full_rebuild(tmp_path):
     path, anchor = urlsplit(link).path, urlsplit(link).fragment
     _, before = get_page(client, path)
     version = client.get("/api/search?q=双过半").get_json()["index_version"]
-    build_index(corpus, index)  # every build reads every file: what --full asks for
+    build_index(corpus, index, full=True)  # every build reads every file: what --full asks for
     assert client.get("/api/search?q=双过半").get_json()["index_version"] != version
     _, after = get_page(client, path)
     assert after.ids[anchor] == before.ids[anchor]

@@ -45,10 +45,11 @@ def create_app(config: dict | None = None) -> Flask:
                                           verify_in_background=True)
     app.extensions["corpus_watch"] = CorpusWatch(app.config.get("CORPUS"), float(settings["corpus_check_seconds"]))
 
-    from web import api, capacity, compare, guard, pages
+    from web import api, capacity, compare, guard, i18n, pages
     from web.views import template_helpers
 
     guard.init_app(app)  # first: a request it refuses takes no slot
+    i18n.init_app(app)
     capacity.init_app(app, settings)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
@@ -66,16 +67,21 @@ def _wants_json() -> bool:
 
 
 def _register_errors(app: Flask) -> None:
-    """Answer every error with its status and a message: JSON under /api/, a page in Chinese elsewhere.
+    """Answer every error with its status and a message: JSON under /api/, a page in the page's language elsewhere.
 
     JSON errors are {"error": message, "code": code, "zh": message in Chinese}, `code` one of
-    the fixed list the README gives, so a script can tell them apart.
+    the fixed list the README gives, so a script can tell them apart. A Chinese page shows the
+    Chinese message with the English beneath; an English page the English alone.
     """
 
     def error_response(status: int, message: str, zh: str, kind: str, code: str, headers: dict | None = None):
+        from web.i18n import language
+
         if _wants_json():
             return jsonify(error=message, code=code, zh=zh), status, headers or {}
-        return render_template("error.html", status=status, message=zh, english=message, kind=kind), status, headers or {}
+        shown, english = (message, None) if language() == "en" else (zh, message)
+        return (render_template("error.html", status=status, message=shown, english=english, kind=kind), status,
+                headers or {})
 
     @app.errorhandler(SearchError)
     def search_error(error):

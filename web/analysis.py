@@ -11,7 +11,7 @@ from web import views
 
 bp = Blueprint("analysis", __name__)
 
-AGAINST = tuple(f"against_{name}" for name in schema.filters())
+AGAINST = views.AGAINST
 # Every argument these pages read, in query-string order, so equal views get equal URLs.
 ARGS = ("q",) + schema.filters() + AGAINST + ("unit", "window", "min_freq", "punctuation", "numbers", "sort", "all")
 
@@ -92,13 +92,18 @@ def _together(node, item: str) -> str:
 
 def _page(kind: str, template: str):
     result = _run(kind)
+    params = views.read_params()
     node = None
     if result is not None and kind != "keywords":
         node = views.corpus().parse(result["query"], result["filters"]).text
     elif result is not None and result["target"]["query"].strip():
         node = views.corpus().parse(result["target"]["query"]).text
+    asked = result is not None and params.q.strip()
     return render_template(template, result=result, url=url, kwic_link=kwic_link, node=node, together=_together,
-                           quote=q.quote, labels=schema.labels(), filter_names=schema.filters())
+                           quote=q.quote, filter_names=schema.filters(), page_filters=params.filters,
+                           against_filters=_against(), query_link=lambda query: url(request.endpoint, q=query),
+                           reading=views.reading(params.q, params.filters) if asked else None,
+                           suggestions=views.suggestions(params.q, params.filters) if asked else [])
 
 
 def _csv(kind: str, key: str, columns: list[str]):
@@ -108,8 +113,9 @@ def _csv(kind: str, key: str, columns: list[str]):
                            "say what the target is: a query or filters, e.g. year=2021",
                            None, "请输入检索式，例如 q=/三.四新/" if kind != "keywords" else "请给出目标语料，例如 year=2021")
     # Computed before streaming starts, so a bad request is an error page, not a broken download.
+    query = result["target"]["query"] if kind == "keywords" else result["query"]
     return Response(stream_with_context(csv_lines(result[key], columns, export_context(result))), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="speeches-{kind}.csv"'})
+                    headers=views.download(kind, query))
 
 
 def _json(kind: str):

@@ -77,4 +77,4 @@ def export():
     deadline = limits.export_deadline(float(current_app.config["EXPORT_TIME_LIMIT_S"]))
     lines = csv_lines(limits.bounded(rows, deadline, stops=(SearchError,)), columns, context)
     return Response(stream_with_context(capacity.paced(batched(lines, capacity.EXPORT_PIECE))), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="speeches-{name}.csv"'})
+                    headers=views.download(name, params.q))

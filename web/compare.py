@@ -1,22 +1,26 @@
 """Comparison pages: terms over time and place, the province map, cross tables, and citable snapshots."""
 
+import functools
 import json
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import lazy_gettext as _l
 
 from indexer import schema
 from search.export import compare_columns, compare_rows, csv_lines
 from web import views
 from web.chart import series_chart
-from web.tilemap import tile_map
+from web.tilemap import peak, tile_map
 
 bp = Blueprint("compare", __name__)
 
 MEASURES = {"rate": "per_10k_chars", "count": "occurrences"}
 # "Years the text states": every way of knowing a date but inference.
 STATED = tuple(source for source in schema.DATE_SOURCES if source != "inferred")
-BY_CHOICES = [("year", "年份"), ("province", "省份"), ("level", "层级"), ("speaker", "讲话人"), ("city", "城市"),
-              ("date_source", "日期来源"), ("province,year", "省份 × 年份"), ("level,year", "层级 × 年份")]
+BY_CHOICES = [("year", _l("年份")), ("province", _l("省份")), ("level", _l("层级")), ("speaker", _l("讲话人")),
+              ("city", _l("城市")), ("date_source", _l("日期来源")), ("province,year", _l("省份 × 年份")),
+              ("level,year", _l("层级 × 年份"))]
+SCALES = ("shared", "term")  # the maps' colours: one scale for every term (the default), or one per term
 
 
 def _request() -> dict:
@@ -28,7 +32,8 @@ def _request() -> dict:
         filters["date_source"] = STATED
     return {"terms": [t for t in request.args.getlist("q") if t.strip()], "by": request.args.get("by") or "year",
             "filters": filters, "page_filters": params.filters, "collapse": params.collapse, "stated": stated,
-            "measure": request.args.get("measure") if request.args.get("measure") in MEASURES else "rate"}
+            "measure": request.args.get("measure") if request.args.get("measure") in MEASURES else "rate",
+            "scale": request.args.get("scale") if request.args.get("scale") in SCALES else "shared"}
 
 
 def _compare(asked: dict) -> dict:
@@ -41,6 +46,18 @@ def bucket_link(term: str, key: dict, asked: dict) -> str:
     for field, value in key.items():
         args[field] = [value]
     return url_for("pages.kwic", q=term, collapse="1" if asked["collapse"] else None, **args)
+
+
+def term_link(old: str, new: str) -> str:
+    """Return this comparison with one term replaced by another (a suggestion taken)."""
+    return _with_terms([new if term == old else term for term in request.args.getlist("q")])
+
+
+def _with_terms(terms: list[str]) -> str:
+    """Return this comparison's URL with the given terms, every other argument kept."""
+    args = {name: request.args.getlist(name) for name in views.url_args() if request.args.getlist(name)}
+    args["q"] = terms
+    return url_for("compare.compare_page", **{name: args[name] for name in views.url_args() if name in args})
 
 
 def province_values(result: dict, term: str) -> dict:
@@ -58,10 +75,16 @@ def compare_page():
     result = _compare(asked)
     by_province = result if result["by"] == ["province"] else \
         views.corpus().compare(asked["terms"], "province", asked["filters"], collapse=asked["collapse"])
-    maps = [(term, tile_map(province_values(by_province, term), MEASURES[asked["measure"]])) for term in result["terms"]]
+    measure, min_chars = MEASURES[asked["measure"]], int(current_app.config["MAP_MIN_CHARS"])
+    values = {term: province_values(by_province, term) for term in result["terms"]}
+    # One colour means one rate on every map, unless each term is asked its own scale (scale=term).
+    top = None if asked["scale"] == "term" else max((peak(v, measure, min_chars) for v in values.values()), default=0)
+    maps = [(term, tile_map(values[term], measure, min_chars, top)) for term in result["terms"]]
+    readings = [(views.reading(term, asked["filters"]), views.suggestions(term, asked["filters"], asked["collapse"]),
+                 functools.partial(term_link, term)) for term in result["terms"]]
     return render_template("compare.html", asked=asked, result=result, by_choices=BY_CHOICES,
-                           chart=series_chart(result, MEASURES[asked["measure"]]), maps=maps,
-                           cross=_cross_tables(result, MEASURES[asked["measure"]]), bucket_link=bucket_link)
+                           chart=series_chart(result, measure), maps=maps, readings=readings,
+                           cross=_cross_tables(result, measure), bucket_link=bucket_link)
 
 
 def _cross_tables(result: dict, measure: str) -> list[dict] | None:
@@ -103,7 +126,7 @@ def compare_csv():
                "filters": json.dumps(result["filters"], ensure_ascii=False), "collapse": result["collapse"],
                "index_version": result["index_version"]}
     return Response(stream_with_context(csv_lines(rows, compare_columns(result["by"]), context)), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="speeches-compare.csv"'})
+                    headers=views.download("compare", result["terms"]))
 
 
 # ---- citable snapshots ----------------------------------------------------------------------

@@ -5,7 +5,7 @@ import math
 import re
 from urllib.parse import quote
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from indexer import schema
@@ -37,9 +37,11 @@ def index():
     grid = None
     if params.q.strip():
         by_province = views.corpus().compare([params.q], "province", params.filters, collapse=params.collapse)
-        grid = tile_map(province_values(by_province, by_province["terms"][0]))
+        grid = tile_map(province_values(by_province, by_province["terms"][0]),
+                        min_chars=int(current_app.config["MAP_MIN_CHARS"]))
     return render_template("search.html", params=params, result=result, pages=pages, facets=_facet_lists(result),
-                           chart=chart, year_sources=series["by_source"], date_sources=schema.DATE_SOURCES, grid=grid)
+                           chart=chart, year_sources=series["by_source"], grid=grid,
+                           reading=views.reading(params.q, params.filters))
 
 
 def _facet_lists(result: dict) -> dict:
@@ -81,7 +83,8 @@ def speech(speech_id):
         "speech.html", speech=record, q=q, notice=notice, paragraphs=paragraphs, hits=hits,
         first_hit=first_hit, chosen=chosen, cite_speech=views.citation(record),
         cite_paragraph=views.citation(record, chosen), cite_prefix=views.citation_prefix(record),
-        speech_link=views.permalink(record["id"]),
+        cite_where=views.paragraph_words(), speech_link=views.permalink(record["id"]),
+        reading=views.reading(q) if q.strip() and not notice else None,
     )
 
 
@@ -114,4 +117,6 @@ def kwic():
     result = views.run_kwic(params, paged=True)
     first = (result["page"] - 1) * result["page_size"] + 1
     return render_template("kwic.html", params=params, result=result, rows=result["rows"], first=first,
-                           pages=result["pages"], page_size=result["page_size"])
+                           pages=result["pages"], page_size=result["page_size"],
+                           reading=views.reading(params.q, params.filters),
+                           suggestions=views.suggestions(params.q, params.filters, params.collapse))

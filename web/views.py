@@ -1,19 +1,28 @@
 """Helpers both blueprints share: reading request arguments, running the library, building URLs."""
 
+import re
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from flask import current_app, request, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from indexer import schema
+from search import query as q
 from search.corpus import Corpus, SearchError
 from search.query import QueryError
+from web.i18n import language
 
 UNKNOWN = schema.UNKNOWN
+AGAINST = tuple(f"against_{name}" for name in schema.filters())  # the reference of keywords
 
 
 def url_args() -> tuple[str, ...]:
     """Return every argument a view's URL may carry, in query-string order, so equal views get equal URLs."""
-    return ("q",) + schema.filters() + ("sort", "page", "page_size", "collapse", "width", "by", "measure", "stated")
+    return (("q",) + schema.filters() + AGAINST +
+            ("sort", "page", "page_size", "collapse", "width", "by", "measure", "stated", "scale",
+             "unit", "window", "min_freq", "punctuation", "numbers", "all"))
 
 
 def corpus() -> Corpus:
@@ -120,15 +129,135 @@ def permalink(speech_id: str, paragraph: int | None = None) -> str:
     return f"{link}#p{paragraph}" if paragraph else link
 
 
+def cited_date(speech: dict) -> str:
+    """Return a speech's date as a citation gives it: with its source when the document does not state it.
+
+    Issue 25: a year shown as 2018（推断） was cited as a bare 2018. Corrected, metadata and
+    inferred dates carry their mark (schema.QUALIFIED_DATE_SOURCES); an unknown one says so.
+    """
+    date = speech.get("date") or (str(speech["year"]) if speech.get("year") else None)
+    if not date:
+        return _("日期未知")
+    source = speech.get("date_source")
+    if source in schema.QUALIFIED_DATE_SOURCES:
+        return _("%(date)s（%(source)s）", date=date, source=schema.date_source_labels(language())[source])
+    return date
+
+
 def citation_prefix(speech: dict) -> str:
-    """Return the start of a citation: speaker，《title》，date，"""
-    return f"{speech.get('speaker') or UNKNOWN}，《{speech.get('title') or UNKNOWN}》，{speech.get('date') or UNKNOWN}，"
+    """Return the start of a citation: speaker，《title》，date，, every unknown and every inferred value said as such."""
+    title = speech.get("title")
+    return _("%(speaker)s，%(title)s，%(date)s，", speaker=speech.get("speaker") or _("讲话人未知"),
+             title=_("《%(title)s》", title=title) if title else _("（无标题）"), date=cited_date(speech))
+
+
+def paragraph_words() -> str:
+    """Return how a citation names a paragraph, with {n} where its number goes (the page's script fills it in)."""
+    return _("第%(n)s段，", n="{n}")
 
 
 def citation(speech: dict, paragraph: int | None = None) -> str:
     """Return the citation line researchers paste: speaker，《title》，date，[第N段，]permalink."""
-    where = f"第{paragraph}段，" if paragraph else ""
+    where = paragraph_words().replace("{n}", str(paragraph)) if paragraph else ""
     return citation_prefix(speech) + where + permalink(speech["id"], paragraph)
+
+
+def shown_value(name: str, value) -> str:
+    """Return a filter or facet value as pages show it: date sources by their label, 未知 and 全国 in the page's language."""
+    if name == "date_source" and value in schema.DATE_SOURCES:
+        return schema.date_source_labels(language())[value]
+    if language() == "en" and value in schema.KEYS_EN:
+        return schema.KEYS_EN[value]
+    return str(value)
+
+
+def reading_words() -> dict:
+    """Return the words a query's reading is written with, in the page's language."""
+    return {"and": _("且"), "or": _("或"), "not": _("不含"), "near": _("同段含"), "pattern": _("正则"),
+            "open": _("「"), "close": _("」"), "group_open": _("（"), "group_close": _("）"), "parts": _("；"),
+            "field": _("："), "values": _("或")}
+
+
+def reading(query: str, filters: dict | None = None) -> Markup | None:
+    """Return how the library read a query, as HTML: the words of the page's language, terms and values marked as data.
+
+    None when the query does not parse (the page says why) or asks nothing.
+    """
+    try:
+        parsed = corpus().parse(query, filters)
+    except (QueryError, SearchError):
+        return None
+    if parsed.text is None and not parsed.filters:
+        return None
+    words = {key: str(escape(word)) for key, word in reading_words().items()}
+    labels = {name: str(escape(label)) for name, label in schema.labels(language()).items()}
+    data = '<span class="data" lang="zh">{}</span>'
+    return Markup(q.reading(parsed, words, labels, term=lambda text: data.format(escape(text)),
+                            value=lambda name, text: data.format(escape(shown_value(name, text)))))
+
+
+def suggestions(query: str, filters: dict | None = None, collapse: bool = False) -> list[dict]:
+    """Return the library's suggestions for a query; none when it does not parse (the page says why)."""
+    if not query.strip():
+        return []
+    try:
+        return corpus().suggestions(query, filters, collapse)
+    except QueryError:
+        return []
+
+
+# The tools every page links to, in the navigation bar's order: (name, endpoint).
+TOOLS = (("search", "pages.index"), ("overview", "pages.index"), ("kwic", "pages.kwic"),
+         ("compare", "compare.compare_page"), ("forms", "analysis.forms"), ("collocates", "analysis.collocates"),
+         ("keywords", "analysis.keywords"))
+
+
+def tool_labels() -> dict:
+    """Return each tool's name in the page's language."""
+    return {"search": _("检索"), "overview": _("语料概览"), "kwic": _("逐条索引"), "compare": _("比较"),
+            "forms": _("形式"), "collocates": _("搭配词"), "keywords": _("关键词")}
+
+
+def current_tool() -> str | None:
+    """Return the tool the request runs, or None on a page that runs none (a speech, a snapshot)."""
+    endpoint = request.endpoint
+    if endpoint == "pages.index":
+        # Read without checking (an error page about a bad argument shows this bar too).
+        asked = any(v.strip() for v in request.args.getlist("q")) or any(request.args.get(n) for n in schema.filters())
+        return "search" if asked else "overview"
+    return next((name for name, tool_endpoint in TOOLS if tool_endpoint == endpoint), None)
+
+
+def tool_links() -> list[dict]:
+    """Return the navigation bar: every tool, linked with the query and filters of this page, if any."""
+    terms = list(dict.fromkeys(t for t in request.args.getlist("q") if t.strip()))
+    filters = {name: list(dict.fromkeys(v for v in request.args.getlist(name) if v.strip())) for name in schema.filters()}
+    filters = {name: values for name, values in filters.items() if values}
+    current = current_tool()
+    links = []
+    for name, endpoint in TOOLS:
+        if name == "overview":
+            url = url_for(endpoint)
+        elif name == "compare":
+            url = url_for(endpoint, q=terms or None, **filters)
+        else:
+            url = url_for(endpoint, q=terms[0] if terms else None, **filters)
+        links.append({"name": name, "url": url, "current": name == current})
+    return links
+
+
+def download(kind: str, query="") -> dict:
+    """Return the Content-Disposition header of an export, its file named by the tool and the query.
+
+    Issue 25: every export was named speeches-kwic.csv. The name is speeches-<kind>-<query>.csv
+    (filename* in UTF-8, RFC 6266), with an ASCII-only fallback for old clients.
+    """
+    text = " ".join(query) if isinstance(query, (list, tuple)) else str(query or "")
+    words = re.sub(r"[^\w]+", "_", text, flags=re.UNICODE).strip("_")[:40].strip("_")
+    name = f"speeches-{kind}-{words}.csv" if words else f"speeches-{kind}.csv"
+    ascii_words = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")[:40].strip("_")
+    fallback = f"speeches-{kind}-{ascii_words}.csv" if ascii_words else f"speeches-{kind}.csv"
+    return {"Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"}
 
 
 def url_with(endpoint: str | None = None, set: dict | None = None, add: tuple | None = None,
@@ -137,7 +266,7 @@ def url_with(endpoint: str | None = None, set: dict | None = None, add: tuple | 
     names = url_args()
     # A filter may carry several values (ORed), and a comparison several terms (q); any other argument is
     # read once, so a link carries it once. Repeated values are carried once.
-    many = schema.filters() + ("q",)
+    many = schema.filters() + AGAINST + ("q",)
     args = {name: list(dict.fromkeys(request.args.getlist(name))) if name in many else request.args.getlist(name)[:1]
             for name in names if request.args.getlist(name)}
     if not keep_page:
@@ -161,10 +290,35 @@ def url_with(endpoint: str | None = None, set: dict | None = None, add: tuple | 
     return url_for(endpoint or request.endpoint, **ordered)
 
 
+def url_without_filters(filters: dict, prefix: str = "", also=()) -> str:
+    """Return this view's URL without the given filters (and the arguments `also` names): "clear all"."""
+    return url_with(set={**{prefix + name: None for name in filters}, **{name: None for name in also}})
+
+
+def data(value) -> Markup:
+    """Write a value from the corpus or a query: marked as Chinese (lang="zh") when it holds anything but ASCII."""
+    text = "" if value is None else str(value)
+    return Markup('<span lang="zh">{}</span>').format(text) if not text.isascii() else escape(text)
+
+
 def template_helpers() -> dict:
-    """Give templates the URL helpers and the corpus-drift warning."""
+    """Give templates the URL helpers, the page's language and its labels, and the corpus-drift warning."""
+    lang = language()
     return {"url_with": url_with, "permalink": permalink, "UNKNOWN": UNKNOWN, "corpus_drift": _drift,
-            "index_version": _index_version, "labels": schema.labels(), "today": _today}
+            "index_version": _index_version, "labels": schema.labels(lang), "today": _today, "lang": lang,
+            "date_source_labels": schema.date_source_labels(lang), "shown": shown_value, "tools": tool_links,
+            "tool_labels": tool_labels(), "current_tool": current_tool, "language_link": _language_link,
+            "reading_of": reading, "suggestions_of": suggestions, "cited_date": cited_date,
+            "url_without_filters": url_without_filters, "data": data}
+
+
+def _language_link(lang: str) -> str:
+    """Return this page's address in another language (?lang=, which the cookie then remembers)."""
+    if not request.endpoint:
+        return url_for("pages.index", lang=lang)
+    # Each argument once, however often the address repeated it.
+    args = {name: list(dict.fromkeys(request.args.getlist(name))) for name in request.args if name != "lang"}
+    return url_for(request.endpoint, **(request.view_args or {}), **args, lang=lang)
 
 
 def _today() -> str:

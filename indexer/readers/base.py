@@ -57,6 +57,7 @@ class Document:
     # A PDF's outline: (depth, title, the line its heading starts, None if not found), in order.
     bookmarks: list[tuple[int, str, int | None]] = field(default_factory=list)
     warnings: dict[str, int] = field(default_factory=dict)  # e.g. {"replaced_bytes": 3}
+    warning_details: dict[str, list] = field(default_factory=dict)  # what each warning counted, where known
     skipped: tuple[str, str] | None = None  # (code, reason) of a dataset row with nothing to index
 
     def __post_init__(self):

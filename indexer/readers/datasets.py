@@ -201,12 +201,16 @@ def _documents(names: list[str], rows: list[tuple[int, dict | None]], path: str,
         text = fold_newlines(_cell(row.get(text_column))).strip("\n")
         given = {field: _given(field, column, row.get(column)) for field, column in fields.items()}
         given = {field: value for field, value in given.items() if value is not None}
-        unnormalised = sum(1 for value in given.values() if value["value"] is None)
+        # Each value left unnormalised is named by its row, column and value (issue 25: the
+        # summary said "unnormalised_values ×1" and no more).
+        unnormalised = [{"row": number, "field": field, "column": value["column"], "value": value["raw"]}
+                        for field, value in given.items() if value["value"] is None]
         document = Document(
             text=text if text.strip() else "", row=number, given=given,
             title=_value(given, "title"), url=_value(given, "url"), published=_value(given, "published"),
             dates=[given["date"]["value"]] if _value(given, "date") else [],
-            warnings={UNNORMALISED: unnormalised} if unnormalised else {},
+            warnings={UNNORMALISED: len(unnormalised)} if unnormalised else {},
+            warning_details={UNNORMALISED: unnormalised} if unnormalised else {},
         )
         if not document.text:
             document.skipped = ("no_text", f"no text in column {text_column!r}")
@@ -254,11 +258,22 @@ def _plain(raw: str) -> str:
 _YEAR_RE = re.compile(r"^(\d{4})\s*年?(?:度)?$")
 
 
+_HAN_YEAR_RE = re.compile(r"^([〇○零一二三四五六七八九]{4})\s*年?(?:度)?$")
+
+
 def normalise_year(raw: str) -> int | None:
-    """Return a year given as 2021, 2021年 or 2021.0; None for anything else."""
-    match = _YEAR_RE.match(raw.strip().removesuffix(".0"))
+    """Return a year given as 2021, 2021年, 2021.0 or 二〇二一(年); None for anything else."""
+    text = raw.strip().removesuffix(".0")
+    match = _YEAR_RE.match(text)
     if match and 1900 <= int(match.group(1)) <= 2100:
         return int(match.group(1))
+    # Issue 25: 二〇二一 was counted unnormalised although the text's own dating reads it.
+    written = _HAN_YEAR_RE.match(text)
+    if written:
+        from indexer.dates import number
+
+        year = number(written.group(1))
+        return year if year is not None and 1900 <= year <= 2100 else None
     return None
 
 
@@ -274,7 +289,7 @@ def normalise_date(raw: str) -> str | None:
     text = raw.strip()
     match = _COMPACT_DATE_RE.match(text) or _DATE_RE.match(text)
     if not match:
-        return None
+        return _written_date(text)
     year, month, day = (int(part) if part else None for part in match.groups())
     if not 1900 <= year <= 2100:
         return None
@@ -288,6 +303,19 @@ def normalise_date(raw: str) -> str | None:
         return datetime.date(year, month, day).isoformat()
     except ValueError:
         return None
+
+
+def _written_date(text: str) -> str | None:
+    """Return a date written in Chinese numerals (二〇二一年三月五日) as ISO, when the cell is that date alone."""
+    from indexer.dates import find_dates
+
+    year = normalise_year(text)
+    if year is not None:
+        return f"{year:04d}"
+    found = find_dates(text, standalone=True)
+    if len(found) == 1 and found[0].words == text and found[0].year and 1900 <= found[0].year <= 2100:
+        return found[0].iso
+    return None
 
 
 def normalise_province(raw: str) -> str | None:

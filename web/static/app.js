@@ -39,7 +39,8 @@
       } catch (error) {
         copying = Promise.reject(error);
       }
-      copying.then(function () { say("已复制"); }, function () { say("复制失败，请手动选取"); });
+      // The page gives both words in its own language.
+      copying.then(function () { say(button.dataset.copied || "✓"); }, function () { say(button.dataset.failed || "✗"); });
     });
   });
 
@@ -56,7 +57,7 @@
     var found = /^#p(\d+)$/.exec(location.hash);
     if (!cite || !found || !document.getElementById("p" + found[1])) return;
     var n = found[1];
-    cite.textContent = cite.dataset.prefix + "第" + n + "段，" + cite.dataset.link + "#p" + n;
+    cite.textContent = cite.dataset.prefix + cite.dataset.where.replace("{n}", n) + cite.dataset.link + "#p" + n;
   }
   window.addEventListener("hashchange", choose);
   choose();
@@ -72,7 +73,7 @@
     var mark = marks[current];
     mark.classList.add("current");
     mark.scrollIntoView({ block: "center" });
-    if (position) position.textContent = "第 " + (current + 1) + " / " + marks.length + " 处";
+    if (position) position.textContent = position.dataset.template.replace("{at}", current + 1).replace("{of}", marks.length);
   }
   function start() {
     // Begin from the paragraph in the address, so "next" means the next hit after it.
