@@ -199,7 +199,7 @@ def _lead_sentence(sentence: str, paragraph: str, news: bool) -> Speaker:
             continue  # 《王建国在…上的讲话》单行本: a publication's title, quoted
         start = paragraph.find(sentence)
         title = re.search(r"《([^《》]{4,60})》", paragraph[start + match.start(): start + match.end() + 70])
-        words = sentence[at: match.end()]
+        words = sentence[at: match.end()] if is_noun else f"reported: {sentence[at: match.end()]}"
         relative = _RELATIVE_DAY_RE.search(paragraph[: min(start + at, 40)])
         return Speaker(name, position, words, find_dates(paragraph[: start + match.end()]),
                        title.group(1) if title else None,
@@ -229,7 +229,7 @@ def from_title(text: str | None) -> Speaker:
     if headline:
         name, position = parse_who(re.sub(r"等$", "", _WHEN_RE.sub("", headline.group("who"))))
         if name:
-            return Speaker(name, position, text, [])
+            return Speaker(name, position, f"reported: {text}", [])
     named = from_named_heading(text)
     # 市委副书记、市长在…上的讲话: the office without a name.
     return named if named.name or not office else Speaker(None, office, None, [])
