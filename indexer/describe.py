@@ -260,7 +260,7 @@ def _clean_title(title: str | None) -> str | None:
     title = title.strip(",，、 ")
     if p.SUBTITLE_RE.match(title):
         title = title.lstrip("—-－ ")  # a subtitle standing alone: ——在…会议上的讲话
-    return title or None
+    return speakers.without_run_on_byline(title) or None
 
 
 def _title(header: list[str]) -> str | None:

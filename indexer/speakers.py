@@ -114,9 +114,9 @@ def from_byline(header: list[str], title: str | None) -> Speaker:
     dateline; under a news headline it is as likely the reporter's.
     """
     for i, line in enumerate(header):
-        if line == title:
-            continue
         run_on = _AFTER_MEETING_RE.search(line)
+        if line == title and not run_on:
+            continue
         if run_on:
             name, position = parse_byline(run_on.group("byline"))
             if name:
@@ -129,6 +129,14 @@ def from_byline(header: list[str], title: str | None) -> Speaker:
         if name:
             return Speaker(name, position, line, [])
     return NOBODY
+
+
+def without_run_on_byline(title: str) -> str:
+    """Cut the byline a title's subtitle runs on into: ——…会议上国务院总理王建国 → ——…会议上."""
+    run_on = _AFTER_MEETING_RE.search(title)
+    if run_on and parse_byline(run_on.group("byline"))[0]:
+        return title[: run_on.start("byline")]
+    return title
 
 
 def from_named_heading(text: str | None) -> Speaker:

@@ -424,9 +424,15 @@ def _split_run_on(line: str) -> list[str]:
     """Split a run-on line that holds a whole document into paragraphs."""
     if len(line) < _SPEECH_LINE:
         return [line]
+    opening = _OPENING_SALUTATION_RE.match(line)
+    if opening and not re.search(r"[。！？；（(]", opening.group("head")):
+        rest = line[opening.end():]
+        return [opening.group("head")] + (_break_run_on(rest) if len(line) >= _RUN_ON_LIMIT else [rest])
     if len(line) < _RUN_ON_LIMIT:
-        opening = _OPENING_SALUTATION_RE.match(line)
-        if opening and not re.search(r"[。！？；]", opening.group("head")):
-            return [opening.group("head"), line[opening.end():]]
         return [line]
+    return _break_run_on(line)
+
+
+def _break_run_on(line: str) -> list[str]:
+    """Break a run-on line at its title, dateline, salutation and numbered parts."""
     return [piece for piece in _RUN_ON_BREAK_RE.split(line) if piece]

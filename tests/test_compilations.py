@@ -156,3 +156,12 @@ def test_a_long_reports_outline_of_its_own_parts_splits_nothing(tmp_path):
     pdf.output(str(path))
     speeches = process_file(path, path.name)["speeches"]
     assert len(speeches) == 1 and speeches[0]["title"] == "2025年某某省政府工作报告"
+
+
+def test_a_line_that_holds_a_whole_report_keeps_its_title_date_and_byline(tmp_path):
+    line = ("{y}年政府工作报告 ——{y}年3月5日在第十四届全国人民代表大会第{n}次会议上 国务院总理 王建国 " + REPORT)
+    text = "\n".join(line.format(y=year, n=session) for year, session in ((2023, "一"), (2024, "二"), (2025, "三")))
+    speeches = _write(tmp_path, "reports.txt", text)["speeches"]
+    assert [(s["title"], s["date"], s["speaker"]) for s in speeches] == [
+        (f"{y}年政府工作报告——{y}年3月5日在第十四届全国人民代表大会第{n}次会议上", f"{y}-03-05", "王建国")
+        for y, n in ((2023, "一"), (2024, "二"), (2025, "三"))]
