@@ -188,7 +188,9 @@ def describe(paragraphs: list[str], document=None, places=None, span=None) -> Me
         # A book's piece is placed by its own head (在成都会议上的讲话), never by the places its
         # text discusses: a collected work speaks of the whole country and the world.
         body = "" if hints.kind == "book" else "\n".join(paragraphs[len(header) + len(leads):])
-        place = places(meta.title, speaking, body)
+        # The title block's subtitles name the meeting too (——在某县第十八届人民代表大会…上).
+        named = "\n".join([meta.title or ""] + [h for h in header if h != meta.title and p.SUBTITLE_RE.match(h)])
+        place = places(named, speaking, body)
         if place.province is None and context:
             place = places(context[0], None, body)  # 中共某市委办公室关于印发…的通知
         if place.province is None and hints.kind != "book":

@@ -311,6 +311,8 @@ def _joins(previous: str, line: str, open_paragraph: bool, in_header: bool, layo
 
     if line[0] in CLOSING_CHARS:
         return True  # a line never opens with closing punctuation: a break cut it from its sentence
+    if in_header and p.SUBTITLE_RE.match(previous) and line[0] in "暨及并和与" and not p.ends_sentence(previous):
+        return True  # a subtitle's second line: ——…人大工作会议 | 暨某县第十八届人民代表大会…上
     if not open_paragraph or p.PAGE_CHROME_RE.match(previous) or p.PAGE_CHROME_RE.match(line):
         return False  # 来源：某某日报 and 时间：… stand alone
     if layout.wrapped:

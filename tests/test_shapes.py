@@ -62,10 +62,9 @@ SPEAKERS = [
      "王建国", "——2025年1月15日在湖南省第十四届人民代表大会第三次会议上湖南省省长王建国"),
     ("政府工作报告\n——2025年1月15日在湖南省第十四届人民代表大会第三次会议上\n湖南省省长  王建国\n各位代表：\n" + BODY, {},
      "王建国", "湖南省省长王建国"),
-    # A subtitle over two lines, which repair joins with the byline under it.
+    # A subtitle over two lines, which repair joins (its second opens with 暨); the byline under it stands alone.
     ("平潭综合实验区管委会工作报告\n—2024年1月18日在平潭综合实验区人大工作会议\n暨平潭县第十八届人民代表大会第三次会议上\n"
-     "平潭综合实验区管委会主任  王建国\n各位代表，同志们：\n" + BODY, {}, "王建国",
-     "暨平潭县第十八届人民代表大会第三次会议上平潭综合实验区管委会主任王建国"),
+     "平潭综合实验区管委会主任  王建国\n各位代表，同志们：\n" + BODY, {}, "王建国", "平潭综合实验区管委会主任王建国"),
     ("在自治区经济工作会议上的讲话\n自治区主席 艾力•买买提\n（2019年12月20日）\n同志们：\n" + BODY, {},
      "艾力·买买提", "自治区主席艾力•买买提"),
     # The lead of a repost, and of a news report.
