@@ -399,10 +399,16 @@ def _date(meta: Metadata, paragraphs, header, leads, closing, candidates, contex
     # A session named in the head (第十四届全国人民代表大会第三次会议, 十三届全国人大一次会议):
     # the year it met, and the day the head prints beside it.
     head = [meta.title or ""] + header + [lead.evidence or "" for lead in leads]
-    head += paragraphs[len(header) + len(leads): len(header) + len(leads) + 2]
-    session = session_year("\n".join(head), "\n".join(paragraphs))
+    # A news report's lead dates the event it reports (6月12日至14日，…在某地考察); a speech's
+    # first paragraphs date only what they say of themselves (今天是12月1日), never the
+    # meetings they refer to (贯彻3月28日市政府常务会精神).
+    reported = (meta.speaker_evidence or "").startswith("reported:")
+    lead_lines = paragraphs[len(header) + len(leads): len(header) + len(leads) + 2]
+    head += lead_lines if reported else [m.group() for text in lead_lines for m in _TODAY_RE.finditer(text)]
+    session_head = head if reported else head + lead_lines
+    session = session_year("\n".join(session_head), "\n".join(paragraphs))
     if session is not None:
-        day = next((m for text in head for m in find_dates(text) if m.year is None and m.month and m.day), None)
+        day = _day_of(head)
         meta.year, meta.date_source, meta.year_evidence = session.year, "inferred", session.evidence
         meta.date = f"{session.year}-{day.month:02d}-{day.day:02d}" if day else str(session.year)
         if day:
@@ -419,10 +425,18 @@ def _date(meta: Metadata, paragraphs, header, leads, closing, candidates, contex
     _set_year(meta, paragraphs, None, None, None, None, True)
     if meta.year is not None and meta.date_source == "inferred":
         # The day the head prints (6月12日至14日，…在某地考察) in the year the speech's words tell.
-        day = next((m for text in head for m in find_dates(text) if m.year is None and m.month and m.day), None)
+        day = _day_of(head)
         if day:
             meta.date = f"{meta.year}-{day.month:02d}-{day.day:02d}"
             meta.year_evidence = f"{meta.year_evidence}; {day.words}"
+
+
+_TODAY_RE = re.compile(r"今天是\d{1,2}月\d{1,2}日")
+
+
+def _day_of(head: list[str]) -> DateMention | None:
+    """The month and day the head prints for the speech (no year), if any."""
+    return next((m for text in head for m in find_dates(text) if m.year is None and m.month and m.day), None)
 
 
 def _with_day(mention: DateMention, printed) -> DateMention:

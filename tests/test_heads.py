@@ -166,3 +166,15 @@ def test_a_word_in_common_use_never_vetoes_a_printed_year(tmp_path):
             "我们积极应对贸易摩擦，稳定外需。推动高质量发展，办好冬奥会申办工作。\n")
     speech = _read(tmp_path, text)
     assert (speech["year"], speech["date"]) == (2009, "2009-03-05")
+
+
+@pytest.mark.parametrize("opening, date", [
+    ("今天是12月1日，马上要到年底了，今年的目标任务还有很大困难。", "2020-12-01"),
+    # A meeting the speech refers to is not the day it was given.
+    ("今天召开这次会议，主要任务是贯彻12月11日全省经济运行分析会议精神。", "2020"),
+])
+def test_an_inferred_year_takes_only_the_day_a_speech_gives_itself(tmp_path, opening, date):
+    text = (f"在全市经济形势分析会上的讲话\n同志们：\n{opening}\n"
+            "今年是“十三五”规划收官之年，要确保全面建成小康社会、“十三五”规划圆满收官。\n")
+    speech = _read(tmp_path, text)
+    assert (speech["date"], speech["date_source"]) == (date, "inferred")
