@@ -501,9 +501,11 @@ def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reu
                 "sidecars": sidecars, "file_speeches": file_speeches, "summary": summary.as_dict(),
                 # Every other file's size and checksum: opening compares the sizes, `speeches verify` the sums.
                 "checksums": store.checksums(staging)}
-    store.write_json(staging, schema.MANIFEST, manifest, indent=1)
+    store.write_manifest(staging, manifest)
     generation = index_dir / f"{schema.GENERATION_PREFIX}{version}"
     os.replace(staging, generation)
+    # The sums were just computed from these very files: opening the generation need not read them again.
+    store.remember_sums(generation, manifest["checksums"])
     return summary, generation
 
 

@@ -180,6 +180,16 @@ class Corpus:
             raise DamagedIndex(loaded.damage[0])
         return loaded
 
+    def recheck(self) -> None:
+        """Raise DamagedIndex when a file of the opened generation changed since it was checked (stat, then its checksum).
+
+        A server asks before each request: the texts and postings are mapped into memory, so a
+        file damaged while it serves would otherwise answer with its new bytes.
+        """
+        loaded = self._generation
+        if loaded is not None and loaded.recheck():
+            raise DamagedIndex(loaded.damage[0])
+
     def verify(self) -> dict:
         """Check every file of the serving generation against the size and checksum its manifest records.
 

@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     from web.views import template_helpers
 
     guard.init_app(app)  # first: a request it refuses takes no slot
+    app.before_request(_recheck_index)
     capacity.init_app(app, settings)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
@@ -59,6 +60,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.context_processor(template_helpers)
     _register_errors(app)
     return app
+
+
+def _recheck_index():
+    """Before a request reads the index, make sure none of its files changed since they were checked."""
+    from flask import current_app
+
+    if request.endpoint and request.endpoint != "static" and not request.endpoint.endswith(".static"):
+        recheck = getattr(current_app.extensions["corpus"], "recheck", None)
+        if recheck is not None:
+            recheck()
 
 
 def _wants_json() -> bool:
