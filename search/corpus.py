@@ -990,6 +990,23 @@ def _has_near(node) -> bool:
     return any(_has_near(item) for item in node.items)
 
 
+def marks_by_pattern(query: str) -> bool:
+    """Tell whether marking a query's terms in a text runs RE2 (a pattern term); a malformed query marks nothing.
+
+    Phrases are marked by plain search, in time linear in the text like the rest of a page;
+    a pattern's matching is a query's work (the web gives it a slot and a deadline).
+    """
+    if not query.strip():
+        return False
+    from indexer import provinces
+
+    try:
+        parsed = q.parse(query, resolve_province=provinces.resolve)
+    except q.QueryError:
+        return False
+    return parsed.text is not None and _has_pattern(parsed.text)
+
+
 def _has_pattern(node) -> bool:
     """Tell whether a tree holds a pattern, which reads texts to match."""
     if isinstance(node, q.Pattern):
