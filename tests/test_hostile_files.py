@@ -211,3 +211,35 @@ def test_a_shallow_page_is_not_flattened(tmp_path):
                     "<p>现在我讲三点意见。</p></div></body></html>", encoding="utf-8")
     document = read_document(path)
     assert document.text == "同志们：要抓落实。\n现在我讲三点意见。" and document.warnings == {}
+
+
+# ---- nesting (issue 24, item 3) ------------------------------------------------------------------
+
+
+def test_a_json_of_nested_brackets_is_a_named_skip_and_the_build_goes_on(tmp_path):
+    # Regression: 400 KB of nested brackets raised RecursionError out of the reader; every build exited 1.
+    corpus = _corpus(tmp_path)
+    (corpus / "deep.json").write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    nested = '{"text": "各位代表：报告。", "extra": ' + "[" * 65 + "]" * 65 + "}"
+    (corpus / "deep50.json").write_text("[" + nested + "]", encoding="utf-8")
+    rows = ['{"text": "各位代表：现在，我代表市人民政府作报告。"}', "[" * 200_000 + "]" * 200_000, nested]
+    (corpus / "deep.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["index", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    skipped = {entry["file"]: entry for entry in summary["skipped"]}
+    assert {name: entry["code"] for name, entry in skipped.items()} == {"deep.json": "malformed", "deep50.json": "malformed"}
+    assert all("nested more than 64 levels" in entry["reason"] for entry in skipped.values())
+    assert [(row["file"], row["row"], row["code"]) for row in summary["rows_skipped"]] == \
+        [("deep.jsonl", 2, "malformed"), ("deep.jsonl", 3, "malformed")]
+    assert Corpus(tmp_path / "index").search("现在，我代表市人民政府作报告")["total"] == 1
+
+
+def test_json_nesting_is_measured_without_recursion():
+    from indexer.readers.datasets import MAX_JSON_DEPTH, json_depth
+
+    assert [json_depth(value) for value in ([], [{}], {"a": [1, {"b": []}]}, "x", [[[[]]]])] == [1, 2, 4, 0, 4]
+    deep = []
+    for _ in range(10_000):  # deeper than recursion could walk
+        deep = [deep]
+    assert json_depth(deep) == MAX_JSON_DEPTH + 1  # it stops counting one past the limit
