@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer import postings, schema, store
+from indexer import lifetime, postings, schema, store
 from indexer.corrections import CorrectionsError, apply_corrections, load_corrections, revert
 from indexer.describe import describe
 from indexer.groups import BINS, near_duplicate_groups, shingles, signature
@@ -205,8 +205,9 @@ def build_lock(index_dir: Path):
         with store.build_lock(index_dir):
             yield
     except store.LockHeld as held:
+        who = f"process {held.pid} holds {held.path}" if held.pid else f"it holds {held.path}"
         raise BuildError(
-            f"another build is already running on {index_dir} (it holds {held}); "
+            f"another build is already running on {index_dir} ({who}); "
             "wait for it to finish, then run `speeches index` again"
         ) from None
 
@@ -531,7 +532,10 @@ def _run_jobs(jobs_list, jobs: int, progress):
         # multiprocessing.Pool: its worker-handler thread wakes whenever a result waits unread
         # and spins on it, a third of the main process's time at 100,000 speeches (and a
         # worker that dies leaves Pool waiting for ever, where the executor raises).
-        executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        # Each worker dies with this build and lets go of its lock (indexer/lifetime.py): killed
+        # with -9, a build once left its workers running and holding the lock.
+        executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=lifetime.become_child, initargs=(os.getpid(),))
         waiting: deque = deque()  # in order, at most AHEAD_PER_WORKER a worker: not a future for every file
         try:
             for job in jobs_list:

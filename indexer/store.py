@@ -38,6 +38,10 @@ class StoreError(Exception):
 class LockHeld(Exception):
     """Another build holds the index folder's lock."""
 
+    def __init__(self, path: str, pid: int | None = None):
+        super().__init__(path)
+        self.path, self.pid = path, pid
+
 
 # ---- the index folder ------------------------------------------------------------------------
 
@@ -97,18 +101,86 @@ def switch(index_dir: Path, name: str) -> None:
 
 @contextmanager
 def build_lock(index_dir: Path):
-    """Hold the index folder's build lock, or raise LockHeld if another build holds it."""
+    """Hold the index folder's build lock, or raise LockHeld if another build holds it.
+
+    The lock file names the build that holds it (process id and start time). A lock whose
+    build is dead yet still held (by children it left behind, say) is taken over: the file is
+    replaced by a new one, and a build only ever holds the lock of the file the path names.
+    """
+    from indexer import lifetime
+
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(index_dir / schema.LOCK, "a+")
-    try:
+    path = index_dir / schema.LOCK
+    for _ in range(8):
+        handle = open(path, "a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise LockHeld(str(index_dir / schema.LOCK)) from None
+            holder = _lock_holder(handle)
+            handle.close()
+            if holder is not None and not _alive(*holder):
+                _replace_lock(index_dir)
+                continue
+            raise LockHeld(str(path), holder[0] if holder else None) from None
+        if _stat_key(path) is None or os.fstat(handle.fileno()).st_ino != os.stat(path).st_ino:
+            handle.close()  # replaced by a takeover while this build waited: lock the file the path names now
+            continue
+        break
+    else:
+        raise LockHeld(str(path), None)
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()} {_started(os.getpid()) or 0}\n")
+        handle.flush()
+        lifetime.hold_lock(handle.fileno())
         yield
     finally:
+        lifetime.release_lock(handle.fileno())
         handle.close()
+
+
+def _lock_holder(handle) -> tuple[int, int] | None:
+    """Return (process id, start time) of the build a lock file names, None when it names none."""
+    try:
+        handle.seek(0)
+        pid, started = handle.read(100).split()[:2]
+        return int(pid), int(started)
+    except (OSError, ValueError):
+        return None
+
+
+def _started(pid: int) -> int | None:
+    """Return when a process started (clock ticks since boot), None when there is no such process or no /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return int(handle.read().rsplit(b")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _alive(pid: int, started: int) -> bool:
+    """Tell whether the process that wrote a lock file still runs (not another one that got its id since)."""
+    now = _started(pid)
+    if now is not None:
+        return started == 0 or now == started
+    if os.path.isdir("/proc"):
+        return False  # /proc knows no such process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _replace_lock(index_dir: Path) -> None:
+    """Put a new lock file in place of one a dead build's leftovers still hold."""
+    temporary = Path(index_dir) / f".tmp-lock-{os.getpid()}-{time.time_ns()}"
+    temporary.write_text("", encoding="utf-8")
+    os.replace(temporary, Path(index_dir) / schema.LOCK)
 
 
 def clean_debris(index_dir: Path, keep: set[str] = frozenset()) -> None:
