@@ -556,11 +556,16 @@ class Corpus:
                 "totals": measures.series_totals(rows, terms),
                 "parsed": {term: q.describe(parsed) for term, (_, _, parsed) in matched.items()}}
 
-    def cite(self, query, filters: dict | None = None, collapse: bool = False, by: str | None = None) -> dict:
-        """Store a snapshot of what a query (or each term of a list) finds now, and return it with its id."""
+    def cite(self, query, filters: dict | None = None, collapse: bool = False, by: str | None = None,
+             client: str | None = None) -> dict:
+        """Store a snapshot of what a query (or each term of a list) finds now, and return it with its id.
+
+        It needs a query or filters and may hold max_citation_kb; a `client` (the address of a
+        web request) stores at most citations_per_hour an hour (search/snapshots.py).
+        """
         from search import snapshots
 
-        return snapshots.take(self, query, filters, collapse, by)
+        return snapshots.take(self, query, filters, collapse, by, client)
 
     def snapshot(self, snapshot_id: str) -> dict:
         """Return a stored snapshot as it was taken, and under `now` what the same queries find today."""

@@ -77,6 +77,12 @@ SETTINGS = (
             scope=SERVE),
     Setting("max_concurrent_queries", 4, "Searches, concordances and analyses the server computes at once; one more "
             "gets 503 with Retry-After. Speech pages, the overview and static files are not counted.", scope=SERVE),
+    Setting("max_citation_kb", 1024, "Largest snapshot (KB) a citation may store; a query whose snapshot would be "
+            "larger is refused (narrow it)."),
+    Setting("max_snapshots_mb", 1024, "Largest snapshots.sqlite may grow (MB); past it new citations are refused with "
+            "503 until room is made."),
+    Setting("citations_per_hour", 30, "Citations one client (address) may store in an hour; more get 429 with "
+            "Retry-After.", scope=SERVE),
     Setting("max_arguments", 100, "Most arguments (name=value pairs) one web request may carry; more is a 400.",
             scope=SERVE),
     Setting("threads", 8, "Threads of the web server; serve runs at least max_concurrent_exports + "

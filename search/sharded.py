@@ -390,10 +390,11 @@ class ShardedCorpus:
                                  punctuation=punctuation, numbers=numbers, sort=sort, limit=limit,
                                  parts=self._analysis_parts())
 
-    def cite(self, query, filters: dict | None = None, collapse: bool = False, by: str | None = None) -> dict:
+    def cite(self, query, filters: dict | None = None, collapse: bool = False, by: str | None = None,
+             client: str | None = None) -> dict:
         from search import snapshots
 
-        return snapshots.take(self, query, filters, collapse, by)
+        return snapshots.take(self, query, filters, collapse, by, client)
 
     def snapshot(self, snapshot_id: str) -> dict:
         from search import snapshots
