@@ -694,6 +694,19 @@ class Generation:
                 self.seen.update({name: _stat_key(self.path / name) for name in changed})
         return self.damage
 
+    def release_pages(self) -> None:
+        """Let go of the pages of the mapped files this process has touched (they stay in the page cache,
+        and come back at the next read): a server gone idle after a flood drops to its idle size."""
+        arrays = [self.postings.word_docs, self.postings.word_weights]
+        for segment in self.postings.segments:
+            arrays += [segment.positions, segment.rows]
+        for mapped in [self.store, *(getattr(array, "_mmap", None) for array in arrays)]:
+            if isinstance(mapped, mmap.mmap) and hasattr(mapped, "madvise"):
+                try:
+                    mapped.madvise(mmap.MADV_DONTNEED)
+                except (OSError, ValueError):  # closed, or a kernel without it: nothing is lost
+                    pass
+
     def __len__(self) -> int:
         return len(self.records)
 

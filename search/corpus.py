@@ -190,6 +190,11 @@ class Corpus:
         if loaded is not None and loaded.recheck():
             raise DamagedIndex(loaded.damage[0])
 
+    def release_memory(self) -> None:
+        """Let go of the mapped index pages this process touched (a server does when it has gone idle)."""
+        if self._generation is not None:
+            self._generation.release_pages()
+
     def verify(self) -> dict:
         """Check every file of the serving generation against the size and checksum its manifest records.
 

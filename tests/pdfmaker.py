@@ -121,31 +121,3 @@ def make_word_pdf(folder: Path, paragraphs: list[str], header: str, footer: tupl
                     "--outdir", str(folder), str(source)], check=True, capture_output=True, timeout=180)
     return folder / "office.pdf"
 
-
-def make_pdf_bomb(path: Path, inflated_mb: int, text: str = "") -> Path:
-    """Write a one-page PDF whose content stream inflates (FlateDecode) from about 1/1000 of
-    `inflated_mb` to `inflated_mb` MB of blanks, after an optional line of (Latin) text."""
-    import zlib
-
-    packer = zlib.compressobj(9)
-    body = [packer.compress(f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET\n".encode("latin-1") if text else b"")]
-    block = b" " * (1 << 20)
-    for _ in range(inflated_mb):
-        body.append(packer.compress(block))
-    body.append(packer.flush())
-    stream = b"".join(body)
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, content in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + content + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(bytes(out))
-    return path

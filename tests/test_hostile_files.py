@@ -252,11 +252,11 @@ def test_a_pdf_decompression_bomb_is_a_named_skip_and_the_build_goes_on(tmp_path
     # Regression: a 1 MB PDF inflating to 1 GB took the build to 2.3 GB before it was skipped as needs_ocr.
     import resource
 
-    from pdfmaker import make_pdf_bomb
+    from bench.attacks import write_pdf_bomb
 
     corpus = _corpus(tmp_path)
     build_index(corpus, tmp_path / "warm")  # the build's own tables loaded: what grows next is the PDF's
-    make_pdf_bomb(corpus / "bomb.pdf", inflated_mb=512, text="Hello")
+    write_pdf_bomb(corpus / "bomb.pdf", inflated_mb=512, text="Hello")
     assert (corpus / "bomb.pdf").stat().st_size < 1024 * 1024
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result = CliRunner().invoke(main, ["index", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json",
