@@ -373,20 +373,14 @@ def _full_disk(workdir: Path, source: Path) -> dict:
     try:
         index = mount / "index"
         shutil.copytree(source, index)
-        with open(mount / "filler", "wb") as filler:
+        filler = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT)
+        for size in (65536, 1):  # to the last byte
             try:
                 while True:
-                    filler.write(b"\0" * 65536)
-                    filler.flush()
+                    os.write(filler, b"\0" * size)
             except OSError:
                 pass
-        with open(mount / "filler", "ab") as filler:  # the last few bytes
-            try:
-                while True:
-                    filler.write(b"\0")
-                    filler.flush()
-            except OSError:
-                pass
+        os.close(filler)
         port = _free_port()
         log = workdir / "full-disk-server.log"
         with open(log, "w") as err:

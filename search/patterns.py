@@ -566,8 +566,12 @@ def _char_start(data: bytes, at: int) -> int:
 def _too_costly(compiled: "Compiled", length: int, program: int) -> None:
     """Refuse a call over `length` bytes whose worst case could outlast the time the query has left."""
     left = limits.remaining()
-    if left is None or length * program <= left * WORST_STEPS_PER_S:
+    worst = length * program / WORST_STEPS_PER_S
+    if left is None or worst <= left:
         return
+    deadline = limits.active()
+    if deadline.seconds is not None and worst <= deadline.seconds / 2:
+        raise deadline.expired()  # a call any query could make: the time is up, as the deadline says it
     from search.corpus import QueryTooBroad
 
     if compiled.width is None:

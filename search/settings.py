@@ -90,7 +90,7 @@ SETTINGS = (
     Setting("corpus_check_seconds", 10, "How often pages look for corpus files changed since the build.", scope=SERVE),
     Setting("max_file_mb", 200, "Skip (and name) any corpus file larger than this many MB, datasets and PDFs included.",
             scope=INDEX),
-    Setting("max_reader_mb", 512, "Memory (MB) reading one PDF may take, in a child process of its own; a PDF that "
+    Setting("max_reader_mb", 256, "Memory (MB) reading one PDF may take, in a child process of its own; a PDF that "
             "needs more (a decompression bomb) is skipped as too_large.", scope=INDEX),
     Setting("reader_time_limit_s", 300, "Seconds reading one PDF may take; a PDF that takes longer is skipped as "
             "unreadable.", scope=INDEX),

@@ -22,7 +22,7 @@ MAX_FILE_MB = 200
 MAX_UNZIPPED_MB = 512
 # What reading one PDF may take, in a child process of its own (indexer/readers/bounded.py): the
 # settings table passes its own values (max_reader_mb, reader_time_limit_s).
-MAX_READER_MB = 512
+MAX_READER_MB = 256
 READER_TIME_LIMIT_S = 300
 _SNIFF_BYTES = 8192
 
