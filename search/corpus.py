@@ -187,7 +187,9 @@ class Corpus:
         file damaged while it serves would otherwise answer with its new bytes.
         """
         loaded = self._generation
-        if loaded is not None and loaded.recheck():
+        if loaded is None or loaded.path.name != (self.pinned or store.current_name(self.index_dir)):
+            return  # nothing opened yet, or a rebuild moved CURRENT on: the next answer opens the new generation
+        if loaded.recheck():
             raise DamagedIndex(loaded.damage[0])
 
     def release_memory(self) -> None:

@@ -354,3 +354,21 @@ def test_a_damaged_manifest_or_current_leads_nowhere_outside_the_index(sound, tm
     with pytest.raises(SearchError) as raised:
         Corpus(index).search("发展")
     assert raised.value.code == "no_index"
+
+
+def test_a_server_whose_old_generation_is_cleaned_away_by_later_builds_answers_from_the_new_one(tmp_path):
+    # The per-request check looks at the generation it serves; once CURRENT has moved on, the
+    # old generation's files may go (two builds later they do) without that being damage.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    first = sorted(CORPUS.iterdir())[0]
+    shutil.copy(first, corpus / first.name)
+    index = tmp_path / "index"
+    build_index(corpus, index)
+    client = create_app({"INDEX": str(index), "TESTING": True}).test_client()
+    assert client.get("/api/search?q=发展").status_code == 200
+    for text in ("在全县经济工作会议上的讲话\n同志们：\n今年要稳中求进。\n", "在全市会议上的讲话\n同志们：\n要抓落实。\n"):
+        (corpus / f"{len(text)}.txt").write_text(text, encoding="utf-8")
+        build_index(corpus, index)
+    answer = client.get("/api/search?q=同志们")
+    assert answer.status_code == 200 and answer.get_json()["total"] == Corpus(index).search("同志们")["total"]
