@@ -615,6 +615,8 @@ def _byte_spans(compiled: "Compiled", regex, data: bytes, start: int = 0, end: i
         if found is not None and (stop == end or piece is None or first + reach <= stop):
             yield first, last
             at = last
+        elif stop == end:
+            return  # nothing more up to the end
         elif piece is None:
             at = stop + 1  # nothing in this paragraph: the next one
         else:

@@ -435,3 +435,26 @@ def test_a_pattern_without_a_bound_is_refused_before_a_call_that_could_outlast_t
             list(patterns.spans(compiled, paragraph))
         # A short paragraph is matched as it is.
         assert list(patterns.spans(compiled, "的一的")) == [(0, 3)]
+
+
+def test_a_window_that_reaches_the_end_and_finds_nothing_ends_the_scan(monkeypatch):
+    # Regression (while fixing issue 24): the last window crawled its final longest-match's
+    # width a byte at a time, one RE2 call each, in every text without a match.
+    import dataclasses
+
+    from search import limits, patterns
+
+    class Still:
+        now = 0.0
+
+        def monotonic(self):
+            return self.now
+
+    monkeypatch.setattr(limits, "time", Still())
+    compiled = compile_pattern("稳.{0,4}进")
+    recorder = _Recorder(compiled.whole, Still(), seconds_per_call=0)
+    counted = dataclasses.replace(compiled, whole=recorder)
+    with limits.within(limits.Deadline(10.0, lambda: AssertionError("no deadline here"))):
+        assert patterns.count_text(counted, "同志们：今年要抓落实。\n" * 50) == 0
+        assert len(recorder.calls) == 1
+        assert patterns.count_text(counted, "稳中求进\n" * 3) == 3
