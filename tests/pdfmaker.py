@@ -120,4 +120,3 @@ def make_word_pdf(folder: Path, paragraphs: list[str], header: str, footer: tupl
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--convert-to", "pdf",
                     "--outdir", str(folder), str(source)], check=True, capture_output=True, timeout=180)
     return folder / "office.pdf"
-
