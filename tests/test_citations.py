@@ -21,9 +21,9 @@ from web import create_app
 
 @pytest.fixture
 def index(shipped_index, tmp_path) -> Path:
-    """A copy of the shipped index, so the snapshots each test stores are its own."""
+    """A copy of the shipped index without the snapshots other tests stored in it: each test's are its own."""
     copy = tmp_path / "index"
-    shutil.copytree(shipped_index, copy)
+    shutil.copytree(shipped_index, copy, ignore=shutil.ignore_patterns(FILE))
     return copy
 
 

@@ -458,3 +458,21 @@ def test_a_window_that_reaches_the_end_and_finds_nothing_ends_the_scan(monkeypat
         assert patterns.count_text(counted, "同志们：今年要抓落实。\n" * 50) == 0
         assert len(recorder.calls) == 1
         assert patterns.count_text(counted, "稳中求进\n" * 3) == 3
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_patterns_match_alike_in_the_smallest_windows_and_never_past_their_width(texts, monkeypatch, data):
+    from search import patterns
+
+    monkeypatch.setattr(patterns, "MIN_PIECE", 1)
+    monkeypatch.setattr(patterns, "PIECE_WORK", 1)
+    pattern = data.draw(built_patterns(texts))
+    assume(not re.fullmatch(pattern, ""))
+    compiled = compile_pattern(pattern)
+    paragraphs = [p for ps in texts.values() for p in ps]
+    for paragraph in paragraphs[:: 1 + len(paragraphs) // 60] + ["".join(paragraphs[:50])]:
+        expected = [found.span() for found in compiled.regex.finditer(paragraph)]
+        assert list(patterns.spans(compiled, paragraph)) == expected, pattern
+        if compiled.width is not None:
+            assert all(end - start <= compiled.width for start, end in expected), pattern
