@@ -16,11 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer import postings, schema, store
+from indexer import lifetime, postings, schema, store
 from indexer.corrections import CorrectionsError, apply_corrections, load_corrections, revert
 from indexer.describe import describe
 from indexer.groups import BINS, near_duplicate_groups, shingles, signature
-from indexer.readers import MAX_FILE_MB, SIDECAR_SUFFIX, UnreadableFile, is_sidecar, read_documents, suffix_of
+from indexer.readers import (MAX_FILE_MB, MAX_READER_MB, READER_TIME_LIMIT_S, SIDECAR_SUFFIX, UnreadableFile, is_sidecar,
+                             read_documents, suffix_of)
 from indexer.segment import init_jieba, words
 from indexer.speakers import from_book_title
 from indexer.split import Span, header_size, split_document
@@ -90,11 +91,12 @@ def speech_id(text: str) -> str:
     return hashlib.sha256(re.sub(r"\s+", "", text).encode("utf-8")).hexdigest()[:16]
 
 
-def process_file(path: Path, relpath: str, places=None, corpus: Path | None = None,
-                 max_file_mb: float = MAX_FILE_MB) -> dict:
+def process_file(path: Path, relpath: str, places=None, corpus: Path | None = None, max_file_mb: float = MAX_FILE_MB,
+                 max_reader_mb: float = MAX_READER_MB, reader_time_limit_s: float = READER_TIME_LIMIT_S) -> dict:
     """Read, split, repair, describe and segment one corpus file (every Document it holds)."""
     try:
-        documents = read_documents(path, corpus=corpus, max_file_mb=max_file_mb)
+        documents = read_documents(path, corpus=corpus, max_file_mb=max_file_mb, max_reader_mb=max_reader_mb,
+                                   reader_time_limit_s=reader_time_limit_s)
     except UnreadableFile as error:
         return {"path": relpath, "skipped": error.reason, "code": error.code}
     speeches, dropped, rows_skipped, warnings, details, notices = [], [], [], Counter(), {}, []
@@ -234,8 +236,8 @@ _worker_places = None
 
 
 def _process_job(job):
-    path, relpath, corpus, max_file_mb = job
-    return process_file(Path(path), relpath, _worker_places, Path(corpus), max_file_mb)
+    path, relpath, corpus, reading = job
+    return process_file(Path(path), relpath, _worker_places, Path(corpus), **reading)
 
 
 @contextmanager
@@ -245,8 +247,9 @@ def build_lock(index_dir: Path):
         with store.build_lock(index_dir):
             yield
     except store.LockHeld as held:
+        who = f"process {held.pid} holds {held.path}" if held.pid else f"it holds {held.path}"
         raise BuildError(
-            f"another build is already running on {index_dir} (it holds {held}); "
+            f"another build is already running on {index_dir} ({who}); "
             "wait for it to finish, then run `speeches index` again"
         ) from None
 
@@ -394,7 +397,8 @@ def list_files(corpus: Path, only: set[str] | None = None) -> tuple[list, dict, 
 
 def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = False, full: bool = False,
                 progress=None, corrections: Path | None = None, max_file_mb: float = MAX_FILE_MB,
-                only: set[str] | None = None, keep: set[str] = frozenset()) -> Summary:
+                only: set[str] | None = None, keep: set[str] = frozenset(), max_reader_mb: float = MAX_READER_MB,
+                reader_time_limit_s: float = READER_TIME_LIMIT_S) -> Summary:
     """Bring the index up to date with every file under corpus, then make it current.
 
     Files unchanged since the serving generation (same path, same SHA-256, same indexer code)
@@ -413,7 +417,8 @@ def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = Fals
         raise BuildError(f"{error}; the index was left as it was") from None
     try:
         with build_lock(index_dir):
-            return _build(corpus, index_dir, jobs, force, full, progress, fixes, started, max_file_mb, only, keep)
+            reading = dict(max_file_mb=max_file_mb, max_reader_mb=max_reader_mb, reader_time_limit_s=reader_time_limit_s)
+            return _build(corpus, index_dir, jobs, force, full, progress, fixes, started, reading, only, keep)
     except OSError as error:
         # Disk full, a folder that cannot be written: one line, and the old index serves on.
         raise BuildError(os_error_message(error, index_dir)) from None
@@ -435,7 +440,7 @@ def os_error_message(error: OSError, index_dir: Path) -> str:
 
 
 def _build(corpus: Path, index_dir: Path, jobs: int, force: bool, full: bool, progress, fixes, started: float,
-           max_file_mb: float, only: set[str] | None, keep: set[str]) -> Summary:
+           reading: dict, only: set[str] | None, keep: set[str]) -> Summary:
     """Build a generation under the build lock and switch to it."""
     store.clean_debris(index_dir, keep)
     old = _OldGeneration(store.current_generation(index_dir))
@@ -455,7 +460,7 @@ def _build(corpus: Path, index_dir: Path, jobs: int, force: bool, full: bool, pr
     staging.mkdir()
     try:
         summary, generation = _build_into(staging, index_dir, corpus, files, hashes, reused, old, jobs,
-                                          force, progress, fixes, started, sidecars, max_file_mb)
+                                          force, progress, fixes, started, sidecars, reading)
     except BaseException:
         store.remove(staging)
         raise
@@ -504,11 +509,11 @@ def _kept(old: "_OldGeneration", files: list, started: float) -> Summary:
 
 
 def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reused, old, jobs, force, progress,
-                fixes, started: float, sidecars: dict, max_file_mb: float) -> tuple[Summary, Path]:
+                fixes, started: float, sidecars: dict, reading: dict) -> tuple[Summary, Path]:
     """Write a complete generation into staging and move it into place; return what it holds."""
     old.prepare(reused)
     gathered = _Gathered(staging, store.read_vocabulary(old.path) if reused else {})
-    jobs_list = [(str(path), relpath, str(corpus), max_file_mb) for path, relpath in files if relpath not in reused]
+    jobs_list = [(str(path), relpath, str(corpus), reading) for path, relpath in files if relpath not in reused]
     results = _run_jobs(jobs_list, jobs, progress)
     summary = Summary(reused=len(reused))
     file_speeches: dict[str, list[str]] = {}
@@ -580,9 +585,11 @@ def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reu
                 "sidecars": sidecars, "file_speeches": file_speeches, "summary": summary.as_dict(),
                 # Every other file's size and checksum: opening compares the sizes, `speeches verify` the sums.
                 "checksums": store.checksums(staging)}
-    store.write_json(staging, schema.MANIFEST, manifest, indent=1)
+    store.write_manifest(staging, manifest)
     generation = index_dir / f"{schema.GENERATION_PREFIX}{version}"
     os.replace(staging, generation)
+    # The sums were just computed from these very files: opening the generation need not read them again.
+    store.remember_sums(generation, manifest["checksums"])
     return summary, generation
 
 
@@ -608,7 +615,10 @@ def _run_jobs(jobs_list, jobs: int, progress):
         # multiprocessing.Pool: its worker-handler thread wakes whenever a result waits unread
         # and spins on it, a third of the main process's time at 100,000 speeches (and a
         # worker that dies leaves Pool waiting for ever, where the executor raises).
-        executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        # Each worker dies with this build and lets go of its lock (indexer/lifetime.py): killed
+        # with -9, a build once left its workers running and holding the lock.
+        executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=lifetime.become_child, initargs=(os.getpid(),))
         waiting: deque = deque()  # in order, at most AHEAD_PER_WORKER a worker: not a future for every file
         try:
             for job in jobs_list:

@@ -7,7 +7,8 @@ build its options.
 An index folder holds generation folders and a CURRENT file naming the one that serves:
 
     index/CURRENT               name of the serving generation, replaced atomically
-    index/.lock                 flock'ed by a build
+    index/.lock                 flock'ed by a build, which writes its process id and start time into it
+    index/.checked              which files' checksums were found right, by what stat said of them then
     index/gen-<version>/
         whoosh/                 Whoosh index: every facet and filter field, with its column
         speeches.jsonl          one speech's whole record a line, with offsets into store.bin
@@ -17,13 +18,15 @@ An index folder holds generation folders and a CURRENT file naming the one that 
         signatures.npy          each speech's MinHash signature (near-duplicate groups)
         verdicts.json           near-duplicate verdicts on pairs, reused by the next build
         aliases.json            {old id: new id} for ids a rebuild changed
-        manifest.json           version, build time, corpus files and their hashes, summary
+        manifest.json           version, build time, corpus files and their hashes, summary, every
+                                other file's size and SHA-256, and the SHA-256 of itself
 """
 
 from dataclasses import dataclass
 
 CURRENT = "CURRENT"
 LOCK = ".lock"
+CHECKED = ".checked"  # a cache: files whose SHA-256 matched the manifest, keyed by inode, size and mtime
 GENERATION_PREFIX = "gen-"
 WHOOSH_DIR = "whoosh"
 SPEECHES = "speeches.jsonl"

@@ -66,7 +66,7 @@ def assign(files: dict[str, int], count: int, previous: dict[str, int] | None = 
 
 def build_sharded(corpus: Path, index_dir: Path, shards: int | None = None, jobs: int = 1, force: bool = False,
                   full: bool = False, progress=None, corrections: Path | None = None, max_file_mb: float | None = None,
-                  client=None):
+                  client=None, **reading):
     """Bring a sharded index up to date with the corpus (in `shards` shards) and switch SHARDS to it.
 
     `client` is a dask.distributed Client: each shard is then built by a task on a worker.
@@ -97,7 +97,7 @@ def build_sharded(corpus: Path, index_dir: Path, shards: int | None = None, jobs
         stale = set(range(count)) if full or old.get("code_version") != code_version() or \
             old.get("corrections") != fixes else set()
         stale |= {k for k in range(count) if not _up_to_date(shard_folder(index_dir, k), k, assignment, hashes, sidecars)}
-        options = dict(jobs=jobs, force=True, full=full, corrections=corrections, max_file_mb=max_file_mb)
+        options = dict(jobs=jobs, force=True, full=full, corrections=corrections, max_file_mb=max_file_mb, **reading)
         summaries: dict[int, Summary] = {}
         together: list[list[str]] = []
         for _ in range(MAX_PASSES):

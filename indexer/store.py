@@ -14,6 +14,7 @@ import os
 import shutil
 import stat
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,10 @@ class StoreError(Exception):
 
 class LockHeld(Exception):
     """Another build holds the index folder's lock."""
+
+    def __init__(self, path: str, pid: int | None = None):
+        super().__init__(path)
+        self.path, self.pid = path, pid
 
 
 # ---- the index folder ------------------------------------------------------------------------
@@ -96,18 +101,86 @@ def switch(index_dir: Path, name: str) -> None:
 
 @contextmanager
 def build_lock(index_dir: Path):
-    """Hold the index folder's build lock, or raise LockHeld if another build holds it."""
+    """Hold the index folder's build lock, or raise LockHeld if another build holds it.
+
+    The lock file names the build that holds it (process id and start time). A lock whose
+    build is dead yet still held (by children it left behind, say) is taken over: the file is
+    replaced by a new one, and a build only ever holds the lock of the file the path names.
+    """
+    from indexer import lifetime
+
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(index_dir / schema.LOCK, "a+")
-    try:
+    path = index_dir / schema.LOCK
+    for _ in range(8):
+        handle = open(path, "a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise LockHeld(str(index_dir / schema.LOCK)) from None
+            holder = _lock_holder(handle)
+            handle.close()
+            if holder is not None and not _alive(*holder):
+                _replace_lock(index_dir)
+                continue
+            raise LockHeld(str(path), holder[0] if holder else None) from None
+        if _stat_key(path) is None or os.fstat(handle.fileno()).st_ino != os.stat(path).st_ino:
+            handle.close()  # replaced by a takeover while this build waited: lock the file the path names now
+            continue
+        break
+    else:
+        raise LockHeld(str(path), None)
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()} {_started(os.getpid()) or 0}\n")
+        handle.flush()
+        lifetime.hold_lock(handle.fileno())
         yield
     finally:
+        lifetime.release_lock(handle.fileno())
         handle.close()
+
+
+def _lock_holder(handle) -> tuple[int, int] | None:
+    """Return (process id, start time) of the build a lock file names, None when it names none."""
+    try:
+        handle.seek(0)
+        pid, started = handle.read(100).split()[:2]
+        return int(pid), int(started)
+    except (OSError, ValueError):
+        return None
+
+
+def _started(pid: int) -> int | None:
+    """Return when a process started (clock ticks since boot), None when there is no such process or no /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return int(handle.read().rsplit(b")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _alive(pid: int, started: int) -> bool:
+    """Tell whether the process that wrote a lock file still runs (not another one that got its id since)."""
+    now = _started(pid)
+    if now is not None:
+        return started == 0 or now == started
+    if os.path.isdir("/proc"):
+        return False  # /proc knows no such process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _replace_lock(index_dir: Path) -> None:
+    """Put a new lock file in place of one a dead build's leftovers still hold."""
+    temporary = Path(index_dir) / f".tmp-lock-{os.getpid()}-{time.time_ns()}"
+    temporary.write_text("", encoding="utf-8")
+    os.replace(temporary, Path(index_dir) / schema.LOCK)
 
 
 def clean_debris(index_dir: Path, keep: set[str] = frozenset()) -> None:
@@ -263,6 +336,21 @@ def write_records(folder: Path, records: list[dict]) -> None:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
+def write_manifest(folder: Path, manifest: dict) -> None:
+    """Write a generation's manifest with the SHA-256 of its own content, so a damaged one says so."""
+    write_json(folder, schema.MANIFEST, {**manifest, MANIFEST_SUM: _manifest_sum(manifest)}, indent=1)
+
+
+MANIFEST_SUM = "manifest_sha256"
+
+
+def _manifest_sum(manifest: dict) -> str:
+    """Hash a manifest's content (without its own sum) in one canonical spelling, whatever its layout on disk."""
+    content = {key: value for key, value in manifest.items() if key != MANIFEST_SUM}
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def write_vocabulary(folder: Path, vocabulary: dict[str, int]) -> None:
     """Write the word ids as a list in id order."""
     words = [""] * len(vocabulary)
@@ -336,7 +424,7 @@ def verify_generation(path: Path, under: str = "") -> list[StoreError]:
     if not path.is_dir():
         return [_no_such_generation(path)]
     try:
-        recorded = _recorded_checksums(path, _load_json(path / schema.MANIFEST))
+        recorded = _recorded_checksums(path, _load_manifest(path))
     except StoreError as error:
         return [error]
     if recorded is None:
@@ -355,6 +443,107 @@ def verify_generation(path: Path, under: str = "") -> list[StoreError]:
         if problem:
             problems.append(StoreError(path / name, problem))
     return problems
+
+
+def _load_manifest(path: Path) -> dict:
+    """Read a generation's manifest, or raise StoreError when it cannot be read or its own checksum fails."""
+    manifest = _load_json(path / schema.MANIFEST)
+    _require(isinstance(manifest, dict) and isinstance(manifest.get("index_version"), str), path / schema.MANIFEST,
+             "holds no index version")
+    # A manifest of before its own checksum (an older build) has none to compare.
+    if MANIFEST_SUM in manifest and manifest[MANIFEST_SUM] != _manifest_sum(manifest):
+        raise StoreError(path / schema.MANIFEST, "does not match the checksum it records of itself")
+    return manifest
+
+
+# Files only a build reads (to reuse them): no answer comes from them, so opening a generation
+# does not wait for their checksums; `verify` and the server's background check compare them.
+BUILD_ONLY = frozenset({schema.SIGNATURES, schema.VERDICTS})
+# A file written this recently could change again within the granule of its mtime unseen by
+# stat (coarse file times): its checksum is compared again next time, not cached.
+RACY_NS = 1_000_000_000
+
+
+def _stat_key(path: Path) -> list | None:
+    """Return what stat says of a file that changes when it is written, replaced or copied: inode, device, size, mtime."""
+    try:
+        seen = os.stat(path)
+    except OSError:
+        return None
+    return [seen.st_ino, seen.st_dev, seen.st_size, seen.st_mtime_ns]
+
+
+def check_sums(generation: Path, recorded: dict) -> list[StoreError]:
+    """Compare files of a generation with their recorded (size, SHA-256); return a StoreError for each damaged one.
+
+    A file whose checksum matched before is not read again while stat says it is the same
+    file, unchanged (the cache `.checked` beside the generations, which the build fills as it
+    writes them): opening a generation costs a stat per file, and a file damaged since is read
+    whole and found out.
+    """
+    generation = Path(generation)
+    cache = _read_checked(generation.parent)
+    known = dict(cache.get(generation.name) or {})
+    problems, changed, now = [], False, time.time_ns()
+    for name, (size, digest) in recorded.items():
+        key = _stat_key(generation / name)
+        if key is not None and known.get(name) == [*key, digest]:
+            continue
+        problem = _size_problem(generation / name, size)
+        if problem is None:
+            try:
+                if _sha256(generation / name) != digest:
+                    problem = "does not match the checksum the manifest records"
+            except OSError as error:
+                problem = f"cannot be read ({error.strerror or error})"
+        if problem:
+            problems.append(StoreError(generation / name, problem))
+            changed |= known.pop(name, None) is not None
+        elif key is not None and key == _stat_key(generation / name) and key[3] < now - RACY_NS:
+            known[name], changed = [*key, digest], True
+    if changed:
+        _write_checked(generation.parent, dict(cache, **{generation.name: known}))
+    return problems
+
+
+def remember_sums(generation: Path, recorded: dict) -> None:
+    """Record in the cache that a generation's files match the checksums just computed of them (the build does)."""
+    generation = Path(generation)
+    cache = _read_checked(generation.parent)
+    known, now = {}, time.time_ns()
+    for name, (size, digest) in recorded.items():
+        key = _stat_key(generation / name)
+        if key is not None and key[2] == size and key[3] < now - RACY_NS:
+            known[name] = [*key, digest]
+    _write_checked(generation.parent, dict(cache, **{generation.name: known}))
+
+
+def _read_checked(index_dir: Path) -> dict:
+    """Read the cache of matched checksums; a damaged or missing one is empty (every file is read again)."""
+    try:
+        cache = json.loads((Path(index_dir) / schema.CHECKED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(cache, dict):
+        return {}
+    return {name: entries for name, entries in cache.items()
+            if isinstance(name, str) and isinstance(entries, dict)
+            and all(isinstance(entry, list) and len(entry) == 5 for entry in entries.values())}
+
+
+def _write_checked(index_dir: Path, cache: dict) -> None:
+    """Replace the cache atomically, keeping the generations that still exist; quietly nothing where it cannot be written."""
+    index_dir = Path(index_dir)
+    kept = {name: entries for name, entries in cache.items() if (index_dir / name).is_dir() and "/" not in name}
+    temporary = index_dir / f".tmp-checked-{os.getpid()}-{threading.get_ident()}"
+    try:
+        temporary.write_text(json.dumps(kept), encoding="utf-8")
+        os.replace(temporary, index_dir / schema.CHECKED)
+    except OSError:  # a read-only index folder, a full disk, or a build clearing debris: checked again next time
+        try:
+            temporary.unlink()
+        except OSError:
+            pass
 
 
 def _recorded_checksums(path: Path, manifest) -> dict | None:
@@ -472,6 +661,8 @@ class Generation:
     date_rank: np.ndarray  # each speech's place newest first (undated last, then id)
     chars: np.ndarray  # each speech's characters: the denominators of rates
     damage: list = field(default_factory=list)  # StoreErrors verify() found: the generation answers no more
+    sums: dict = field(default_factory=dict)  # the (size, SHA-256) of each file searching reads, checked at open
+    seen: dict = field(default_factory=dict)  # what stat said of each of them then
     verified: threading.Event = field(default_factory=threading.Event)  # set once verify() has run
     _columns: dict[str, Column] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -483,6 +674,38 @@ class Generation:
         finally:
             self.verified.set()
         return self.damage
+
+    def recheck(self) -> list:
+        """Look again, by stat, at every file searching reads; compare one that changed since it was checked with
+        its checksum, recording the damage (a file mapped into memory would answer with its new bytes)."""
+        if _stat_key(self.path / schema.MANIFEST) != self.seen.get(schema.MANIFEST):
+            try:
+                if _load_manifest(self.path) != self.manifest:
+                    raise StoreError(self.path / schema.MANIFEST, "changed since the index was opened")
+                self.seen[schema.MANIFEST] = _stat_key(self.path / schema.MANIFEST)
+            except StoreError as error:
+                self.damage = self.damage + [error]
+        changed = {name: entry for name, entry in self.sums.items() if _stat_key(self.path / name) != self.seen.get(name)}
+        if changed:
+            problems = check_sums(self.path, changed)
+            if problems:
+                self.damage = self.damage + problems
+            else:
+                self.seen.update({name: _stat_key(self.path / name) for name in changed})
+        return self.damage
+
+    def release_pages(self) -> None:
+        """Let go of the pages of the mapped files this process has touched (they stay in the page cache,
+        and come back at the next read): a server gone idle after a flood drops to its idle size."""
+        arrays = [self.postings.word_docs, self.postings.word_weights]
+        for segment in self.postings.segments:
+            arrays += [segment.positions, segment.rows]
+        for mapped in [self.store, *(getattr(array, "_mmap", None) for array in arrays)]:
+            if isinstance(mapped, mmap.mmap) and hasattr(mapped, "madvise"):
+                try:
+                    mapped.madvise(mmap.MADV_DONTNEED)
+                except (OSError, ValueError):  # closed, or a kernel without it: nothing is lost
+                    pass
 
     def __len__(self) -> int:
         return len(self.records)
@@ -535,14 +758,20 @@ def open_generation(path: Path) -> Generation:
     path = Path(path)
     if not path.is_dir():
         raise _no_such_generation(path)
-    manifest = _load_json(path / schema.MANIFEST)
-    _require(isinstance(manifest, dict) and isinstance(manifest.get("index_version"), str), path / schema.MANIFEST,
-             "holds no index version")
-    # An index built before checksums were recorded has none to compare.
-    for name, (size, _digest) in (_recorded_checksums(path, manifest) or {}).items():
+    manifest = _load_manifest(path)
+    # Every file searching reads is checked against its size and checksum before any answer
+    # comes from it (an index built before checksums were recorded has none to compare). A
+    # file whose checksum matched before is not read again while stat says it is the same file.
+    recorded = _recorded_checksums(path, manifest) or {}
+    for name, (size, _digest) in recorded.items():
         problem = _size_problem(path / name, size)
         if problem:
             raise StoreError(path / name, problem)
+    sums = {name: entry for name, entry in recorded.items() if name not in BUILD_ONLY}
+    damage = check_sums(path, sums)
+    if damage:
+        raise damage[0]
+    seen = {name: _stat_key(path / name) for name in [*sums, schema.MANIFEST]}
     records = _read_checked_records(path)
     aliases = _load_json(path / schema.ALIASES)
     _require(isinstance(aliases, dict) and all(isinstance(v, str) for v in aliases.values()), path / schema.ALIASES,
@@ -575,7 +804,7 @@ def open_generation(path: Path) -> Generation:
     id_rank = _ranks(sorted(range(len(records)), key=ids.__getitem__))
     date_rank = _ranks(sorted(range(len(records)), key=lambda i: date_key(dates[i], ids[i])))
     return Generation(path, manifest["index_version"], manifest, records, by_id, aliases, store, postings,
-                      vocabulary, id_rank, date_rank, chars)
+                      vocabulary, id_rank, date_rank, chars, sums=sums, seen=seen)
 
 
 def _read_checked_records(path: Path) -> Records:

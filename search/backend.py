@@ -56,8 +56,11 @@ class SearchBackend(Protocol):
     def compare(self, terms: list[str], by="year", filters: dict | None = None, collapse: bool = False) -> dict:
         """Each term's occurrences and speeches per bucket of one or two fields, beside each bucket's denominators."""
 
-    def cite(self, query, filters: dict | None = None, collapse: bool = False, by: str | None = None) -> dict:
-        """Store a snapshot of what a query (or each of several terms) finds now; return it with its short id."""
+    def cite(self, query, filters: dict | None = None, collapse: bool = False, by: str | None = None,
+             client: str | None = None) -> dict:
+        """Store a snapshot of what a query (or each of several terms) finds now; return it with its short id.
+
+        `client` (a web request's address) is held to citations_per_hour."""
 
     def snapshot(self, snapshot_id: str) -> dict:
         """A stored snapshot as it was taken, with what the same queries find now (`now`)."""

@@ -205,8 +205,9 @@ def index_command(corpus, index_dir, jobs, full, force, corrections, as_json, sh
         bar = click.progressbar(length=len(corpus_files(Path(corpus))), label="Indexing", file=sys.stderr)
         bar.__enter__()
         progress = lambda _path: bar.update(1)  # noqa: E731
+    limits = named_settings.resolve(settings, named_settings.INDEX)
     options = dict(jobs=jobs, force=force, full=full, progress=progress, corrections=corrections,
-                   max_file_mb=named_settings.resolve(settings, named_settings.INDEX)["max_file_mb"])
+                   **{name: limits[name] for name in ("max_file_mb", "max_reader_mb", "reader_time_limit_s")})
     try:
         if shards or sharding.is_sharded(Path(index_dir)):
             summary = sharding.build_sharded(Path(corpus), Path(index_dir), shards=shards, client=_client(), **options)

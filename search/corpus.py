@@ -179,6 +179,23 @@ class Corpus:
             raise DamagedIndex(loaded.damage[0])
         return loaded
 
+    def recheck(self) -> None:
+        """Raise DamagedIndex when a file of the opened generation changed since it was checked (stat, then its checksum).
+
+        A server asks before each request: the texts and postings are mapped into memory, so a
+        file damaged while it serves would otherwise answer with its new bytes.
+        """
+        loaded = self._generation
+        if loaded is None or loaded.path.name != (self.pinned or store.current_name(self.index_dir)):
+            return  # nothing opened yet, or a rebuild moved CURRENT on: the next answer opens the new generation
+        if loaded.recheck():
+            raise DamagedIndex(loaded.damage[0])
+
+    def release_memory(self) -> None:
+        """Let go of the mapped index pages this process touched (a server does when it has gone idle)."""
+        if self._generation is not None:
+            self._generation.release_pages()
+
     def verify(self) -> dict:
         """Check every file of the serving generation against the size and checksum its manifest records.
 
@@ -546,11 +563,16 @@ class Corpus:
                 "totals": measures.series_totals(rows, terms),
                 "parsed": {term: q.describe(parsed) for term, (_, _, parsed) in matched.items()}}
 
-    def cite(self, query, filters: dict | None = None, collapse: bool = False, by: str | None = None) -> dict:
-        """Store a snapshot of what a query (or each term of a list) finds now, and return it with its id."""
+    def cite(self, query, filters: dict | None = None, collapse: bool = False, by: str | None = None,
+             client: str | None = None) -> dict:
+        """Store a snapshot of what a query (or each term of a list) finds now, and return it with its id.
+
+        It needs a query or filters and may hold max_citation_kb; a `client` (the address of a
+        web request) stores at most citations_per_hour an hour (search/snapshots.py).
+        """
         from search import snapshots
 
-        return snapshots.take(self, query, filters, collapse, by)
+        return snapshots.take(self, query, filters, collapse, by, client)
 
     def snapshot(self, snapshot_id: str) -> dict:
         """Return a stored snapshot as it was taken, and under `now` what the same queries find today."""
@@ -978,6 +1000,23 @@ def _has_near(node) -> bool:
     if isinstance(node, q.Not):
         return _has_near(node.item)
     return any(_has_near(item) for item in node.items)
+
+
+def marks_by_pattern(query: str) -> bool:
+    """Tell whether marking a query's terms in a text runs RE2 (a pattern term); a malformed query marks nothing.
+
+    Phrases are marked by plain search, in time linear in the text like the rest of a page;
+    a pattern's matching is a query's work (the web gives it a slot and a deadline).
+    """
+    if not query.strip():
+        return False
+    from indexer import provinces
+
+    try:
+        parsed = q.parse(query, resolve_province=provinces.resolve)
+    except q.QueryError:
+        return False
+    return parsed.text is not None and _has_pattern(parsed.text)
 
 
 def _has_pattern(node) -> bool:

@@ -37,6 +37,14 @@ def active() -> Deadline | None:
     return _active.get()
 
 
+def remaining() -> float | None:
+    """Return the seconds the running work has left before its deadline, None when it has none."""
+    deadline = _active.get()
+    if deadline is None or deadline.at is None:
+        return None
+    return deadline.at - time.monotonic()
+
+
 def check() -> None:
     """Stop the running work if its deadline has passed (nothing when no deadline is active)."""
     deadline = _active.get()

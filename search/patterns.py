@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer.text import fold_case, folds_alike
+from search import limits
 
 # Candidates are checked in batches between looks at the clock.
 CHECK_EVERY = 32
@@ -43,7 +44,7 @@ class PatternError(ValueError):
 # ---- a parse of RE2's syntax, for fragments and widths only --------------------------------------
 # Nodes: ("lit", char), ("set", chars) a class of a few literal characters, ("dot",), ("one",) any
 # other single character (\d, \pN, [^…]…), ("assert",) an empty-width assertion (^ $ \b \B \A \z),
-# ("seq", items), ("alt", branches), ("rep", node, min).
+# ("seq", items), ("alt", branches), ("rep", node, min, max) (max None: no upper bound).
 
 
 class _Unsupported(Exception):
@@ -90,18 +91,19 @@ class _Parser:
             while True:
                 char = self.peek()
                 if char in ("*", "?"):
-                    low = 0
+                    low, high = 0, 1 if char == "?" else None
                 elif char == "+":
-                    low = 1
+                    low, high = 1, None
                 elif char == "{" and (found := _REPEAT_RE.match(self.s, self.i)):
                     low = int(found.group(1))
+                    high = low if found.group(2) is None else int(found.group(2)) if found.group(2) else None
                     self.i = found.end() - 1
                 else:
                     break
                 self.i += 1
                 if self.peek() == "?":  # lazy: the same strings
                     self.i += 1
-                atom = ("rep", atom, low)
+                atom = ("rep", atom, low, high)
             items.extend(atom[1] if atom[0] == "seq" else [atom])
         return ("seq", items)
 
@@ -249,6 +251,22 @@ def _min_width(node) -> int:
     return _min_width(node[1]) * node[2]
 
 
+def _max_width(node) -> int | None:
+    """Return the most characters a node can match, None when there is no bound (*, +, {n,})."""
+    kind = node[0]
+    if kind in ("lit", "set", "dot", "one"):
+        return 1
+    if kind == "assert":
+        return 0
+    if kind in ("seq", "alt"):
+        widths = [_max_width(item) for item in node[1]]
+        if any(width is None for width in widths):
+            return None
+        return (sum if kind == "seq" else max)(widths, **({} if kind == "seq" else {"default": 0}))
+    inner = _max_width(node[1])
+    return None if node[3] is None or inner is None else inner * node[3]
+
+
 def _usable(char: str, case_free: bool) -> bool:
     """Tell whether a literal character can stand in a fragment looked up in the folded postings."""
     if char == "\n":
@@ -335,6 +353,7 @@ class Compiled:
     whole: object | None  # RE2 that never matches a line break, over a whole text; None when anchored
     requirement: object  # None, a fragment, or ("and"|"or", parts)
     fixed: tuple | None = None  # a fixed-width pattern the pair postings alone can verify (see fixed_plan)
+    width: int | None = None  # the most characters a match can hold; None: no bound, or not known
 
     @property
     def fragments(self) -> list[str]:
@@ -406,7 +425,8 @@ def compile_pattern(source: str) -> Compiled:
     if tree is not None and not parser.anchored:
         whole = re2.compile(source, _options(never_nl=True))
     fixed = fixed_plan(tree) if tree is not None and not parser.case_free else None
-    return Compiled(source, regex, whole, requirement, fixed)
+    width = _max_width(tree) if tree is not None else None
+    return Compiled(source, regex, whole, requirement, fixed, width)
 
 
 def ranking_text(source: str) -> str:
@@ -512,16 +532,109 @@ def fixed_counts(generation, plan: tuple) -> np.ndarray:
 
 
 # ---- matching ------------------------------------------------------------------------------------
+# One RE2 call cannot be interrupted, and its work grows with the text it is given times the
+# size of its program (`/的.{0,1000}的/` is 9,010 instructions: some 14 µs a byte when RE2's DFA
+# gives up and its NFA runs). So no call is given a whole long paragraph: a pattern whose
+# matches have a bounded length (no *, + or {n,}) is matched in windows of a piece plus its
+# longest match, the deadline checked between calls. That is exact: a match starting a longest
+# match's width before a window's end lies wholly inside it, and RE2 sees the text beyond the
+# window as context (for $ and \b), so the leftmost match there is the leftmost anywhere. A
+# pattern without that bound is given a paragraph at a time; before a call whose worst case
+# (bytes × instructions) could outlast the time left, the query is refused as too broad.
+
+PIECE_WORK = 1 << 25  # bytes × instructions one call may take beyond its longest match: ~50 ms at worst here
+MIN_PIECE = 4096  # bytes
+# The NFA's worst rate, measured at ~1.5 ns per byte and instruction (bench: /的.{0,1000}的/ on one
+# long line); taken at half that speed, for slower machines.
+WORST_STEPS_PER_S = 3e8
+
+
+def _piece(compiled: "Compiled", program: int) -> int | None:
+    """Return how many bytes a call covers beyond a longest match's, None when the pattern has no bound."""
+    if compiled.width is None:
+        return None
+    return max(MIN_PIECE, PIECE_WORK // max(program, 1), 4 * compiled.width)
+
+
+def _char_start(data: bytes, at: int) -> int:
+    """Return the first position from `at` where a UTF-8 character starts."""
+    while at < len(data) and 0x80 <= data[at] < 0xC0:
+        at += 1
+    return at
+
+
+def _too_costly(compiled: "Compiled", length: int, program: int) -> None:
+    """Refuse a call over `length` bytes whose worst case could outlast the time the query has left."""
+    left = limits.remaining()
+    worst = length * program / WORST_STEPS_PER_S
+    if left is None or worst <= left:
+        return
+    deadline = limits.active()
+    if deadline.seconds is not None and worst <= deadline.seconds / 2:
+        raise deadline.expired()  # a call any query could make: the time is up, as the deadline says it
+    from search.corpus import QueryTooBroad
+
+    if compiled.width is None:
+        raise QueryTooBroad(
+            f"the pattern /{compiled.source}/ has no upper bound on its length (*, + or {{n,}}) and a paragraph of "
+            f"{length:,} bytes is too long to match it in the time left; bound it (e.g. .{{0,100}} for .*) or narrow "
+            "the query",
+            f"模式 /{compiled.source}/ 的长度没有上限（*、+ 或 {{n,}}），在剩余时间内无法匹配 {length:,} 字节的段落；"
+            "请给它设上限（例如用 .{0,100} 代替 .*），或缩小查询")
+    raise QueryTooBroad(
+        f"the pattern /{compiled.source}/ compiles to {program:,} RE2 instructions: matching {length:,} bytes with it "
+        "could take longer than the time left; shorten its repetitions or narrow the query",
+        f"模式 /{compiled.source}/ 编译后有 {program:,} 条 RE2 指令，匹配 {length:,} 字节可能超出剩余时间；"
+        "请缩短其中的重复，或缩小查询")
+
+
+def _byte_spans(compiled: "Compiled", regex, data: bytes, start: int = 0, end: int | None = None):
+    """Yield (start, end) in bytes of every leftmost non-overlapping match of regex in data[start:end].
+
+    `data` is one paragraph, or a whole text with `compiled.whole` (which never matches a line
+    break). Every RE2 call is bounded (see above) and the active deadline is checked between calls.
+    """
+    end = len(data) if end is None else end
+    program = regex.programsize
+    piece = _piece(compiled, program)
+    reach = 0 if piece is None else 4 * compiled.width  # bytes of a longest match: at most 4 a character
+    at = start
+    while at < end:
+        limits.check()
+        if piece is None:  # to the paragraph's end: no match crosses a line break
+            stop = data.find(b"\n", at, end)
+            stop = end if stop == -1 else stop
+        else:
+            stop = min(end, at + piece + reach)
+        _too_costly(compiled, stop - at, program)
+        found = regex.search(data, at, stop)
+        first, last = found.span() if found is not None else (-1, -1)
+        if found is not None and first == last:  # refused when compiled; a safeguard should the analysis miss one
+            raise PatternError(f"the pattern /{compiled.source}/ matched the empty string; make something required",
+                               f"模式 /{compiled.source}/ 匹配到了空字符串；请让它至少匹配一个字符")
+        if found is not None and (stop == end or piece is None or first + reach <= stop):
+            yield first, last
+            at = last
+        elif stop == end:
+            return  # nothing more up to the end
+        elif piece is None:
+            at = stop + 1  # nothing in this paragraph: the next one
+        else:
+            at = _char_start(data, max(at + 1, stop - reach + 1))  # every match starting before it was seen whole
 
 
 def spans(compiled: Compiled, paragraph: str):
-    """Yield (start, end) of every occurrence in one paragraph, leftmost non-overlapping."""
-    for found in compiled.regex.finditer(paragraph):
-        start, end = found.span()
-        if start == end:  # refused when compiled; a safeguard should the analysis ever miss one
-            raise PatternError(f"the pattern /{compiled.source}/ matched the empty string; make something required",
-                               f"模式 /{compiled.source}/ 匹配到了空字符串；请让它至少匹配一个字符")
-        yield start, end
+    """Yield (start, end) of every occurrence in one paragraph, leftmost non-overlapping, in characters."""
+    data = paragraph.encode("utf-8")
+    if len(data) == len(paragraph):  # ASCII: bytes are characters
+        yield from _byte_spans(compiled, compiled.regex, data)
+        return
+    byte_at = char_at = 0
+    for first, last in _byte_spans(compiled, compiled.regex, data):
+        char_at += len(data[byte_at:first].decode("utf-8"))
+        length = len(data[first:last].decode("utf-8"))
+        yield char_at, char_at + length
+        byte_at, char_at = last, char_at + length
 
 
 def count_text(compiled: Compiled, text: str) -> int:
@@ -529,7 +642,7 @@ def count_text(compiled: Compiled, text: str) -> int:
     if compiled.whole is not None:
         # One pass over the whole text: no match crosses a line break, none is anchored, so the
         # leftmost non-overlapping matches are those of each paragraph in turn.
-        return sum(1 for _ in compiled.whole.finditer(text))
+        return sum(1 for _ in _byte_spans(compiled, compiled.whole, text.encode("utf-8")))
     total = 0
     for paragraph in text.split("\n"):
         if holds(compiled.requirement, fold_case(paragraph)):
@@ -539,7 +652,7 @@ def count_text(compiled: Compiled, text: str) -> int:
 
 def search_paragraph(compiled: Compiled, paragraph: str) -> bool:
     """Tell whether a paragraph holds an occurrence."""
-    return compiled.regex.search(paragraph) is not None
+    return next(spans(compiled, paragraph), None) is not None
 
 
 def count_near(compiled: Compiled, text, haystack, needles: list) -> int:
@@ -555,7 +668,10 @@ def count_near(compiled: Compiled, text, haystack, needles: list) -> int:
         start = text.rfind(newline, 0, offset) + 1
         end = text.find(newline, offset)
         end = len(text) if end == -1 else end
-        total += sum(1 for _ in spans(compiled, text[start:end]))
+        paragraph = text[start:end]
+        if isinstance(paragraph, str):
+            paragraph = paragraph.encode("utf-8")
+        total += sum(1 for _ in _byte_spans(compiled, compiled.regex, paragraph))
         at = end + 1
 
 

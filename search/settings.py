@@ -77,6 +77,12 @@ SETTINGS = (
             scope=SERVE),
     Setting("max_concurrent_queries", 4, "Searches, concordances and analyses the server computes at once; one more "
             "gets 503 with Retry-After. Speech pages, the overview and static files are not counted.", scope=SERVE),
+    Setting("max_citation_kb", 1024, "Largest snapshot (KB) a citation may store; a query whose snapshot would be "
+            "larger is refused (narrow it)."),
+    Setting("max_snapshots_mb", 1024, "Largest snapshots.sqlite may grow (MB); past it new citations are refused with "
+            "503 until room is made."),
+    Setting("citations_per_hour", 30, "Citations one client (address) may store in an hour; more get 429 with "
+            "Retry-After.", scope=SERVE),
     Setting("max_arguments", 100, "Most arguments (name=value pairs) one web request may carry; more is a 400.",
             scope=SERVE),
     Setting("threads", 8, "Threads of the web server; serve runs at least max_concurrent_exports + "
@@ -86,6 +92,10 @@ SETTINGS = (
     Setting("corpus_check_seconds", 10, "How often pages look for corpus files changed since the build.", scope=SERVE),
     Setting("max_file_mb", 200, "Skip (and name) any corpus file larger than this many MB, datasets and PDFs included.",
             scope=INDEX),
+    Setting("max_reader_mb", 256, "Memory (MB) reading one PDF may take, in a child process of its own; a PDF that "
+            "needs more (a decompression bomb) is skipped as too_large.", scope=INDEX),
+    Setting("reader_time_limit_s", 300, "Seconds reading one PDF may take; a PDF that takes longer is skipped as "
+            "unreadable.", scope=INDEX),
 )
 
 

@@ -148,6 +148,23 @@ class ShardedCorpus:
         """Return a deadline of query_time_limit_ms from now, as one index's (the shards keep their own too)."""
         return Corpus.query_deadline(self)
 
+    def recheck(self) -> None:
+        """Raise DamagedIndex when a file of a shard opened in this process changed since it was checked.
+
+        Shards held by a cluster's workers check their files when they open them.
+        """
+        opened = self._opened
+        if opened is not None and self.client is None:
+            for caller in opened[1]:
+                caller.corpus.recheck()
+
+    def release_memory(self) -> None:
+        """Let go of the mapped index pages of the shards opened in this process."""
+        opened = self._opened
+        if opened is not None and self.client is None:
+            for caller in opened[1]:
+                caller.corpus.release_memory()
+
     def verify(self) -> dict:
         """Check every file of every shard against its checksum; report the damaged ones."""
         parts = self._each("verify")
@@ -391,10 +408,11 @@ class ShardedCorpus:
                                  punctuation=punctuation, numbers=numbers, sort=sort, limit=limit,
                                  parts=self._analysis_parts())
 
-    def cite(self, query, filters: dict | None = None, collapse: bool = False, by: str | None = None) -> dict:
+    def cite(self, query, filters: dict | None = None, collapse: bool = False, by: str | None = None,
+             client: str | None = None) -> dict:
         from search import snapshots
 
-        return snapshots.take(self, query, filters, collapse, by)
+        return snapshots.take(self, query, filters, collapse, by, client)
 
     def snapshot(self, snapshot_id: str) -> dict:
         from search import snapshots

@@ -166,3 +166,89 @@ def test_an_os_error_during_a_build_is_one_line_and_the_old_index_serves_on(tmp_
     assert after.index_version == version and after.search("发展") == answer
     assert [p.name for p in index_dir.iterdir() if p.name.startswith(".tmp-")] == []
     assert [p.name for p in index_dir.glob("gen-*")] == [f"gen-{version}"]
+
+
+# ---- workers die with their build; a dead build's lock is taken over (issue 24, item 5) ----------------
+
+
+def _children(pid: int) -> list[int]:
+    """Return the running (not yet reaped, not zombie) children of a process, from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _wait_for(condition, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_the_workers_of_a_build_killed_with_9_die_with_it_and_the_next_build_proceeds(tmp_path, slow_corpus):
+    # Regression: kill -9 of `speeches index --jobs 2` left its workers running in 6 of 10 tries;
+    # they held the build lock, and every later build refused until someone killed them.
+    index_dir = tmp_path / "index"
+    for _ in range(2):
+        build = subprocess.Popen(_build_command(slow_corpus, index_dir) + ["--jobs", "2", "--full"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert _wait_for(lambda: len(_children(build.pid)) == 2), "the build never started its two workers"
+        workers = _children(build.pid)
+        build.send_signal(signal.SIGKILL)
+        build.wait()
+        assert _wait_for(lambda: not any(map(_running, workers))), "the workers outlived their build"
+    summary = build_index(slow_corpus, index_dir, jobs=2)
+    assert summary.files_read == 6 and Corpus(index_dir).search("双过半")["total"] > 0
+
+
+def _holder(index_dir: Path, pid_line: str) -> subprocess.Popen:
+    """Start a process that holds the build lock, the lock file naming `pid_line` (as a build's leftovers would)."""
+    code = ("import fcntl, sys, time\n"
+            f"handle = open({str(index_dir / '.lock')!r}, 'a+')\n"
+            "fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+            f"handle.seek(0); handle.truncate(); handle.write({pid_line!r}); handle.flush()\n"
+            "print('held', flush=True)\n"
+            "time.sleep(120)\n")
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_lock_a_dead_build_left_held_is_taken_over_and_a_live_one_is_not(tmp_path):
+    corpus = _good_files(tmp_path / "corpus")
+    index_dir = tmp_path / "index"
+    index_dir.mkdir()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    holder = _holder(index_dir, f"{gone.stdout.strip()} 12345\n")  # a build that has ended, its lock still held
+    try:
+        summary = build_index(corpus, index_dir)
+        assert summary.speeches > 0 and Corpus(index_dir).search("同志们")["total"] > 0
+    finally:
+        holder.kill()
+        holder.wait()
+    live = _holder(index_dir, f"{os.getpid()} {store._started(os.getpid())}\n")  # a build that still runs (this one)
+    try:
+        from indexer.build import BuildError
+
+        with pytest.raises(BuildError, match=f"process {os.getpid()} holds"):
+            build_index(corpus, index_dir)
+    finally:
+        live.kill()
+        live.wait()

@@ -211,3 +211,90 @@ def test_a_shallow_page_is_not_flattened(tmp_path):
                     "<p>现在我讲三点意见。</p></div></body></html>", encoding="utf-8")
     document = read_document(path)
     assert document.text == "同志们：要抓落实。\n现在我讲三点意见。" and document.warnings == {}
+
+
+# ---- nesting (issue 24, item 3) ------------------------------------------------------------------
+
+
+def test_a_json_of_nested_brackets_is_a_named_skip_and_the_build_goes_on(tmp_path):
+    # Regression: 400 KB of nested brackets raised RecursionError out of the reader; every build exited 1.
+    corpus = _corpus(tmp_path)
+    (corpus / "deep.json").write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    nested = '{"text": "各位代表：报告。", "extra": ' + "[" * 65 + "]" * 65 + "}"
+    (corpus / "deep50.json").write_text("[" + nested + "]", encoding="utf-8")
+    rows = ['{"text": "各位代表：现在，我代表市人民政府作报告。"}', "[" * 200_000 + "]" * 200_000, nested]
+    (corpus / "deep.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["index", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    skipped = {entry["file"]: entry for entry in summary["skipped"]}
+    assert {name: entry["code"] for name, entry in skipped.items()} == {"deep.json": "malformed", "deep50.json": "malformed"}
+    assert all("nested more than 64 levels" in entry["reason"] for entry in skipped.values())
+    assert [(row["file"], row["row"], row["code"]) for row in summary["rows_skipped"]] == \
+        [("deep.jsonl", 2, "malformed"), ("deep.jsonl", 3, "malformed")]
+    assert Corpus(tmp_path / "index").search("现在，我代表市人民政府作报告")["total"] == 1
+
+
+def test_json_nesting_is_measured_without_recursion():
+    from indexer.readers.datasets import MAX_JSON_DEPTH, json_depth
+
+    assert [json_depth(value) for value in ([], [{}], {"a": [1, {"b": []}]}, "x", [[[[]]]])] == [1, 2, 4, 0, 4]
+    deep = []
+    for _ in range(10_000):  # deeper than recursion could walk
+        deep = [deep]
+    assert json_depth(deep) == MAX_JSON_DEPTH + 1  # it stops counting one past the limit
+
+
+# ---- a PDF read in a child with a memory and a time limit (issue 24, item 4) ---------------------------------
+
+
+def test_a_pdf_decompression_bomb_is_a_named_skip_and_the_build_goes_on(tmp_path):
+    # Regression: a 1 MB PDF inflating to 1 GB took the build to 2.3 GB before it was skipped as needs_ocr.
+    import resource
+
+    from bench.attacks import write_pdf_bomb
+
+    corpus = _corpus(tmp_path)
+    build_index(corpus, tmp_path / "warm")  # the build's own tables loaded: what grows next is the PDF's
+    write_pdf_bomb(corpus / "bomb.pdf", inflated_mb=512, text="Hello")
+    assert (corpus / "bomb.pdf").stat().st_size < 1024 * 1024
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = CliRunner().invoke(main, ["index", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json",
+                                       "--max-reader-mb", "64"])
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert result.exit_code == 0, result.output
+    skipped = {entry["file"]: entry for entry in json.loads(result.output)["skipped"]}
+    assert skipped["bomb.pdf"]["code"] == "too_large" and "max_reader_mb" in skipped["bomb.pdf"]["reason"]
+    assert grown_mb < 128  # the 512 MB were never inflated in the build's process
+    assert Corpus(tmp_path / "index").search("同志们")["total"] >= 1
+
+
+def test_a_reader_in_a_child_is_stopped_at_its_time_limit_and_its_failures_are_named():
+    import time
+
+    from indexer.readers.base import Limits
+    from indexer.readers.bounded import run
+
+    def hangs(data, path, limits):
+        time.sleep(600)
+
+    def fails(data, path, limits):
+        raise KeyError("no /Root")
+
+    def skips(data, path, limits):
+        raise UnreadableFile("encrypted PDF (needs a password)", "unreadable")
+
+    def reads(data, path, limits):
+        return [data.decode() * 2]
+
+    limits = Limits(reader_time_limit_s=0.5)
+    with pytest.raises(UnreadableFile) as caught:
+        run(hangs, b"x", "a.pdf", limits)
+    assert caught.value.code == "unreadable" and "reader_time_limit_s" in caught.value.reason
+    with pytest.raises(UnreadableFile) as caught:
+        run(fails, b"x", "a.pdf", Limits())
+    assert caught.value.code == "unreadable" and "KeyError" in caught.value.reason
+    with pytest.raises(UnreadableFile) as caught:
+        run(skips, b"x", "a.pdf", Limits())
+    assert (caught.value.code, caught.value.reason) == ("unreadable", "encrypted PDF (needs a password)")
+    assert run(reads, "讲话".encode(), "a.pdf", Limits()) == ["讲话讲话"]

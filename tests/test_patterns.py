@@ -332,3 +332,147 @@ def test_fixed_width_patterns_are_verified_by_the_postings():
     # Latin letters (the postings fold them), a leading dot, repeats and anchors are left to RE2.
     for source in ("GDP增长", ".个一批", "三..四新", "稳.{0,4}进", "^同志们", "[^，]个一批"):
         assert compile_pattern(source).fixed is None, source
+
+
+# ---- bounded work: long paragraphs matched in pieces (issue 24, items 1 and 2) ------------------------------
+
+
+WINDOWED = ["三.四新", "的.{0,30}的", "要.{1,3}要", "(?i)gdp.{0,5}", r"发展\b", "。$", "^同志们.{0,10}", "[一二三]个一批",
+            "(稳中求进|高质量发展).{0,8}", "新.{0,2}新", "的.*?了", "[^。]+。", "(?:营商)+环境"]
+
+
+@pytest.mark.parametrize("pattern", WINDOWED)
+def test_matching_in_windows_equals_one_scan_of_the_paragraph(texts, monkeypatch, pattern):
+    # Windows as small as they can be (a piece of one byte beyond the longest match), so that
+    # thousands of window edges fall inside matches, characters and candidate starts.
+    from search import patterns
+
+    monkeypatch.setattr(patterns, "MIN_PIECE", 1)
+    monkeypatch.setattr(patterns, "PIECE_WORK", 1)
+    compiled = compile_pattern(pattern)
+    paragraphs = [p for ps in texts.values() for p in ps]
+    long_line = "".join(paragraphs[:400])  # one paragraph of the texts laid end to end
+    for paragraph in paragraphs[::7] + [long_line]:
+        expected = [found.span() for found in compiled.regex.finditer(paragraph)]
+        assert list(patterns.spans(compiled, paragraph)) == expected, pattern
+    text = "\n".join(paragraphs[:300])  # a whole text at once, windows across its line breaks
+    assert patterns.count_text(compiled, text) == sum(len(list(compiled.regex.finditer(p))) for p in paragraphs[:300])
+
+
+@pytest.mark.parametrize("pattern, width", [("三.四新", 4), ("的.{0,1000}的", 1002), ("要.{1,3}要", 5), ("(?:营商)+环境", None),
+                                            ("a{2,5}b?", 6), ("[一二]{3}|x", 3), ("x{2,}", None), (r"\d{4}年", 5)])
+def test_the_longest_match_of_a_pattern_is_known(pattern, width):
+    assert compile_pattern(pattern).width == width
+
+
+class _Recorder:
+    """An RE2 program standing in for a compiled pattern's, recording each call's stretch and moving a clock."""
+
+    def __init__(self, regex, clock, seconds_per_call):
+        self.regex, self.clock, self.seconds = regex, clock, seconds_per_call
+        self.calls = []
+        self.programsize = regex.programsize
+
+    def _called(self, length):
+        self.calls.append(length)
+        self.clock.now += self.seconds
+
+    def search(self, data, pos=0, endpos=None):
+        self._called((len(data) if endpos is None else endpos) - pos)
+        return self.regex.search(data, pos, endpos)
+
+    def finditer(self, text, *args):  # what matching called before issue 24: one call over the whole paragraph
+        self._called(len(text.encode("utf-8") if isinstance(text, str) else text))
+        return self.regex.finditer(text, *args)
+
+
+def test_a_long_paragraph_is_matched_in_pieces_with_the_deadline_checked_between(tmp_path, monkeypatch):
+    # Issue 24 item 2: /的.{0,1000}的/ ran 35.9 s under a 10 s limit, and past 600 s on a 20 MB
+    # single-line text: the deadline was checked every 32 speeches and one RE2 call took a whole
+    # paragraph. A clock the test moves stands for the time each call takes: one second each.
+    import dataclasses
+
+    from search import limits, patterns
+
+    class Clock:
+        now = 1000.0
+
+        def monotonic(self):
+            return self.now
+
+    clock = Clock()
+    monkeypatch.setattr(limits, "time", clock)
+    corpus_dir = tmp_path / "corpus"
+    corpus_dir.mkdir()
+    line = ("各地区各部门要坚持稳中求进工作总基调，推动经济社会高质量发展，" * 40_000)  # 1.3 M characters, one line
+    (corpus_dir / "long.txt").write_text("在全市经济工作会议上的讲话\n同志们：\n" + line + "\n", encoding="utf-8")
+    build_index(corpus_dir, tmp_path / "index")
+    corpus = Corpus(tmp_path / "index", {"query_time_limit_ms": 10_000})
+    source = "的.{0,1000}的"
+    compiled = compile_pattern(source)
+    recorder = _Recorder(compiled.regex, clock, seconds_per_call=1.0)
+    whole = _Recorder(compiled.whole, clock, seconds_per_call=1.0)
+    monkeypatch.setattr(patterns, "compile_pattern", lambda _source: dataclasses.replace(compiled, regex=recorder,
+                                                                                          whole=whole))
+    with pytest.raises(QueryTooBroad):
+        corpus.search(f"/{source}/")
+    calls = recorder.calls + whole.calls
+    # Each call got at most a piece beyond the longest match, and the work stopped at the
+    # deadline: ten seconds of calls, one more begun before the check that stopped it.
+    window = max(patterns.MIN_PIECE, patterns.PIECE_WORK // compiled.regex.programsize, 4 * 1002) + 4 * 1002
+    assert calls and max(calls) <= window < len(line.encode("utf-8")) // 100
+    assert len(calls) <= 11
+
+
+def test_a_pattern_without_a_bound_is_refused_before_a_call_that_could_outlast_the_time_left():
+    from search import limits, patterns
+
+    compiled = compile_pattern("(的.{0,1000}的)+")  # no upper bound, and a large program
+    assert compiled.width is None
+    paragraph = "的" * 200_000
+    with limits.within(limits.Deadline(10.0, lambda: AssertionError("the deadline passed"))):
+        with pytest.raises(QueryTooBroad, match="no upper bound"):
+            list(patterns.spans(compiled, paragraph))
+        # A short paragraph is matched as it is.
+        assert list(patterns.spans(compiled, "的一的")) == [(0, 3)]
+
+
+def test_a_window_that_reaches_the_end_and_finds_nothing_ends_the_scan(monkeypatch):
+    # Regression (while fixing issue 24): the last window crawled its final longest-match's
+    # width a byte at a time, one RE2 call each, in every text without a match.
+    import dataclasses
+
+    from search import limits, patterns
+
+    class Still:
+        now = 0.0
+
+        def monotonic(self):
+            return self.now
+
+    monkeypatch.setattr(limits, "time", Still())
+    compiled = compile_pattern("稳.{0,4}进")
+    recorder = _Recorder(compiled.whole, Still(), seconds_per_call=0)
+    counted = dataclasses.replace(compiled, whole=recorder)
+    with limits.within(limits.Deadline(10.0, lambda: AssertionError("no deadline here"))):
+        assert patterns.count_text(counted, "同志们：今年要抓落实。\n" * 50) == 0
+        assert len(recorder.calls) == 1
+        assert patterns.count_text(counted, "稳中求进\n" * 3) == 3
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_patterns_match_alike_in_the_smallest_windows_and_never_past_their_width(texts, monkeypatch, data):
+    from search import patterns
+
+    monkeypatch.setattr(patterns, "MIN_PIECE", 1)
+    monkeypatch.setattr(patterns, "PIECE_WORK", 1)
+    pattern = data.draw(built_patterns(texts))
+    assume(not re.fullmatch(pattern, ""))
+    compiled = compile_pattern(pattern)
+    paragraphs = [p for ps in texts.values() for p in ps]
+    for paragraph in paragraphs[:: 1 + len(paragraphs) // 60] + ["".join(paragraphs[:50])]:
+        expected = [found.span() for found in compiled.regex.finditer(paragraph)]
+        assert list(patterns.spans(compiled, paragraph)) == expected, pattern
+        if compiled.width is not None:
+            assert all(end - start <= compiled.width for start, end in expected), pattern

@@ -218,3 +218,21 @@ def test_a_cluster_builds_the_shards(tmp_path, client):
     build_index(corpus, tmp_path / "one")
     assert without_versions(open_index(tmp_path / "index").search("经济")) == \
         without_versions(Corpus(tmp_path / "one").search("经济"))
+
+
+def test_a_shard_file_damaged_under_a_running_server_is_found_before_the_next_answer(indexes, tmp_path):
+    # Issue 24 item 7, for a sharded index served from one process: each request asks stat first.
+    from web import create_app
+
+    folder, _ = indexes
+    many = tmp_path / "many"
+    shutil.copytree(folder / "many", many)
+    client = create_app({"INDEX": str(many), "TESTING": True}).test_client()
+    assert client.get("/api/search?q=双过半").status_code == 200
+    target = sorted(many.glob("shard-*/gen-*/store.bin"))[0]
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 1
+    target.write_bytes(bytes(data))
+    answer = client.get("/api/search?q=双过半")
+    assert answer.status_code == 503 and answer.get_json()["code"] == "damaged_index"
+    assert str(target) in answer.get_json()["error"]

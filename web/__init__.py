@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
         INDEX=os.environ.get("SPEECHES_INDEX", "index"),
         CORPUS=os.environ.get("SPEECHES_CORPUS"),
         HOST="127.0.0.1",  # the address serve binds: trusted for absolute links (TRUSTED_HOSTS adds others)
+        MAX_CONTENT_LENGTH=64 * 1024,  # the one form (a citation) is a query and a few filters: no body grows past this
         **{row.name.upper(): os.environ.get(row.envvar, row.default) for row in named_settings.SETTINGS},
     )
     config = dict(config or {})
@@ -50,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     guard.init_app(app)  # first: a request it refuses takes no slot
     i18n.init_app(app)
+    app.before_request(_recheck_index)
     capacity.init_app(app, settings)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
@@ -60,6 +62,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.context_processor(template_helpers)
     _register_errors(app)
     return app
+
+
+def _recheck_index():
+    """Before a request reads the index, make sure none of its files changed since they were checked."""
+    from flask import current_app
+
+    if request.endpoint and request.endpoint != "static" and not request.endpoint.endswith(".static"):
+        recheck = getattr(current_app.extensions["corpus"], "recheck", None)
+        if recheck is not None:
+            recheck()
 
 
 def _wants_json() -> bool:
@@ -101,6 +113,11 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(404)
     def not_found(error):
         return error_response(404, "no page at this address", "这个地址没有页面", "NotFound", "not_found")
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return error_response(413, "the request's body is larger than this server takes (64 KB)",
+                              "请求内容超过了服务器接受的上限（64 KB）", "RequestEntityTooLarge", "bad_query")
 
     @app.errorhandler(405)
     def not_allowed(error):

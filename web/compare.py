@@ -141,7 +141,7 @@ def cite():
     terms = [t for t in form.getlist("q") if t.strip()]
     snapshot = views.corpus().cite(terms if len(terms) > 1 else (terms[0] if terms else ""), filters,
                                    collapse=form.get("collapse", "") in ("1", "true", "on"),
-                                   by=form.get("by") or None)
+                                   by=form.get("by") or None, client=request.remote_addr or "")
     return redirect(url_for("compare.cite_page", snapshot_id=snapshot["id"]), code=303)
 
 

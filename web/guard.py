@@ -8,9 +8,12 @@
 - Every response carries a Content-Security-Policy without inline scripts or styles and
   with frame-ancestors 'none', X-Content-Type-Options: nosniff, Referrer-Policy and
   X-Frame-Options.
+- A form posted from another site is refused with 403 (`forbidden`): a POST must come from
+  this site as the browser says it (Sec-Fetch-Site, else Origin, else Referer). A client that
+  sends none of them is no browser, and no page of another site can make it post.
 """
 
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Flask, current_app, request
 
@@ -27,10 +30,45 @@ SECURITY_HEADERS = {
 }
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class CrossSite(SearchError):
+    """A form posted from another site's page."""
+
+    status = 403
+    code = "forbidden"
+
+
 def init_app(app: Flask) -> None:
     """Check every request before anything else runs, and mark every response."""
     app.before_request(check_request)
+    app.before_request(check_origin)
     app.after_request(add_headers)
+
+
+def check_origin():
+    """Refuse a request that changes something (a POST) unless it comes from this site's own pages."""
+    if request.method in SAFE_METHODS:
+        return
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:  # a browser's own word, which no page can forge
+        if site in ("same-origin", "none"):
+            return
+        raise _cross_site(f"Sec-Fetch-Site: {site}")
+    sent = request.headers.get("Origin") or request.headers.get("Referer")
+    if sent is None:
+        return
+    own = {request.host.lower()}
+    if current_app.config.get("BASE_URL"):
+        own.add(urlsplit(current_app.config["BASE_URL"]).netloc.lower())
+    if urlsplit(sent).netloc.lower() not in own:
+        raise _cross_site(f"from {sent[:100]}")
+
+
+def _cross_site(what: str) -> CrossSite:
+    return CrossSite(f"a form posted from another site is refused ({what}); use the button on this site's own page",
+                     "拒绝来自其他网站的表单提交；请使用本站页面上的按钮")
 
 
 def check_request():

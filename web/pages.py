@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from markupsafe import Markup
 
 from indexer import schema
-from search.corpus import mark
+from search.corpus import mark, marks_by_pattern
 from web import capacity, views
 from web.chart import year_chart
 from web.compare import province_values
@@ -61,7 +61,10 @@ _MARK = re.compile(r"<mark>")
 
 
 @bp.get("/speech/<speech_id>")
-@capacity.cheap
+# Cheap, unless ?q= holds a pattern: RE2 over every paragraph is a query's work, in a slot and under
+# query_time_limit_ms (eight such pages once held every thread for 109 s, issue 24). Phrases are
+# marked by plain search, linear in the text as the page itself is.
+@capacity.cheap(when=lambda args: not marks_by_pattern(args.get("q", "")))
 def speech(speech_id):
     """Show a whole speech with every hit of ?q= marked and each paragraph anchored."""
     corpus = views.corpus()

@@ -6,8 +6,9 @@ one line in READERS.
 
 import os
 
-from indexer.readers.base import (MAX_FILE_MB, MAX_UNZIPPED_MB, Document, Limits, UnreadableFile,  # noqa: F401
-                                  read_bytes, resolve_inside)
+from indexer.readers.base import (MAX_FILE_MB, MAX_READER_MB, MAX_UNZIPPED_MB, READER_TIME_LIMIT_S,  # noqa: F401
+                                  Document, Limits, UnreadableFile, read_bytes, resolve_inside)
+from indexer.readers.bounded import in_child
 from indexer.readers.datasets import SIDECAR_SUFFIX, read_csv, read_json, read_jsonl, read_tsv, read_xlsx
 from indexer.readers.docx import read_docx
 from indexer.readers.html import read_html
@@ -20,7 +21,8 @@ READERS = {
     ".html": read_html,
     ".htm": read_html,
     ".docx": read_docx,
-    ".pdf": read_pdf,
+    # PDFium inflates streams beyond any check of ours: a PDF is read in a child with a memory and a time limit.
+    ".pdf": in_child(read_pdf, preload=("pypdfium2",)),
     ".doc": read_word,
     ".wps": read_word,
     ".csv": read_csv,
@@ -49,11 +51,12 @@ def is_sidecar(path) -> bool:
     return name.lower().endswith(SIDECAR_SUFFIX) and suffix_of(name[: -len(SIDECAR_SUFFIX)]) in DATASET_SUFFIXES
 
 
-def read_documents(path, corpus=None, max_file_mb: float = MAX_FILE_MB,
-                   max_unzipped_mb: float = MAX_UNZIPPED_MB) -> list[Document]:
+def read_documents(path, corpus=None, max_file_mb: float = MAX_FILE_MB, max_unzipped_mb: float = MAX_UNZIPPED_MB,
+                   max_reader_mb: float = MAX_READER_MB, reader_time_limit_s: float = READER_TIME_LIMIT_S) -> list[Document]:
     """Read one corpus file into its Documents (one, or one per dataset row).
 
-    With `corpus`, a file whose symlinks lead outside that folder is refused.
+    With `corpus`, a file whose symlinks lead outside that folder is refused. A PDF is read in
+    a child process that may take `max_reader_mb` of memory and `reader_time_limit_s` seconds.
     """
     path = os.fspath(path)
     suffix = suffix_of(path)
@@ -61,7 +64,8 @@ def read_documents(path, corpus=None, max_file_mb: float = MAX_FILE_MB,
     if reader is None:
         reason = UNSUPPORTED.get(suffix) or f"unsupported file type {suffix or '(no suffix)'}"
         raise UnreadableFile(reason, "unsupported")
-    limits = Limits(max_file_mb, max_unzipped_mb, os.fspath(corpus) if corpus is not None else None)
+    limits = Limits(max_file_mb, max_unzipped_mb, os.fspath(corpus) if corpus is not None else None, max_reader_mb,
+                    reader_time_limit_s)
     real = resolve_inside(path, limits.corpus)
     data = read_bytes(real, limits)
     if not data:

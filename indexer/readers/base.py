@@ -20,6 +20,10 @@ MAX_FILE_MB = 200
 # What the members of a zip format (.docx, .xlsx) may inflate to in total: zip bombs expand a
 # few MB into GBs, and a zip's headers can lie about sizes, so the bytes are counted as inflated.
 MAX_UNZIPPED_MB = 512
+# What reading one PDF may take, in a child process of its own (indexer/readers/bounded.py): the
+# settings table passes its own values (max_reader_mb, reader_time_limit_s).
+MAX_READER_MB = 256
+READER_TIME_LIMIT_S = 300
 _SNIFF_BYTES = 8192
 
 # The codes a skipped file or row is reported with (INTERFACE.md, "Formats and the build summary").
@@ -83,6 +87,8 @@ class Limits:
     max_file_mb: float = MAX_FILE_MB
     max_unzipped_mb: float = MAX_UNZIPPED_MB
     corpus: str | None = None  # the folder no read may leave (None: no boundary)
+    max_reader_mb: float = MAX_READER_MB  # memory a reader run in a child may take (PDF)
+    reader_time_limit_s: float = READER_TIME_LIMIT_S  # and time
 
     @property
     def max_file_bytes(self) -> int:

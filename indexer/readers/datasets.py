@@ -72,6 +72,41 @@ def _names(header) -> list[str]:
     return [str(name).strip().lstrip("\ufeff") if name is not None else "" for name in header]
 
 
+# A dataset row is an object of values: nothing in it nests deeply. json.loads recurses once a
+# level, and 400 KB of brackets raised RecursionError out of the reader and stopped every build
+# (issue 24). The C decoder checks its depth against the interpreter's recursion limit, so the
+# error comes before any stack could overflow: it is turned into a malformed file, and what
+# parses is refused past MAX_JSON_DEPTH, measured without recursion, before anything walks it.
+MAX_JSON_DEPTH = 64
+
+
+def _loads(text: str):
+    """Parse a dataset's JSON, refusing (ValueError) a document nested deeper than MAX_JSON_DEPTH."""
+    too_deep = f"nested more than {MAX_JSON_DEPTH} levels deep; a dataset's rows are objects of values"
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ValueError(too_deep) from None
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise ValueError(too_deep)
+    return value
+
+
+def json_depth(value, limit: int = MAX_JSON_DEPTH) -> int:
+    """Return how deeply parsed JSON nests its arrays and objects, counting no further than one past `limit`."""
+    deepest, waiting = 0, [(value, 1)]
+    while waiting:
+        item, depth = waiting.pop()
+        if not isinstance(item, (list, dict)):
+            continue
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            break
+        waiting.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item)
+                       if isinstance(child, (list, dict)))
+    return deepest
+
+
 def read_jsonl(data: bytes, path: str, limits) -> list[Document]:
     """Read JSON Lines: one object per line; a line that is not an object is reported by its row."""
     decoded = decode(data)
@@ -80,7 +115,7 @@ def read_jsonl(data: bytes, path: str, limits) -> list[Document]:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = _loads(line)
         except ValueError:
             value = None
         rows.append((len(rows) + 1, value if isinstance(value, dict) else None))
@@ -93,7 +128,7 @@ def read_json(data: bytes, path: str, limits) -> list[Document]:
     """Read a JSON array of objects, one document per object."""
     decoded = decode(data)
     try:
-        value = json.loads(decoded.text)
+        value = _loads(decoded.text)
     except ValueError as error:
         raise UnreadableFile(f"malformed JSON ({error})", "malformed") from None
     if not isinstance(value, list):

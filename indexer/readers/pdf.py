@@ -47,6 +47,9 @@ _BOOK_PAGES = 20
 _TOOL_TITLE_RE = re.compile(r"^(?:Microsoft\s+(?:Word|PowerPoint)\s*-\s*)|\.(?:docx?|wps|pdf|txt)$", re.I)
 
 
+PAGES_PER_OPENING = 40
+
+
 def read_pdf(data: bytes, path: str, limits) -> list[Document]:
     """Read a text PDF into clean lines; a PDF without a usable text layer needs OCR."""
     import pypdfium2 as pdfium
@@ -58,9 +61,17 @@ def read_pdf(data: bytes, path: str, limits) -> list[Document]:
             raise UnreadableFile("encrypted PDF (needs a password)", "unreadable") from None
         raise UnreadableFile(f"damaged PDF ({error})", "malformed") from None
     try:
-        pages = [_page_lines(pdf[number]) for number in range(len(pdf))]
+        count = len(pdf)
         metadata = pdf.get_metadata_dict(skip_empty=True)
-        bookmarks = _bookmarks(pdf, len(pages))
+        bookmarks = _bookmarks(pdf, count)
+        pages = []
+        for number in range(count):
+            if number and number % PAGES_PER_OPENING == 0:
+                # PDFium keeps what it parsed of every page read (fonts, glyphs) until the document
+                # closes: reopened every few dozen pages, a 1,000-page book reads in the memory of one.
+                pdf.close()
+                pdf = pdfium.PdfDocument(data)
+            pages.append(_page_lines(pdf[number]))
     except pdfium.PdfiumError as error:
         raise UnreadableFile(f"damaged PDF ({error})", "malformed") from None
     finally:
