@@ -28,14 +28,16 @@ from __future__ import annotations
 import bisect
 import re
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
 from indexer.text import fold_case
+from search import limits, matching
 from search import query as q
+from search.errors import QueryTooBroad, SearchError, check_choice, positive_int
+from search.snippets import folded_holding, occurrences, plain_terms, term_spans
 
 LIMIT = 200  # rows a page or JSON shows unless every row is asked for; CSV has every row
 UNITS = ("word", "ngram")
@@ -340,19 +342,20 @@ def _phrase_counts(generation, gram: str) -> np.ndarray:
 
 
 # ---- parts: what one index (or one shard) counts, and the answers merged from them -------------------
-# Every answer below is merged from parts, each a sum over one index's speeches: a Corpus
-# gives one part, a sharded index one per shard (search/sharded.py asks each shard's
-# `analysis_part`), so the merged counts equal one index's over the same files.
+# Every answer below is merged from parts, each a sum over one index's speeches: an index
+# gives one part, a sharded index one per shard (search.Corpus asks each part's `analysis`,
+# search/index.py), so the merged counts equal one index's over the same files. The part
+# functions take that part's `Index`; the answers take the Corpus, whose methods hold the defaults.
 
 PART_NAMES = ("forms_part", "collocates_part", "collocates_counts", "keyword_tallies", "ngram_candidates",
               "ngram_target_counts", "ngram_counts")
 
 
-def part(corpus, name: str, *args):
+def part(index, name: str, *args):
     """Compute one named part on one index."""
     if name not in PART_NAMES:
         raise ValueError(f"no analysis part {name!r}")
-    return globals()[name](corpus, *args)
+    return globals()[name](index, *args)
 
 
 class Parts:
@@ -366,65 +369,36 @@ class Parts:
         return self.ask(name, *args)
 
 
-def _local(corpus) -> Parts:
-    return Parts(lambda name, *args: [part(corpus, name, *args)], 1)
-
-
-def _clock(corpus):
-    """Return a check that raises QueryTooBroad once the request has run past the time limit."""
-    started = time.monotonic()
-    return lambda: corpus._check_time(started)
-
-
 def _limit(rows: list, limit: int | None) -> list:
     return rows if limit is None else rows[:limit]
-
-
-def _check_choice(value: str, choices: tuple, what: str) -> str:
-    from search.corpus import SearchError
-
-    if value not in choices:
-        raise SearchError(f"unknown {what} {value!r}; use one of {', '.join(choices)}",
-                          f"没有“{value}”这种{'排序' if what == 'sort' else '单位'}；可用 {'、'.join(choices)}")
-    return value
-
-
-def _scope(corpus, generation, filters: dict) -> np.ndarray:
-    """Return the positions of the speeches passing (already checked) filters."""
-    return np.nonzero(corpus._filter_mask(generation, q.check_filters(filters, _resolve_province())))[0]
 
 
 # ---- forms -----------------------------------------------------------------------------------------
 
 
-def forms_part(corpus, query: str, filters: dict | None) -> dict:
+def forms_part(index, query: str, filters: dict | None) -> dict:
     """Count the forms of one index: {form: [occurrences, speeches]} and the speeches matched."""
-    from search.corpus import _occurrences, _terms
-
-    check = _clock(corpus)
-    parsed = corpus.parse(query, filters, require_text=True)
-    generation, matched, _ = corpus.matching(parsed)
-    terms = _terms(parsed)
+    parsed = matching.parse(query, filters, require_text=True)
+    generation = index.generation()
+    matched, _ = matching.matching(generation, parsed)
+    terms = matching.terms(parsed)
     found: dict[str, list[int]] = {}
     for done, index in enumerate(matched):
         if done % 32 == 0:
-            check()
-        for form, count in Counter(m for *_, m in _occurrences(generation.text(index).split("\n"), terms)).items():
+            limits.check()
+        for form, count in Counter(m for *_, m in occurrences(generation.text(index).split("\n"), terms)).items():
             entry = found.setdefault(form, [0, 0])
             entry[0] += count
             entry[1] += 1
     return {"forms": found, "speeches": len(matched)}
 
 
-def forms(backend, query: str, filters: dict | None = None, sort: str = "occurrences", min_freq: int = 1,
-          limit: int | None = LIMIT, parts: Parts | None = None) -> dict:
+def forms(corpus, query: str, filters: dict | None, sort: str, min_freq: int, limit: int | None) -> dict:
     """Return the distinct strings the query's terms matched (at least min_freq times), with occurrences and speeches."""
-    from search.corpus import _positive_int
-
-    _check_choice(sort, FORM_SORTS, "sort")
-    min_freq = _positive_int(min_freq, "min_freq")
-    parsed = backend.parse(query, filters, require_text=True)
-    pieces = (parts or _local(backend))("forms_part", query, filters)
+    check_choice(sort, FORM_SORTS, "sort")
+    min_freq = positive_int(min_freq, "min_freq")
+    parsed = matching.parse(query, filters, require_text=True)
+    pieces = corpus.analysis_parts()("forms_part", query, filters)
     merged: dict[str, list[int]] = {}
     for piece in pieces:
         for form, (count, speeches) in piece["forms"].items():
@@ -437,7 +411,7 @@ def forms(backend, query: str, filters: dict | None = None, sort: str = "occurre
             "speeches": lambda r: (-r["speeches"], -r["occurrences"], r["form"]),
             "form": lambda r: r["form"]}
     rows.sort(key=keys[sort])
-    return {"query": query, "filters": parsed.filters, "index_version": backend.index_version, "sort": sort,
+    return {"query": query, "filters": parsed.filters, "index_version": corpus.index_version, "sort": sort,
             "min_freq": min_freq, "total": len(rows), "occurrences": sum(count for count, _ in merged.values()),
             "speeches": sum(piece["speeches"] for piece in pieces), "forms": _limit(rows, limit),
             "parsed": q.describe(parsed)}
@@ -557,14 +531,12 @@ def _grams_in_windows(gram: str, windows: list[tuple[str, list[tuple[int, int]],
     return total
 
 
-def collocates_part(corpus, query: str, filters: dict | None, width: int, unit: str, punctuation: bool) -> dict:
+def collocates_part(index, query: str, filters: dict | None, width: int, unit: str, punctuation: bool) -> dict:
     """Count one index's items in the windows around the query's occurrences, and the size of its corpus."""
-    from search.corpus import _term_spans, _terms, folded_holding, plain_terms
-
-    check = _clock(corpus)
-    parsed = corpus.parse(query, filters, require_text=True)
-    generation, matched, _ = corpus.matching(parsed)
-    terms = _terms(parsed)
+    parsed = matching.parse(query, filters, require_text=True)
+    generation = index.generation()
+    matched, _ = matching.matching(generation, parsed)
+    terms = matching.terms(parsed)
     keep_char = (lambda c: True) if punctuation else str.isalnum
     in_windows: Counter = Counter()
     window_size = nodes = 0
@@ -573,12 +545,12 @@ def collocates_part(corpus, query: str, filters: dict | None, width: int, unit: 
     plain = plain_terms(terms)
     for done, index in enumerate(matched):
         if done % 16 == 0:
-            check()
+            limits.check()
         for paragraph in generation.text(index).split("\n"):
             folded = folded_holding(paragraph, terms, plain)
             if folded is None:
                 continue
-            spans = sorted(span for term in terms for span in _term_spans(paragraph, folded, term))
+            spans = sorted(span for term in terms for span in term_spans(paragraph, folded, term))
             if not spans:
                 continue
             nodes += len(spans)
@@ -593,19 +565,18 @@ def collocates_part(corpus, query: str, filters: dict | None, width: int, unit: 
     overlapping = [g for g, n in in_windows.items() if unit == "ngram" and n > 1 and len(set(g)) < len(g) and _can_overlap(g)]
     for done, gram in enumerate(overlapping):
         if done % 64 == 0:
-            check()
+            limits.check()
         in_windows[gram] = _grams_in_windows(gram, windows)  # overlaps were counted: count as search does
-    scope = _scope(corpus, generation, parsed.filters)
+    scope = matching.scope(generation, parsed.filters)
     corpus_size = int(word_table(generation).totals[scope].sum()) if unit == "word" else _chars(generation, scope)
     return {"window": dict(in_windows), "window_size": window_size, "nodes": nodes, "speeches": len(matched),
             "corpus_size": corpus_size, "sides": {gram: list(pair) for gram, pair in sides.items()}}
 
 
-def collocates_counts(corpus, filters: dict, unit: str, items: list[str]) -> list[int]:
+def collocates_counts(index, filters: dict, unit: str, items: list[str]) -> list[int]:
     """Count items in one index's speeches passing the filters: words, or n-grams as search counts them."""
-    check = _clock(corpus)
-    generation = corpus.generation()
-    scope = _scope(corpus, generation, filters)
+    generation = index.generation()
+    scope = matching.scope(generation, filters)
     if unit == "word":
         table = word_table(generation)
         whole = table.tally(scope) if filters else table.everything()
@@ -614,27 +585,24 @@ def collocates_counts(corpus, filters: dict, unit: str, items: list[str]) -> lis
     found = []
     for done, item in enumerate(items):
         if done % 64 == 0:
-            check()
+            limits.check()
         found.append(int(_phrase_counts(generation, item)[scope].sum()))
     return found
 
 
-def collocates(backend, query: str, filters: dict | None = None, window: int | None = None, unit: str = "word",
-               min_freq: int = COLLOCATE_MIN_FREQ, punctuation: bool = False, numbers: bool = True,
-               sort: str = "g2", limit: int | None = LIMIT, parts: Parts | None = None) -> dict:
+def collocates(corpus, query: str, filters: dict | None, window: int | None, unit: str, min_freq: int,
+               punctuation: bool, numbers: bool, sort: str, limit: int | None) -> dict:
     """Return the words or n-grams within `window` characters of the query's occurrences, scored against the corpus.
 
     The corpus is every speech passing the filters; the windows are around the occurrences in
     the speeches the query matches.
     """
-    from search.corpus import _positive_int
-
-    _check_choice(unit, UNITS, "unit")
-    _check_choice(sort, COLLOCATE_SORTS, "sort")
-    width = _positive_int(backend.settings["collocation_window"] if window is None else window, "window")
-    min_freq = _positive_int(min_freq, "min_freq")
-    parsed = backend.parse(query, filters, require_text=True)
-    parts = parts or _local(backend)
+    check_choice(unit, UNITS, "unit")
+    check_choice(sort, COLLOCATE_SORTS, "sort")
+    width = positive_int(corpus.settings["collocation_window"] if window is None else window, "window")
+    min_freq = positive_int(min_freq, "min_freq")
+    parsed = matching.parse(query, filters, require_text=True)
+    parts = corpus.analysis_parts()
     pieces = parts("collocates_part", query, filters, width, unit, punctuation)
     in_windows: Counter = Counter()
     for piece in pieces:
@@ -656,7 +624,7 @@ def collocates(backend, query: str, filters: dict | None = None, window: int | N
             for k, item in enumerate(items)]
     field = {"freq": "window_freq"}.get(sort, sort)
     rows.sort(key=lambda r: (-r[field], -r["window_freq"], r["item"]))
-    return {"query": query, "filters": parsed.filters, "index_version": backend.index_version, "window": width,
+    return {"query": query, "filters": parsed.filters, "index_version": corpus.index_version, "window": width,
             "unit": unit, "min_freq": min_freq, "punctuation": punctuation, "numbers": numbers, "sort": sort,
             "occurrences": nodes, "speeches": sum(piece["speeches"] for piece in pieces), "window_size": window_size,
             "corpus_size": corpus_size, "total": len(rows), "collocates": _limit(rows, limit),
@@ -666,33 +634,31 @@ def collocates(backend, query: str, filters: dict | None = None, window: int | N
 # ---- keywords --------------------------------------------------------------------------------------
 
 
-def _sides(corpus, query: str, filters: dict | None, against: dict | None):
+def _sides(index, query: str, filters: dict | None, against: dict | None):
     """Return one index's generation, target positions (the query's speeches) and reference positions."""
-    parsed = corpus.parse(query, filters)
-    generation, matched, _ = corpus.matching(parsed)
+    parsed = matching.parse(query, filters)
+    generation = index.generation()
+    matched, _ = matching.matching(generation, parsed)
     target = np.array(matched, dtype=np.int64)
     if against:
-        return generation, target, _scope(corpus, generation, against)
+        return generation, target, matching.scope(generation, against)
     outside = np.ones(len(generation), dtype=bool)
     outside[target] = False
     return generation, target, np.nonzero(outside)[0]
 
 
-def keyword_tallies(corpus, query: str, filters: dict | None, against: dict | None) -> dict:
+def keyword_tallies(index, query: str, filters: dict | None, against: dict | None) -> dict:
     """Sum one index's words on both sides: {"target": Tally, "reference": Tally}."""
-    generation, target, reference = _sides(corpus, query, filters, against)
+    generation, target, reference = _sides(index, query, filters, against)
     table = word_table(generation)
     mine = table.tally(target)
     return {"target": mine, "reference": table.tally(reference) if against else table.rest(mine)}
 
 
-def ngram_candidates(corpus, query: str, filters: dict | None, threshold: int, punctuation: bool) -> dict[str, int]:
+def ngram_candidates(index, query: str, filters: dict | None, threshold: int, punctuation: bool) -> dict[str, int]:
     """Return the n-grams one index's target holds at least `threshold` times (overlaps counted), each with its count
     as search counts it."""
-    from search.corpus import QueryTooBroad
-
-    check = _clock(corpus)
-    generation, target, _ = _sides(corpus, query, filters, None)
+    generation, target, _ = _sides(index, query, filters, None)
     chars = _chars(generation, target)
     if chars > MAX_NGRAM_CHARS:
         raise QueryTooBroad(f"the target holds {chars:,} characters, over the {MAX_NGRAM_CHARS:,} n-gram keywords "
@@ -700,27 +666,25 @@ def ngram_candidates(corpus, query: str, filters: dict | None, threshold: int, p
                             f"目标语料有 {chars:,} 个字符，超过字符串关键词可处理的 {MAX_NGRAM_CHARS:,}；"
                             "请加年份、省份等筛选缩小范围，或改用词语单位")
     keep_char = (lambda c: True) if punctuation else str.isalnum
-    found = frequent_ngrams([fold_case(generation.text(p)) for p in target.tolist()], threshold, keep_char, check)
+    found = frequent_ngrams([fold_case(generation.text(p)) for p in target.tolist()], threshold, keep_char, limits.check)
     for gram in [g for g in found if _can_overlap(g)]:  # overlapping occurrences were counted: count as search does
         found[gram] = int(_phrase_counts(generation, gram)[target].sum())
     return found
 
 
-def ngram_target_counts(corpus, query: str, filters: dict | None, grams: list[str]) -> list[int]:
+def ngram_target_counts(index, query: str, filters: dict | None, grams: list[str]) -> list[int]:
     """Count grams in one index's target as search counts them."""
-    check = _clock(corpus)
-    generation, target, _ = _sides(corpus, query, filters, None)
+    generation, target, _ = _sides(index, query, filters, None)
     texts = [fold_case(generation.text(p)) for p in target.tolist()]
-    found = frequent_ngrams(texts, 1, lambda c: True, check, wanted=set(grams))
+    found = frequent_ngrams(texts, 1, lambda c: True, limits.check, wanted=set(grams))
     for gram in [g for g in found if _can_overlap(g)]:  # overlapping occurrences were counted: count as search does
         found[gram] = int(_phrase_counts(generation, gram)[target].sum())
     return [found.get(gram, 0) for gram in grams]
 
 
-def ngram_counts(corpus, query: str, filters: dict | None, against: dict | None, grams: list[str]) -> dict:
+def ngram_counts(index, query: str, filters: dict | None, against: dict | None, grams: list[str]) -> dict:
     """Count grams on both sides of one index: occurrences (as search counts them) and speeches, and the sides' sizes."""
-    check = _clock(corpus)
-    generation, target, reference = _sides(corpus, query, filters, against)
+    generation, target, reference = _sides(index, query, filters, against)
     side = np.zeros(len(generation) + 1, dtype=np.int8)  # the last entry: a text since removed (position -1)
     side[target] |= 1
     side[reference] |= 2
@@ -728,7 +692,7 @@ def ngram_counts(corpus, query: str, filters: dict | None, against: dict | None,
     segments = [(segment, [(side[segment.speeches] & bit) > 0 for bit in (1, 2)]) for segment in generation.postings.segments]
     for done, gram in enumerate(grams):
         if done % 64 == 0:
-            check()
+            limits.check()
         for segment, sides in segments:
             # Occurrences per text: where each text starts among the sorted positions (a pair that
             # cannot overlap itself is its own positions, taken as they are).
@@ -745,25 +709,22 @@ def ngram_counts(corpus, query: str, filters: dict | None, against: dict | None,
             "reference": [len(reference), _chars(generation, reference)]}
 
 
-def keywords(backend, query: str = "", filters: dict | None = None, against: dict | None = None, unit: str = "word",
-             min_freq: int = KEYWORD_MIN_FREQ, punctuation: bool = False, numbers: bool = True, sort: str = "g2",
-             limit: int | None = LIMIT, parts: Parts | None = None) -> dict:
+def keywords(corpus, query: str, filters: dict | None, against: dict | None, unit: str, min_freq: int,
+             punctuation: bool, numbers: bool, sort: str, limit: int | None) -> dict:
     """Return the frequency list of a target (the speeches a query or filters give) with keyness against a reference.
 
     The reference is every other speech, or with `against` ({field: values}) the speeches
     passing those filters. Sizes are words (word unit) or characters (n-gram unit).
     """
-    from search.corpus import SearchError, _positive_int
-
-    _check_choice(unit, UNITS, "unit")
-    _check_choice(sort, KEYWORD_SORTS, "sort")
-    min_freq = _positive_int(min_freq, "min_freq")
+    check_choice(unit, UNITS, "unit")
+    check_choice(sort, KEYWORD_SORTS, "sort")
+    min_freq = positive_int(min_freq, "min_freq")
     if not query.strip() and not filters:
         raise SearchError("say what the target is: a query or filters, e.g. --year 2021 (keywords against the rest)",
                           "请给出目标语料：检索式或筛选条件，例如 year=2021（与其余讲话比较关键词）")
-    parsed = backend.parse(query, filters)
+    parsed = matching.parse(query, filters)
     against = q.check_filters(against, _resolve_province()) if against else {}
-    parts = parts or _local(backend)
+    parts = corpus.analysis_parts()
     keep = _keeps(punctuation, numbers)
     if unit == "word":
         pieces = parts("keyword_tallies", query, filters, against or None)
@@ -774,7 +735,7 @@ def keywords(backend, query: str = "", filters: dict | None = None, against: dic
         chosen = np.nonzero(mine.freq >= min_freq)[0]
         chosen = chosen[np.array([keep(mine.labels[k]) for k in chosen.tolist()], dtype=bool)] if len(chosen) else chosen
         labels = [mine.labels[k] for k in chosen.tolist()]
-        table = word_table(backend.generation()) if len(pieces) == 1 and hasattr(backend, "generation") else None
+        table = word_table(corpus.generation()) if not corpus.parts.sharded else None
         ties = table.label_ranks()[chosen] if table is not None and table.labels is mine.labels else _ranks(labels)
         columns = (mine.freq[chosen], theirs.freq[chosen], mine.speeches[chosen], theirs.speeches[chosen])
         sides = ((mine.count, mine.chars, mine.size), (theirs.count, theirs.chars, theirs.size))
@@ -813,7 +774,7 @@ def keywords(backend, query: str = "", filters: dict | None = None, against: dic
                        "size": target_size},
             "reference": {"filters": against or None, "rest": not against, "speeches": reference_count,
                           "chars": reference_chars, "size": reference_size},
-            "unit": unit, "index_version": backend.index_version, "min_freq": min_freq, "punctuation": punctuation,
+            "unit": unit, "index_version": corpus.index_version, "min_freq": min_freq, "punctuation": punctuation,
             "numbers": numbers, "sort": sort, "total": len(labels), "items": rows}
 
 

@@ -77,8 +77,8 @@ def _settings_options(scope: str = named_settings.SEARCH):
 
 # The errors a user can fix, by module: each is caught only once its module has been imported
 # (an error cannot come from a module that was never loaded), so catching costs no import.
-USER_ERRORS = (("search.corpus", "SearchError"), ("search.query", "QueryError"), ("indexer.build", "BuildError"),
-               ("search.cluster", "ClusterError"), ("indexer.store", "StoreError"), ("search.cli", "IncompleteExport"))
+USER_ERRORS = (("search.errors", "SearchError"), ("search.query", "QueryError"), ("indexer.build", "BuildError"),
+               ("search.cluster", "ClusterError"), ("indexer.integrity", "StoreError"), ("search.cli", "IncompleteExport"))
 
 
 class IncompleteExport(Exception):
@@ -175,7 +175,7 @@ def main():
 @click.option("--corpus", type=click.Path(file_okay=False), envvar="SPEECHES_CORPUS", default="corpus",
               show_default=True, help="Corpus folder (or $SPEECHES_CORPUS).")
 @_index_option
-@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@click.option("--jobs", type=click.IntRange(1, 64), help="Worker processes [default: every core].")
 @click.option("--full", is_flag=True, help="Rebuild every file, not only changed ones.")
 @click.option("--force", is_flag=True, help="Replace the index even if it would lose over half its speeches.")
 @click.option("--corrections", type=click.Path(dir_okay=False), envvar="SPEECHES_CORRECTIONS",
@@ -197,7 +197,7 @@ def index_command(corpus, index_dir, jobs, full, force, corrections, as_json, sh
     """
     from indexer import shards as sharding
     from indexer.build import build_index
-    from indexer.store import corpus_files
+    from indexer.corpusfiles import corpus_files
 
     progress = None
     bar = None
@@ -206,6 +206,10 @@ def index_command(corpus, index_dir, jobs, full, force, corrections, as_json, sh
         bar.__enter__()
         progress = lambda _path: bar.update(1)  # noqa: E731
     limits = named_settings.resolve(settings, named_settings.INDEX)
+    if jobs is None:
+        from indexer.build import every_core
+
+        jobs = every_core()
     options = dict(jobs=jobs, force=force, full=full, progress=progress, corrections=corrections,
                    **{name: limits[name] for name in ("max_file_mb", "max_reader_mb", "reader_time_limit_s")})
     try:
@@ -365,7 +369,8 @@ def kwic_command(query_words, sort, index_dir, fmt, settings, **given):
     """
     from search import limits
     from search.corpus import SearchError
-    from search.export import KWIC_COLUMNS, csv_lines, jsonl_lines, stopped_message
+    from search.export import csv_lines, jsonl_lines, stopped_message
+    from search.snippets import kwic_columns
 
     corpus = _open(index_dir, settings)
     result = corpus.kwic_rows(_query(query_words), _filters(given), sort=sort)
@@ -389,7 +394,7 @@ def kwic_command(query_words, sort, index_dir, fmt, settings, **given):
     if fmt == "jsonl":
         lines = jsonl_lines(watched(rows))
     elif fmt == "csv":
-        lines = csv_lines(watched(rows), KWIC_COLUMNS, _context(result))
+        lines = csv_lines(watched(rows), kwic_columns(), _context(result))
     else:
         # How the query was read heads the listing as comment lines, as a cut listing's last line is one.
         _explain(result.get("parsed"), corpus.suggestions(result["query"], result["filters"]), prefix="# ")

@@ -1,15 +1,36 @@
 """Shared fixtures: the shipped corpus and one index of it built per test session."""
 
+import os
 from pathlib import Path
 
 import pytest
 
 from indexer.build import build_index
 from search import Corpus
+from search import settings as named_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 DATA = Path(__file__).resolve().parent / "data"
+
+
+# Speed belongs in `make bench`, never in a test: a test whose subject is not a deadline gets a
+# query_time_limit_ms no load reaches (under load, sharded keywords once took more than the real
+# 10 s and failed as "too broad"). A test of a deadline sets its own limit (0, or a fake clock).
+GENEROUS_MS = 3_600_000
+os.environ.setdefault(named_settings.setting("query_time_limit_ms").envvar, str(GENEROUS_MS))  # commands run as processes
+
+
+@pytest.fixture(autouse=True, scope="session")
+def generous_query_time_limit():
+    """Give every Corpus and app a test opens without a limit of its own the generous one."""
+    defaults = named_settings.defaults
+    patch = pytest.MonkeyPatch()
+    patch.setattr(named_settings, "defaults",
+                  lambda scope=named_settings.SERVE: {**defaults(scope), "query_time_limit_ms": GENEROUS_MS}
+                  if scope != named_settings.INDEX else defaults(scope))
+    yield
+    patch.undo()
 
 
 def pytest_report_header(config):

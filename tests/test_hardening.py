@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import indexer.readers.base
-from indexer import postings, store
+from indexer import generations, integrity, postings, store
 from indexer.build import build_index
 from search import Corpus
 
@@ -139,9 +139,9 @@ def _raising(error_number: int, message: str):
 @pytest.mark.parametrize("owner, name, error_number, says", [
     (store, "write_records", errno.ENOSPC, "no space is left on the device [ENOSPC]"),
     (postings.WordPostingsWriter, "write", errno.ENOSPC, "no space is left on the device [ENOSPC]"),
-    (store, "checksums", errno.EIO, "input/output error [EIO]"),
-    (store, "switch", errno.ENOSPC, "no space is left on the device [ENOSPC]"),
-    (store, "build_lock", errno.EACCES, "permission denied [EACCES]"),
+    (integrity, "checksums", errno.EIO, "input/output error [EIO]"),
+    (generations, "switch", errno.ENOSPC, "no space is left on the device [ENOSPC]"),
+    (generations, "build_lock", errno.EACCES, "permission denied [EACCES]"),
 ])
 def test_an_os_error_during_a_build_is_one_line_and_the_old_index_serves_on(tmp_path, monkeypatch, owner, name,
                                                                            error_number, says):
@@ -243,7 +243,7 @@ def test_a_lock_a_dead_build_left_held_is_taken_over_and_a_live_one_is_not(tmp_p
     finally:
         holder.kill()
         holder.wait()
-    live = _holder(index_dir, f"{os.getpid()} {store._started(os.getpid())}\n")  # a build that still runs (this one)
+    live = _holder(index_dir, f"{os.getpid()} {generations._started(os.getpid())}\n")  # a build that still runs (this one)
     try:
         from indexer.build import BuildError
 

@@ -201,7 +201,8 @@ def test_a_killed_worker_gives_shard_unavailable_then_the_next_query_answers(ind
     expected = answer(one, "search", ("双过半",), {})
     assert answer(many, "search", ("双过半",), {}) == expected
     # Kill the worker that holds the first shard's actor; its nanny starts a new one.
-    holder = next(iter(client.who_has(many._shards()[0][0].actor._future)[many._shards()[0][0].actor._future.key]))
+    actor = many.parts._shards()[0][0]
+    holder = next(iter(client.who_has(actor._future)[actor._future.key]))
     pid = client.run(os.getpid, workers=[holder])[holder]
     os.kill(pid, signal.SIGKILL)
     with pytest.raises(ShardUnavailable) as error:

@@ -6,7 +6,8 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, request, 
 
 from search import limits
 from search.corpus import SearchError
-from search.export import KWIC_COLUMNS, batched, csv_lines, hit_columns, json_document
+from search.export import batched, csv_lines, hit_columns, json_document
+from search.snippets import kwic_columns
 from search.query import QueryError
 from web import capacity, views
 
@@ -64,7 +65,7 @@ def export():
         result = views.corpus().kwic_rows(params.q, params.filters, width=params.width, sort=sort)
         base = views.base_url()
         rows = (dict(row, url=base + row["url"]) if row["url"].startswith("/") else row for row in result["rows"])
-        columns, name = KWIC_COLUMNS, "kwic"
+        columns, name = kwic_columns(), "kwic"
     elif what == "speeches":
         result = views.corpus().speech_list(params.q, params.filters, sort=params.sort, collapse=params.collapse)
         base = views.base_url()

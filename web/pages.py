@@ -9,7 +9,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from markupsafe import Markup
 
 from indexer import schema
-from search.corpus import mark, marks_by_pattern
+from search.matching import marks_by_pattern
+from search.snippets import mark
 from web import capacity, views
 from web.chart import year_chart
 from web.compare import province_values
