@@ -115,7 +115,7 @@ FIELDS = (
           kept=True, correctable=True, read=str, given_as=("title", "标题")),
     Field("speaker", "讲话人", "the speaker's personal name", facet=True, filter=EQUAL, flag=True,
           example="speaker:何良军", kwic=3, by=5, kept=True, correctable=True, read=str,
-          given_as=("speaker", "讲话人", "作者"), page=True, evidence="speaker_evidence"),
+          given_as=("speaker", "讲话人", "作者"), page=True),
     Field("position", "职务", "the speaker's office as printed", correctable=True, read=str, given_as=("position", "职务"),
           page=True),
     Field("meeting", "会议", "the meeting the speech was given at", correctable=True, read=str, page=True),

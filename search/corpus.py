@@ -216,18 +216,30 @@ class Corpus:
 
     @limited
     def search(self, query: str, filters: dict | None = None, sort: str = "relevance", page: int = 1,
-               page_size: int | None = None, collapse: bool = False, facets: bool = True) -> dict:
+               page_size: int | None = None, collapse: bool = False, facets: bool = True, chart: bool = False) -> dict:
         """Return one page of ranked speeches with exact totals, facets and snippets.
 
         With `facets` false the facet counts are not computed (`facets` is None): an answer
-        that will not show them need not load the field columns.
+        that will not show them need not load the field columns. With `chart`, `chart` holds
+        what the search page draws, from the same match: `year_series`'s answer and, under
+        `provinces`, `compare([query], "province")`'s buckets.
         """
         size = self._page_size(page_size)
         page = positive_int(page, "page")
         ranking.check_sort(sort)
-        found = self.parts.each("search", query, filters, sort, page * size, collapse, facets, self._stats(query))
+        found = self.parts.each("search", query, filters, sort, page * size, collapse, facets, self._stats(query), chart)
         hits = list(itertools.islice(_merged([p["hits"] for p in found]), (page - 1) * size, page * size))
-        return {
+        extra = {}
+        if chart:
+            from search import compare as measures
+
+            by_source = facet_counts.summed_years([p["chart"]["by_source"] for p in found])
+            extra["chart"] = {"counts": {year: sum(split.values()) for year, split in by_source.items()},
+                              "by_source": by_source,
+                              "totals": facet_counts.order(facet_counts.added([p["chart"]["totals"] for p in found])),
+                              "provinces": {"terms": [query], "by": ["province"], "buckets": measures.merged(
+                                  [p["chart"]["provinces"] for p in found], [query], ["province"])}}
+        return extra | {
             "query": query, "filters": found[0]["filters"], "index_version": self.index_version, "sort": sort,
             "total": sum(p["total"] for p in found), "occurrences": sum(p["occurrences"] for p in found),
             "page": page, "page_size": size,
@@ -264,7 +276,7 @@ class Corpus:
         """
         if not query.strip() and not filters:
             return {"query": query, "filters": {}, "index_version": self.index_version,
-                    "total": self.count(""), "hits": self._every_speech()}
+                    "total": sum(self.parts.each("size")), "hits": self._every_speech()}
         parsed = self.parse(query, filters)
         total, hits = self._ranked_hits(query, filters, sort, collapse)
         return {"query": query, "filters": parsed.filters, "index_version": self.index_version, "total": total,

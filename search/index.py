@@ -185,6 +185,11 @@ class Index:
         return guarded(every())
 
     @limited
+    def size(self) -> int:
+        """Return how many speeches this index holds."""
+        return len(self.generation())
+
+    @limited
     def overview(self) -> dict:
         """Return this index's total and facet counts over every speech."""
         generation = self.generation()
@@ -244,17 +249,31 @@ class Index:
 
     @limited
     def search(self, query: str, filters: dict | None, sort: str, top: int, collapse: bool, facets: bool,
-               stats: dict | None) -> dict:
-        """Return this index's part of a search: totals, facets and its best `top` hits, each with its merge key."""
+               stats: dict | None, chart: bool = False) -> dict:
+        """Return this index's part of a search: totals, facets and its best `top` hits, each with its merge key.
+
+        With `chart`, also what the search page draws from the same match: the matching
+        speeches per year (by date_source) beside every speech's passing the filters, and
+        the query's counts per province (a comparison's buckets).
+        """
         ranked = self._ranked(query, filters, sort, collapse, stats)
         kept = ranked.matched
         hits = []
         for index, score in ranked.top(top):
             limits.check()
             hits.append(self._hit(ranked, index, score, with_snippets=True))
-        return {"total": len(ranked), "occurrences": int(ranked.occurrences[kept].sum()),
+        part = {"total": len(ranked), "occurrences": int(ranked.occurrences[kept].sum()),
                 "facets": facet_counts.counts(ranked.generation.columns, kept) if facets else None, "hits": hits,
                 "parsed": q.describe(ranked.parsed), "filters": ranked.parsed.filters}
+        if chart:
+            generation, columns = ranked.generation, ranked.generation.columns
+            passing = self._base(generation, filters, False)
+            base = matching.collapse(generation, passing.tolist())[0] if collapse else passing
+            matched = {query: (kept, ranked.occurrences[kept])}
+            part["chart"] = {"by_source": facet_counts.years_by_source(columns, ranked.every),
+                             "totals": facet_counts.counts(columns, passing)["year"] if "year" in schema.facets() else {},
+                             "provinces": self._buckets(generation, ["province"], np.array(base, dtype=np.int64), matched)}
+        return part
 
     @limited
     def hits(self, query: str, filters: dict | None, sort: str, collapse: bool, stats: dict | None) -> dict:
@@ -290,29 +309,38 @@ class Index:
     @limited
     def compare(self, terms: list[str], by: list[str], filters: dict | None, collapse: bool) -> dict:
         """Count each term per bucket of the by-fields in this index, beside each bucket's speeches and characters."""
-        from search import compare as measures
-
         generation = self.generation()
+        base = self._base(generation, filters, collapse)
+        matched, parsed = {}, {}
+        for term in terms:
+            _, parsed[term], found, counts = self._matched(term, filters, collapse)
+            found = np.array(found, dtype=np.int64)
+            matched[term] = (found, matching.occurrence_counts(generation, matching.terms(parsed[term]), counts)[found])
+        return {"filters": matching.parse("", filters).filters if filters else {},
+                "buckets": self._buckets(generation, by, base, matched),
+                "parsed": {term: q.describe(parsed[term]) for term in terms}}
+
+    def _base(self, generation, filters: dict | None, collapse: bool) -> np.ndarray:
+        """Return the positions of the speeches passing the filters (representatives only, collapsed)."""
         base = self._matched("", filters, collapse)[2] if filters else (
             matching.collapse(generation, list(range(len(generation))))[0] if collapse else list(range(len(generation))))
-        base = np.array(base, dtype=np.int64)
-        matched = {}
-        for term in terms:
-            _, parsed, found, counts = self._matched(term, filters, collapse)
-            found = np.array(found, dtype=np.int64)
-            matched[term] = (found, matching.occurrence_counts(generation, matching.terms(parsed), counts)[found], parsed)
+        return np.array(base, dtype=np.int64)
+
+    @staticmethod
+    def _buckets(generation, by: list[str], base: np.ndarray, matched: dict) -> list[dict]:
+        """Lay out the buckets of the by-fields: the base speeches' denominators, each term's (found, occurrences)."""
+        from search import compare as measures
+
         columns = generation.columns
         codes = measures.bucket_codes(columns, by)
-        present = np.unique(np.concatenate([codes[base]] + [codes[found] for found, _, _ in matched.values()]))
+        present = np.unique(np.concatenate([codes[base]] + [codes[found] for found, _ in matched.values()]))
         keys, place = measures.order_buckets(columns, by, present)
 
         def bucket(positions: np.ndarray) -> np.ndarray:
             return place[np.searchsorted(present, codes[positions])]
 
-        series = {term: (bucket(found), occurrences) for term, (found, occurrences, _) in matched.items()}
-        return {"filters": matching.parse("", filters).filters if filters else {},
-                "buckets": measures.tally(by, keys, bucket(base), generation.chars[base], series),
-                "parsed": {term: q.describe(parsed) for term, (_, _, parsed) in matched.items()}}
+        series = {term: (bucket(found), occurrences) for term, (found, occurrences) in matched.items()}
+        return measures.tally(by, keys, bucket(base), generation.chars[base], series)
 
     @limited
     def kwic(self, query: str, filters: dict | None, width: int, sort: str | None, skip: int, keyed: bool) -> dict:

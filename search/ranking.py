@@ -31,6 +31,7 @@ class Ranked:
     occurrences: np.ndarray  # per speech position
     folded: dict[int, int]
     matched: np.ndarray  # positions of the matching speeches (representatives only, collapsed), in source order
+    every: list[int]  # positions of every matching speech, collapsed or not
     keys: tuple  # (primary, tie-break) arrays over `matched` that order them
     scores: np.ndarray
     sort: str
@@ -80,7 +81,7 @@ def rank(generation, parsed: q.Query, sort: str, collapse: bool, stats: dict | N
     matched, counts = matching.matching(generation, parsed)
     found = matching.terms(parsed)
     occurrences = matching.occurrence_counts(generation, found, counts)
-    folded = {}
+    folded, every = {}, matched
     if collapse:
         matched, folded = matching.collapse(generation, matched)
     positions = np.array(matched, dtype=np.int64)
@@ -93,7 +94,7 @@ def rank(generation, parsed: q.Query, sort: str, collapse: bool, stats: dict | N
     else:  # nothing to rank: BM25 over every speech would cost as much as for a common word
         scores = np.zeros(0)
         keys = (scores, np.zeros(0, dtype=np.int64))
-    return Ranked(parsed, generation, found, occurrences, folded, positions, keys, scores, sort)
+    return Ranked(parsed, generation, found, occurrences, folded, positions, every, keys, scores, sort)
 
 
 def query_words(found: list) -> set[str]:

@@ -78,3 +78,29 @@ def app(shipped_index):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def indexes(tmp_path_factory):
+    """One index and a sharded one (3 shards) over the shipped corpus and 40 generated speeches (built once a session)."""
+    import shutil
+
+    from bench import generate
+    from indexer import shards
+
+    folder = tmp_path_factory.mktemp("sharded")
+    generate.generate(40, folder)
+    for path in CORPUS.iterdir():
+        shutil.copy(path, folder / "corpus" / path.name)
+    build_index(folder / "corpus", folder / "one")
+    summary = shards.build_sharded(folder / "corpus", folder / "many", shards=3)
+    return folder, summary
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    """A Dask client of a LocalCluster of two worker processes on this machine, started once a session."""
+    from search.cluster import connect
+
+    with connect("local:2") as client:
+        yield client

@@ -1,13 +1,12 @@
-"""Forms, collocates and keywords: pages, their JSON twins under /api/ and their CSV twins."""
+"""Forms, collocates and keywords: each one view answered as a page, JSON under /api/ and CSV (web/renderers.py)."""
 
-from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context, url_for
+from flask import Blueprint, render_template, request, url_for
 
 from indexer import schema
 from search import query as q
 from search.analysis import COLLOCATE_COLUMNS, FORM_COLUMNS, KEYWORD_COLUMNS, export_context
-from search.corpus import SearchError
-from search.export import csv_lines
-from web import views
+from search.errors import SearchError
+from web import renderers, views
 
 bp = Blueprint("analysis", __name__)
 
@@ -90,8 +89,8 @@ def _together(node, item: str) -> str:
     return f"({q.render(node)}) {q.quote(item)}"
 
 
-def _page(kind: str, template: str):
-    result = _run(kind)
+def _page(kind: str, template: str, result: dict | None) -> str:
+    """Render an analysis page: the answer's table, the box, and how the query was read."""
     params = views.read_params()
     node = None
     if result is not None and kind != "keywords":
@@ -106,75 +105,17 @@ def _page(kind: str, template: str):
                            suggestions=views.suggestions(params.q, params.filters) if asked else [])
 
 
-def _csv(kind: str, key: str, columns: list[str]):
-    result = _run(kind, everything=True)
-    if result is None:
-        raise q.QueryError("say what to count: a query, e.g. q=/三.四新/" if kind != "keywords" else
-                           "say what the target is: a query or filters, e.g. year=2021",
-                           None, "请输入检索式，例如 q=/三.四新/" if kind != "keywords" else "请给出目标语料，例如 year=2021")
-    # Computed before streaming starts, so a bad request is an error page, not a broken download.
-    query = result["target"]["query"] if kind == "keywords" else result["query"]
-    return Response(stream_with_context(csv_lines(result[key], columns, export_context(result))), mimetype="text/csv",
-                    headers=views.download(kind, query))
+def _view(kind: str, key: str, columns: list[str], asked: tuple[str, str]) -> renderers.View:
+    """Return an analysis as a view: its page, its JSON (the first 200 rows unless all=1) and its CSV (every row)."""
+    return renderers.View(
+        name=kind, answer=lambda everything: _run(kind, everything),
+        page=lambda result: _page(kind, f"{kind}.html", result), rows=lambda result: result[key],
+        columns=lambda result: columns, context=export_context,
+        query=lambda result: result["target"]["query"] if kind == "keywords" else result["query"], asked=asked)
 
 
-def _json(kind: str):
-    result = _run(kind)
-    if result is None:
-        raise q.QueryError("say what to count: a query (q=…)" + (" or filters" if kind == "keywords" else ""), None,
-                           "请输入检索式（q=…）" + ("或筛选条件" if kind == "keywords" else ""))
-    return jsonify(result)
-
-
-@bp.get("/forms")
-def forms():
-    """Show the distinct strings a pattern matched, each linked to its concordance."""
-    return _page("forms", "forms.html")
-
-
-@bp.get("/api/forms")
-def forms_json():
-    """Return the forms as JSON (the first 200 unless all=1)."""
-    return _json("forms")
-
-
-@bp.get("/forms.csv")
-def forms_csv():
-    """Stream every form as CSV."""
-    return _csv("forms", "forms", FORM_COLUMNS)
-
-
-@bp.get("/collocates")
-def collocates():
-    """Show the collocates of a term, each linked to the concordance of both."""
-    return _page("collocates", "collocates.html")
-
-
-@bp.get("/api/collocates")
-def collocates_json():
-    """Return the collocates as JSON (the first 200 unless all=1)."""
-    return _json("collocates")
-
-
-@bp.get("/collocates.csv")
-def collocates_csv():
-    """Stream every collocate as CSV."""
-    return _csv("collocates", "collocates", COLLOCATE_COLUMNS)
-
-
-@bp.get("/keywords")
-def keywords():
-    """Show a target's keywords against the rest of the corpus or the against_ filters."""
-    return _page("keywords", "keywords.html")
-
-
-@bp.get("/api/keywords")
-def keywords_json():
-    """Return the keywords as JSON (the first 200 unless all=1)."""
-    return _json("keywords")
-
-
-@bp.get("/keywords.csv")
-def keywords_csv():
-    """Stream every keyword row as CSV."""
-    return _csv("keywords", "items", KEYWORD_COLUMNS)
+ASK_QUERY = ("say what to count: a query (q=…), e.g. q=/三.四新/", "请输入检索式（q=…），例如 q=/三.四新/")
+for view in (_view("forms", "forms", FORM_COLUMNS, ASK_QUERY), _view("collocates", "collocates", COLLOCATE_COLUMNS, ASK_QUERY),
+             _view("keywords", "items", KEYWORD_COLUMNS, ("say what the target is: a query or filters (q=…), e.g. year=2021",
+                                                          "请给出目标语料：检索式或筛选条件，例如 year=2021"))):
+    renderers.register(bp, view)

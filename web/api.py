@@ -5,7 +5,7 @@ import json
 from flask import Blueprint, Response, current_app, jsonify, redirect, request, stream_with_context, url_for
 
 from search import limits
-from search.corpus import SearchError
+from search.errors import SearchError
 from search.export import batched, csv_lines, hit_columns, json_document
 from search.snippets import kwic_columns
 from search.query import QueryError
@@ -29,6 +29,12 @@ def speech(speech_id):
     if current != speech_id:
         return redirect(url_for("api.speech", speech_id=current), code=301)
     return jsonify(corpus.speech(current))
+
+
+@bp.get("/api/speech/<speech_id>/similar")
+def similar(speech_id):
+    """Return the speeches most like one (相似讲话), with their fields and scores."""
+    return jsonify(views.corpus().similar(speech_id))
 
 
 @bp.get("/api/kwic")

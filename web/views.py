@@ -10,7 +10,8 @@ from markupsafe import Markup, escape
 
 from indexer import schema
 from search import query as q
-from search.corpus import Corpus, SearchError
+from search.corpus import Corpus
+from search.errors import SearchError
 from search.query import QueryError
 from web.i18n import language
 
@@ -83,10 +84,10 @@ def _number(value, name: str, low: int, high: int) -> int | None:
     return number
 
 
-def run_search(params: Params, page_size: int | None = None, page: int | None = None) -> dict:
-    """Search with the URL's query and filters (the library checks and resolves them)."""
-    return corpus().search(params.q, params.filters, sort=params.sort, page=page or params.page,
-                           page_size=page_size or params.page_size, collapse=params.collapse)
+def run_search(params: Params, chart: bool = False) -> dict:
+    """Search with the URL's query and filters (the library checks and resolves them); `chart` adds the page's chart."""
+    return corpus().search(params.q, params.filters, sort=params.sort, page=params.page, page_size=params.page_size,
+                           collapse=params.collapse, chart=chart)
 
 
 def run_kwic(params: Params, paged: bool = False) -> dict:
@@ -306,6 +307,7 @@ def template_helpers() -> dict:
     lang = language()
     return {"url_with": url_with, "permalink": permalink, "UNKNOWN": UNKNOWN, "corpus_drift": _drift,
             "index_version": _index_version, "labels": schema.labels(lang), "today": _today, "lang": lang,
+            "page_fields": schema.page_fields(),
             "date_source_labels": schema.date_source_labels(lang), "shown": shown_value, "tools": tool_links,
             "tool_labels": tool_labels(), "current_tool": current_tool, "language_link": _language_link,
             "reading_of": reading, "suggestions_of": suggestions, "cited_date": cited_date,
