@@ -174,20 +174,21 @@ def verify_generation(path: Path, under: str = "") -> list[StoreError]:
         return [error]
     if recorded is None:
         return [StoreError(path / schema.MANIFEST, "records no checksums (the index was built by an older version)")]
-    problems = []
-    for name, (size, digest) in recorded.items():
-        if not name.startswith(under):
-            continue
-        problem = size_problem(path / name, size)
-        if problem is None:
-            try:
-                if sha256(path / name) != digest:
-                    problem = "does not match the checksum the manifest records"
-            except OSError as error:
-                problem = f"cannot be read ({error.strerror or error})"
-        if problem:
-            problems.append(StoreError(path / name, problem))
-    return problems
+    problems = [(name, file_problem(path / name, size, digest)) for name, (size, digest) in recorded.items()
+                if name.startswith(under)]
+    return [StoreError(path / name, problem) for name, problem in problems if problem]
+
+
+def file_problem(path: Path, size: int, digest: str) -> str | None:
+    """Say what is wrong with a file against its recorded size and SHA-256, or None when it matches."""
+    problem = size_problem(path, size)
+    if problem is None:
+        try:
+            if sha256(path) != digest:
+                problem = "does not match the checksum the manifest records"
+        except OSError as error:
+            problem = f"cannot be read ({error.strerror or error})"
+    return problem
 
 
 # Files only a build reads (to reuse them): no answer comes from them, so opening a generation
@@ -225,13 +226,7 @@ def check_sums(generation: Path, recorded: dict) -> list[StoreError]:
         key = stat_key(generation / name)
         if key is not None and known.get(name) == [*key, digest]:
             continue
-        problem = size_problem(generation / name, size)
-        if problem is None:
-            try:
-                if sha256(generation / name) != digest:
-                    problem = "does not match the checksum the manifest records"
-            except OSError as error:
-                problem = f"cannot be read ({error.strerror or error})"
+        problem = file_problem(generation / name, size, digest)
         if problem:
             problems.append(StoreError(generation / name, problem))
             changed |= known.pop(name, None) is not None

@@ -6,8 +6,7 @@ from indexer.integrity import StoreError
 class SearchError(Exception):
     """A problem the user can fix; the message says how, `zh` says it in Chinese, `code` names it for scripts."""
 
-    status = 400
-    code = "bad_query"
+    status, code = 400, "bad_query"
 
     def __init__(self, message: str, zh: str | None = None):
         super().__init__(message)
@@ -17,15 +16,13 @@ class SearchError(Exception):
 class NoIndex(SearchError):
     """There is no index to search yet, or it cannot be read."""
 
-    status = 503
-    code = "no_index"
+    status, code = 503, "no_index"
 
 
 class UnknownSpeech(SearchError):
     """No speech has this id."""
 
-    status = 404
-    code = "not_found"
+    status, code = 404, "not_found"
 
     def __init__(self, speech_id: str):
         super().__init__(f"no speech has the id {speech_id!r}; `speeches list` shows every id", f"没有编号为 {speech_id} 的讲话")
@@ -34,22 +31,19 @@ class UnknownSpeech(SearchError):
 class UnknownSnapshot(SearchError):
     """No snapshot has this id."""
 
-    status = 404
-    code = "not_found"
+    status, code = 404, "not_found"
 
 
 class QueryTooBroad(SearchError):
     """The query took longer than the query time limit: no partial counts are given."""
 
-    status = 503
-    code = "too_broad"
+    status, code = 503, "too_broad"
 
 
 class DamagedIndex(SearchError):
     """An index file is damaged: the message names it and the cure (`speeches index --full`)."""
 
-    status = 503
-    code = "damaged_index"
+    status, code = 503, "damaged_index"
 
     def __init__(self, error: StoreError):
         super().__init__(str(error), f"索引文件已损坏（{error.file}）：请运行 speeches index --full 重建索引")
@@ -58,8 +52,7 @@ class DamagedIndex(SearchError):
 class OlderIndex(SearchError):
     """The index was built by an older version of speeches, in files this version does not read: rebuild it."""
 
-    status = 503
-    code = "older_index"
+    status, code = 503, "older_index"
 
     def __init__(self, error: StoreError):
         super().__init__(str(error), "索引由旧版本的 speeches 建立，本版本读不了这部分：请运行 speeches index --full 重建索引")
@@ -68,8 +61,7 @@ class OlderIndex(SearchError):
 class ShardUnavailable(SearchError):
     """A shard did not answer; no partial answer is given."""
 
-    status = 503
-    code = "shard_unavailable"
+    status, code = 503, "shard_unavailable"
 
 
 def positive_int(value, name: str, allow_zero: bool = False) -> int:

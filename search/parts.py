@@ -22,19 +22,13 @@ class LocalParts:
         self.index = Index(index_dir, settings, verify_in_background=verify_in_background)
         self.index_dir = Path(index_dir)
 
-    @property
-    def count(self) -> int:
-        return 1
+    count = 1
 
-    @property
-    def index_version(self) -> str:
-        return self.index.index_version
-
-    def manifest(self) -> dict:
-        return self.index.manifest()
-
-    def generation(self):
-        return self.index.generation()
+    def __getattr__(self, name: str):
+        """Give the version, the manifest and the generation of the one part as the index's own."""
+        if name in ("index_version", "manifest", "generation"):
+            return getattr(self.index, name)
+        raise AttributeError(name)
 
     def each(self, method: str, *args) -> list:
         return [getattr(self.index, method)(*args)]
