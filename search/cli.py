@@ -603,8 +603,8 @@ def forms_command(query_words, sort, min_freq, everything, index_dir, fmt, setti
     from search.analysis import FORM_COLUMNS
 
     corpus = _open(index_dir, settings)
-    limit = None if everything or fmt == "csv" else 200
-    result = corpus.forms(_query(query_words), _filters(given), sort=sort, min_freq=min_freq, limit=limit)
+    every = {"limit": None} if everything or fmt == "csv" else {}  # else the library's first LIMIT rows
+    result = corpus.forms(_query(query_words), _filters(given), sort=sort, min_freq=min_freq, **every)
     _print_rows(result, "forms", FORM_COLUMNS, fmt)
 
 
@@ -630,9 +630,9 @@ def collocates_command(query_words, unit, punctuation, numbers, sort, min_freq, 
     from search.analysis import COLLOCATE_COLUMNS
 
     corpus = _open(index_dir, settings)
-    limit = None if everything or fmt == "csv" else 200
+    every = {"limit": None} if everything or fmt == "csv" else {}  # else the library's first LIMIT rows
     result = corpus.collocates(_query(query_words), _filters(given), unit=unit, min_freq=min_freq,
-                               punctuation=punctuation, numbers=numbers, sort=sort, limit=limit)
+                               punctuation=punctuation, numbers=numbers, sort=sort, **every)
     _print_rows(result, "collocates", COLLOCATE_COLUMNS, fmt)
 
 
@@ -663,7 +663,7 @@ def keywords_command(query_words, unit, punctuation, numbers, sort, min_freq, ev
     for name in [name for name in given if name.startswith("against_")]:
         given.pop(name)
     corpus = _open(index_dir, settings)
-    limit = None if everything or fmt == "csv" else 200
+    every = {"limit": None} if everything or fmt == "csv" else {}  # else the library's first LIMIT rows
     result = corpus.keywords(_query(query_words), _filters(given), against=against or None, unit=unit,
-                             min_freq=min_freq, punctuation=punctuation, numbers=numbers, sort=sort, limit=limit)
+                             min_freq=min_freq, punctuation=punctuation, numbers=numbers, sort=sort, **every)
     _print_rows(result, "items", KEYWORD_COLUMNS, fmt)

@@ -25,6 +25,7 @@ from search import facets as facet_counts
 from search import limits, matching, ranking
 from search import query as q
 from search import settings as named_settings
+from search.analysis import LIMIT
 from search.errors import (DamagedIndex, NoIndex, OlderIndex, QueryTooBroad, SearchError, ShardUnavailable,  # noqa: F401
                            UnknownSnapshot, UnknownSpeech, positive_int)
 from search.index import guarded, limited, query_deadline, sized_page
@@ -380,7 +381,7 @@ class Corpus:
 
     @limited
     def forms(self, query: str, filters: dict | None = None, sort: str = "occurrences", min_freq: int = 1,
-              limit: int | None = 200) -> dict:
+              limit: int | None = LIMIT) -> dict:
         """Return the distinct strings the query's terms matched, with occurrences and speeches (`limit` None: all)."""
         from search import analysis
 
@@ -389,7 +390,7 @@ class Corpus:
     @limited
     def collocates(self, query: str, filters: dict | None = None, window: int | None = None, unit: str = "word",
                    min_freq: int = 3, punctuation: bool = False, numbers: bool = True, sort: str = "g2",
-                   limit: int | None = 200) -> dict:
+                   limit: int | None = LIMIT) -> dict:
         """Return the words or n-grams near the query's occurrences with G², MI and logDice."""
         from search import analysis
 
@@ -398,7 +399,7 @@ class Corpus:
     @limited
     def keywords(self, query: str = "", filters: dict | None = None, against: dict | None = None, unit: str = "word",
                  min_freq: int = 5, punctuation: bool = False, numbers: bool = True, sort: str = "g2",
-                 limit: int | None = 200) -> dict:
+                 limit: int | None = LIMIT) -> dict:
         """Return the frequency list of a target with keyness (G², log ratio) against the rest or `against` filters."""
         from search import analysis
 

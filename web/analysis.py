@@ -15,26 +15,29 @@ AGAINST = views.AGAINST
 ARGS = ("q",) + schema.filters() + AGAINST + ("unit", "window", "min_freq", "punctuation", "numbers", "sort", "all")
 
 
-def _flag(name: str, default: bool) -> bool:
-    """Read a yes/no argument (1, true, on, yes / 0, false, off, no); absent is the default."""
+def _flag(name: str) -> bool | None:
+    """Read a yes/no argument (1, true, on, yes / 0, false, off, no); None when absent."""
     value = request.args.get(name, "").strip().lower()
     if not value:
-        return default
+        return None
     if value not in ("1", "true", "on", "yes", "0", "false", "off", "no"):
         raise SearchError(f"{name} must be 1 or 0, not {value!r}", f"{name} 只能是 1 或 0，不能是 {value!r}")
     return value in ("1", "true", "on", "yes")
 
 
-def _common(default_min: int, everything: bool = False) -> dict:
-    """Read what every analysis takes: min_freq and, unless a CSV wants every row, the row limit."""
-    found = views._number(request.args.get("min_freq"), "min_freq", 1, 10**6)
-    return {"min_freq": found or default_min, "limit": None if everything or _flag("all", False) else 200}
-
-
-def _items() -> dict:
-    """Read the unit and which items to keep, for collocates and keywords."""
-    return {"unit": request.args.get("unit") or "word", "punctuation": _flag("punctuation", False),
-            "numbers": _flag("numbers", True)}
+def _asked(kind: str, everything: bool) -> dict:
+    """Read the options of a tool the request gives; the library's own defaults stand for the others."""
+    given = {"sort": request.args.get("sort") or None,
+             "min_freq": views._number(request.args.get("min_freq"), "min_freq", 1, 10**6)}
+    if everything or _flag("all"):
+        given["limit"] = None  # every row; else the first LIMIT
+    if kind != "forms":
+        given.update(unit=request.args.get("unit") or None, punctuation=_flag("punctuation"), numbers=_flag("numbers"))
+    if kind == "collocates":
+        given["window"] = views._number(request.args.get("window"), "window", 1, 1000)
+    if kind == "keywords":
+        given["against"] = _against() or None
+    return {name: value for name, value in given.items() if value is not None or name == "limit"}
 
 
 def _against() -> dict:
@@ -50,20 +53,9 @@ def _against() -> dict:
 def _run(kind: str, everything: bool = False) -> dict | None:
     """Run forms, collocates or keywords on the request's arguments; None when nothing is asked yet."""
     params = views.read_params()
-    corpus = views.corpus()
-    sort = request.args.get("sort") or None
-    if kind == "keywords":
-        if params.empty:
-            return None
-        return corpus.keywords(params.q, params.filters, against=_against() or None, sort=sort or "g2",
-                               **_items(), **_common(5, everything))
-    if not params.q.strip():
+    if params.empty if kind == "keywords" else not params.q.strip():
         return None
-    if kind == "forms":
-        return corpus.forms(params.q, params.filters, sort=sort or "occurrences", **_common(1, everything))
-    window = views._number(request.args.get("window"), "window", 1, 1000)
-    return corpus.collocates(params.q, params.filters, window=window, sort=sort or "g2", **_items(),
-                             **_common(3, everything))
+    return getattr(views.corpus(), kind)(params.q, params.filters, **_asked(kind, everything))
 
 
 def url(endpoint: str, **changes) -> str:
@@ -106,7 +98,7 @@ def _page(kind: str, template: str, result: dict | None) -> str:
 
 
 def _view(kind: str, key: str, columns: list[str], asked: tuple[str, str]) -> renderers.View:
-    """Return an analysis as a view: its page, its JSON (the first 200 rows unless all=1) and its CSV (every row)."""
+    """Return an analysis as a view: its page, its JSON (the first LIMIT rows unless all=1) and its CSV (every row)."""
     return renderers.View(
         name=kind, answer=lambda everything: _run(kind, everything),
         page=lambda result: _page(kind, f"{kind}.html", result), rows=lambda result: result[key],
