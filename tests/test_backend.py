@@ -63,7 +63,7 @@ def test_the_shells_defaults_are_the_apis():
     for name in ("search", "compare", "forms", "collocates", "keywords"):
         method = inspect.signature(getattr(Corpus, name)).parameters
         for param in main.commands[name].params:
-            if param.name in method and param.name not in ("filters", *settings.defaults()):  # settings: their table
+            if param.name in method and param.name not in ("filters", "terms", *settings.defaults()):  # settings: their table
                 # A flag's default is what it stores when absent: --punctuation False, --no-numbers True.
                 given = param.flag_value is False if getattr(param, "is_flag", False) else param.default
                 assert given == method[param.name].default, (name, param.name)
