@@ -195,6 +195,8 @@ def test_one_more_field_in_the_registry_shows_in_every_place_it_belongs(tmp_path
         assert "facet-dialect" in client.get("/?q=发展").get_data(as_text=True)
         assert "<h2>方言" in client.get("/").get_data(as_text=True)
         assert 'value="dialect"' in client.get("/compare?q=发展").get_data(as_text=True)
+        snapshot = Corpus(tmp_path / "index").cite("发展")
+        assert "<th>方言</th>" in client.get(f"/cite/{snapshot['id']}").get_data(as_text=True)
     finally:
         monkeypatch.undo()
         importlib.reload(cli)

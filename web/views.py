@@ -307,7 +307,7 @@ def template_helpers() -> dict:
     lang = language()
     return {"url_with": url_with, "permalink": permalink, "UNKNOWN": UNKNOWN, "corpus_drift": _drift,
             "index_version": _index_version, "labels": schema.labels(lang), "today": _today, "lang": lang,
-            "page_fields": schema.page_fields(),
+            "page_fields": schema.page_fields(), "kept_fields": schema.kept_fields(),
             "date_source_labels": schema.date_source_labels(lang), "shown": shown_value, "tools": tool_links,
             "tool_labels": tool_labels(), "current_tool": current_tool, "language_link": _language_link,
             "reading_of": reading, "suggestions_of": suggestions, "cited_date": cited_date,
