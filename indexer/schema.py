@@ -10,7 +10,7 @@ An index folder holds generation folders and a CURRENT file naming the one that 
     index/.lock                 flock'ed by a build, which writes its process id and start time into it
     index/.checked              which files' checksums were found right, by what stat said of them then
     index/gen-<version>/
-        whoosh/                 Whoosh index: every facet and filter field, with its column
+        whoosh/                 Whoosh index: every speech's key words, for similar speeches (indexer/fields.py)
         speeches.jsonl          one speech's whole record a line, with offsets into store.bin
         store.bin               cleaned and raw texts, UTF-8, back to back
         pairs/<segment>/, pairs.json  where every character pair starts (indexer/postings.py)
@@ -18,8 +18,9 @@ An index folder holds generation folders and a CURRENT file naming the one that 
         signatures.npy          each speech's MinHash signature (near-duplicate groups)
         verdicts.json           near-duplicate verdicts on pairs, reused by the next build
         aliases.json            {old id: new id} for ids a rebuild changed
-        manifest.json           version, build time, corpus files and their hashes, summary, every
-                                other file's size and SHA-256, and the SHA-256 of itself
+        manifest.json           version, format and fields (the schema, which travels with the index),
+                                build time, corpus files and their hashes, summary, every other
+                                file's size and SHA-256, and the SHA-256 of itself
 """
 
 from dataclasses import dataclass

@@ -311,6 +311,28 @@ def show_command(speech_id, index_dir, as_json, raw):
         click.echo(f"[{number}] {paragraph}")
 
 
+@main.command("similar")
+@click.argument("speech_id")
+@_index_option
+@_settings_options()
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
+@_friendly_errors
+def similar_command(speech_id, index_dir, settings, as_json):
+    """List the speeches most like one (相似讲话): its near-duplicate versions, then those on its topic.
+
+    \b
+    Example:
+        speeches similar 3f2a9c0d1e4b5a67 --similar-speeches 5
+    """
+    result = _open(index_dir, settings).similar(speech_id)
+    if as_json:
+        _echo_json(result)
+        return
+    for hit in result["similar"]:
+        click.echo("  ".join(str(v or schema.UNKNOWN) for v in (hit["id"], hit["year"], hit["province"], hit["speaker"],
+                                                                hit["title"])) + f"  ({hit['score']:.2f})")
+
+
 @main.command("search", context_settings=QUERY_COMMAND)
 @_query_argument
 @_filter_options

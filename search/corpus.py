@@ -146,14 +146,20 @@ class Corpus:
         """Return the speeches most like one (相似讲话): Whoosh's more_like_this over every speech's key words.
 
         Its near-duplicate versions and the speeches on the same topic come first; `top`
-        (else the similar_speeches setting) at most, each with its fields and score.
+        (else the similar_speeches setting) at most, each with its fields and score. Key terms
+        and scores use the whole corpus's statistics, so a sharded index answers as one index.
         """
+        from indexer import fields
+
         current = self.resolve_id(speech_id)
         count = self.settings["similar_speeches"] if top is None else positive_int(top, "top")
-        terms = self.parts.ask(self._owner(current), "similar_terms", current)
-        found = [hit for part in self.parts.each("similar", terms, count, current) for hit in part]
+        words = self.parts.ask(self._owner(current), "similar_words", current)
+        stats = fields.summed_statistics(self.parts.each("word_statistics", words))
+        found = [hit for part in self.parts.each("similar", fields.key_terms(words, stats), count, current, stats)
+                 for hit in part]
         found.sort(key=lambda hit: (-hit["score"], hit["id"]))
-        return {"id": current, "index_version": self.index_version, "similar": found[:count]}
+        return {"id": current, "index_version": self.index_version,
+                "similar": [dict(hit, score=round(hit["score"], 4)) for hit in found[:count]]}
 
     # ---- matching ------------------------------------------------------------------------
 

@@ -371,19 +371,23 @@ class Index:
     # ---- similar speeches, and the research tools (search/analysis.py) -------------------
 
     @limited
-    def similar_terms(self, speech_id: str) -> list:
-        """Return the key words (with their weights) that find a speech's similar speeches."""
+    def similar_words(self, speech_id: str) -> list[str]:
+        """Return the key words of a speech, from which its similar speeches are found."""
         generation = self.generation()
-        return generation.similarity().key_terms(generation.records.value(self._position(generation, speech_id), "id"))
+        return generation.similarity().words(generation.records.value(self._position(generation, speech_id), "id"))
 
     @limited
-    def similar(self, terms: list, top: int, leave_out: str) -> list[dict]:
+    def word_statistics(self, words: list[str]) -> dict:
+        """Return this index's statistics of the key words (search.Corpus sums every part's)."""
+        return self.generation().similarity().statistics(words)
+
+    @limited
+    def similar(self, terms: list, top: int, leave_out: str, stats: dict) -> list[dict]:
         """Return the `top` speeches that best hold the key words, each with its fields and score, `leave_out` left out."""
         generation = self.generation()
         found = []
-        for speech_id, score in generation.similarity().search([tuple(t) for t in terms], top, leave_out):
-            record = generation.records.pick(generation.by_id[speech_id], schema.speech_fields())
-            found.append(dict(record, score=round(score, 4)))
+        for speech_id, score in generation.similarity().search([tuple(t) for t in terms], top, leave_out, stats):
+            found.append(dict(generation.records.pick(generation.by_id[speech_id], schema.speech_fields()), score=score))
         return found
 
     @limited

@@ -87,6 +87,22 @@ def test_similar_speeches_on_the_page_and_in_the_api(similar_index):
         page = client.get(f"/speech/{ids['ranch.txt']}?lang={lang}").get_data(as_text=True)
         assert heading in page and f'href="/speech/{ids["ranch-copy.txt"]}"' in page
     assert client.get("/api/speech/0000000000000000/similar").get_json()["code"] == "not_found"
+    printed = CliRunner().invoke(importlib.import_module("search.cli").main,
+                                 ["similar", ids["ranch.txt"], "--index", str(similar_index), "--json"])
+    assert printed.exit_code == 0 and json.loads(printed.output) == answer
+
+
+def test_a_sharded_index_finds_the_same_similar_speeches_as_one_index(indexes):
+    # Key words are chosen by each speech alone and scored with the whole corpus's statistics, so
+    # the shards answer as one index over the same files (ties at the cut included).
+    from search import open_index
+    from test_sharded import without_versions
+
+    folder, _ = indexes
+    one, many = Corpus(folder / "one"), open_index(folder / "many")
+    speeches = one.speeches()
+    for speech in speeches:
+        assert without_versions(many.similar(speech["id"])) == without_versions(one.similar(speech["id"])), speech["id"]
 
 
 def _wider(monkeypatch):
