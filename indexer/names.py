@@ -72,7 +72,7 @@ def is_common_word(word: str) -> bool:
     """Tell whether a word is an everyday word (全体, 文明) rather than a personal name.
 
     A word jieba tags as a name is one however often it occurs when it has three characters
-    or more (毛泽东, 邓小平: the leaders a corpus of speeches names most); of two characters,
+    or more (邓小平, 江泽民: the leaders a corpus of speeches names most); of two characters,
     only when it is rare (文明 is tagged a name, and is a word).
     """
     freq, tag = name_words().get(word, (0, ""))
@@ -91,7 +91,7 @@ def valid_name(name: str | None, strict: bool = False, free: bool = False) -> st
 
     `strict` is for a name standing alone, with no office beside it: it must not be an
     everyday word either. `free` is for a name an office word stands before (省长 王建国,
-    自治区主席 嘎玛泽登): any surname, or none, as long as it is no word, office or place.
+    自治区主席 洛桑江村): any surname, or none, as long as it is no word, office or place.
     """
     if not name:
         return None
