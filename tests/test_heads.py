@@ -148,6 +148,7 @@ def test_a_session_dates_a_resolution_without_a_printed_year(tmp_path):
 @pytest.mark.parametrize("opening, year, premier", [
     ("现在，我代表国务院，向大会作政府工作报告，请予审议。", 2019, "李克强"),
     ("现在，我代表国务院，向大会作政府工作报告，请予审议。", 2023, "李克强"),  # the outgoing premier opens the session
+    ("现在，我代表国务院，向大会报告本届政府过去五年的工作，对今年工作提出建议。", 2013, "温家宝"),
     ("我受国务院委托，现在向各位代表报告政府工作。", 1979, "华国锋"),
     # A plan's or a budget's report, which vice-premiers delivered, is given nobody.
     ("我受国务院委托，提出今明两年国民经济计划的报告，请各位代表审议。", 1980, None),
