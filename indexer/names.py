@@ -36,8 +36,8 @@ _DOT_RE = re.compile(f"[{DOTS}]")
 # A name ends before these: 王建国同志, 王建国1月21日.
 HONORIFIC_RE = re.compile(r"(?:同志|先生|女士)$")
 # What follows an office word but is no name: 作政府工作报告, 讲话, 同志们, 等, a place or an organ.
-_NOT_A_NAME_RE = re.compile(r"^(?:作|做|在|于|的|和|与|及|等|讲|说|代表|出席|主持|同志|指出|强调|要求|表示|致辞|发言|报告)"
-                            r"|(?:讲话|报告|会议|政府|人民|同志们|工作|指出|强调|表示|要求)")
+_NOT_A_NAME_RE = re.compile(r"^(?:作|做|在|于|和|与|及|等|讲|说|代表|出席|主持|同志|指出|强调|要求|表示|致辞|发言|报告)"
+                            r"|的|(?:讲话|谈话|报告|会议|政府|人民|同志们|工作|指出|强调|表示|要求|批示|指示|声明|电报|贺信)")
 # Everyday words a bare line never names a person by, even when jieba tags them as names.
 COMMON_FREQ, NAME_WORD_FREQ = 20, 1000
 NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
