@@ -104,7 +104,7 @@ HEAD_SHOWN_LINES = 10  # lines of a head that are not its frame
 def _title_block(paragraphs: list[str], headed: bool = False) -> tuple[list[speakers.Speaker], list[str]]:
     """Return the leads (a repost's or news report's first lines) and the title block.
 
-    `headed`: the first paragraph is the heading a book's outline leads to (2. 工作方法六十条〔…〕),
+    `headed`: the first paragraph is the heading a book's outline leads to (2. 关于工作方法的若干意见〔…〕),
     which opens the title block even when it is numbered like a section heading.
     """
     leads, header = [], []
@@ -172,7 +172,7 @@ def describe(paragraphs: list[str], document=None, places=None, span=None) -> Me
     placed_office = bool(places and speaking and places(None, speaking, "").province)
     meta.level = _level(who, meta.meeting, position, byline, paragraphs, placed_office)
     if meta.level != CENTRAL and places is not None:
-        # A book's piece is placed by its own head (在成都会议上的讲话), never by the places its
+        # A book's piece is placed by its own head (在某市会议上的讲话), never by the places its
         # text discusses: a collected work speaks of the whole country and the world.
         body = "" if hints.kind == "book" else "\n".join(paragraphs[len(header) + len(leads):])
         # The title block's subtitles name the meeting too (——在某县第十八届人民代表大会…上).
@@ -242,7 +242,7 @@ def _clean_title(title: str | None) -> str | None:
     if not title:
         return None
     title = p.SECTION_RE.sub("", title)
-    # A book's heading carries a note's asterisk and footnote marks: 在成都会议〔1〕上的讲话*.
+    # A book's heading carries a note's asterisk and footnote marks: 在某某会议〔1〕上的讲话*.
     title = re.sub(r"[〔\[［](?:\d{1,3}|[一二三四五六七八九十]{1,3})[〕\]］]|[*＊]+$", "", title)
     title = re.sub(r"(\[[^\[\]]{0,12}\]|【[^【】]{0,12}】)+$", "", title)
     title = re.sub(rf"^(?:\d{{1,3}}[.．、](?!\d)|[{p.NUM_CN}]{{1,3}}、|[（(][{p.NUM_CN}]{{1,3}}[）)])", "", title)
@@ -386,7 +386,7 @@ def _date(meta: Metadata, paragraphs, header, leads, closing, candidates, contex
     # A session named in the head (第十四届全国人民代表大会第三次会议, 十三届全国人大一次会议):
     # the year it met, and the day the head prints beside it.
     head = [meta.title or ""] + header + [lead.evidence or "" for lead in leads]
-    # A news report's lead dates the event it reports (6月12日至14日，…在某地考察); a speech's
+    # A news report's lead dates the event it reports (7月3日至5日，…在某地考察); a speech's
     # first paragraphs date only what they say of themselves (今天是12月1日), never the
     # meetings they refer to (贯彻3月28日市政府常务会精神).
     reported = (meta.speaker_evidence or "").startswith("reported:")
@@ -411,7 +411,7 @@ def _date(meta: Metadata, paragraphs, header, leads, closing, candidates, contex
         return
     _set_year(meta, paragraphs, None, None, None, None, True)
     if meta.year is not None and meta.date_source == "inferred":
-        # The day the head prints (6月12日至14日，…在某地考察) in the year the speech's words tell.
+        # The day the head prints (7月3日至5日，…在某地考察) in the year the speech's words tell.
         day = _day_of(head)
         if day:
             meta.date = f"{meta.year}-{day.month:02d}-{day.day:02d}"
@@ -542,7 +542,7 @@ _NO_VALUE_RE = re.compile(r"^(?:未知|不详|无|暂无|空|[-—–/]|n/?a|non
 def given_speaker(value: str) -> tuple[str | None, str | None]:
     """Read a dataset's speaker cell as (name, office): kept as given unless it is plainly no person.
 
-    省长王建国 gives 王建国 and 省长; a name of any script (洛桑江村, 阿不都热依木, 郑广会, 艾尔肯·吐尼亚孜)
+    省长王建国 gives 王建国 and 省长; a name of any script (洛桑江村, 阿不都热依木, 郑广会, 艾力·买买提)
     is kept as it is, spaces removed and middle dots unified; an office alone (省长), an organ
     (某某省人民政府) or an empty word (未知, 无, -) is no person.
     """

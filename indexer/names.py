@@ -36,8 +36,8 @@ _DOT_RE = re.compile(f"[{DOTS}]")
 # A name ends before these: 王建国同志, 王建国1月21日.
 HONORIFIC_RE = re.compile(r"(?:同志|先生|女士)$")
 # What follows an office word but is no name: 作政府工作报告, 讲话, 同志们, 等, a place or an organ.
-_NOT_A_NAME_RE = re.compile(r"^(?:作|做|在|于|的|和|与|及|等|讲|说|代表|出席|主持|同志|指出|强调|要求|表示|致辞|发言|报告)"
-                            r"|(?:讲话|报告|会议|政府|人民|同志们|工作|指出|强调|表示|要求)")
+_NOT_A_NAME_RE = re.compile(r"^(?:作|做|在|于|和|与|及|等|讲|说|代表|出席|主持|同志|指出|强调|要求|表示|致辞|发言|报告)"
+                            r"|的|(?:讲话|谈话|报告|会议|政府|人民|同志们|工作|指出|强调|表示|要求|批示|指示|声明|电报|贺信)")
 # Everyday words a bare line never names a person by, even when jieba tags them as names.
 COMMON_FREQ, NAME_WORD_FREQ = 20, 1000
 NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
@@ -72,7 +72,7 @@ def is_common_word(word: str) -> bool:
     """Tell whether a word is an everyday word (全体, 文明) rather than a personal name.
 
     A word jieba tags as a name is one however often it occurs when it has three characters
-    or more (毛泽东, 邓小平: the leaders a corpus of speeches names most); of two characters,
+    or more (邓小平, 江泽民: the leaders a corpus of speeches names most); of two characters,
     only when it is rare (文明 is tagged a name, and is a word).
     """
     freq, tag = name_words().get(word, (0, ""))
@@ -91,7 +91,7 @@ def valid_name(name: str | None, strict: bool = False, free: bool = False) -> st
 
     `strict` is for a name standing alone, with no office beside it: it must not be an
     everyday word either. `free` is for a name an office word stands before (省长 王建国,
-    自治区主席 嘎玛泽登): any surname, or none, as long as it is no word, office or place.
+    自治区主席 洛桑江村): any surname, or none, as long as it is no word, office or place.
     """
     if not name:
         return None

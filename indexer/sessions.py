@@ -39,7 +39,9 @@ PREMIERS_PATH = Path(__file__).resolve().parent / "data" / "premiers.tsv"
 # A report that opens by saying it is the government's work report, delivered for the State Council
 # (我代表国务院，向大会作政府工作报告; 我受国务院的委托，向全国人民代表大会报告政府工作), not a plan's or a
 # budget's report a vice-premier delivered (作关于…计划的报告).
-_WORK_REPORT_RE = re.compile(r"我(?:现在)?(?:代表国务院|受国务院的?委托)[^。；]{0,40}?(?:作政府工作报告|报告政府工作|报告工作)")
+# 报告过去五年的政府工作, 报告本届政府过去五年的工作: a work report at the end of a term too.
+_WORK_REPORT_RE = re.compile(r"我(?:现在)?(?:代表国务院|受国务院的?委托)[^。；]{0,40}?"
+                             r"(?:作政府工作报告|报告[^。；，]{0,12}?工作)")
 
 
 @dataclass(frozen=True)

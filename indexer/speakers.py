@@ -278,7 +278,7 @@ def book_author(texts: list[str | None]) -> Speaker:
             return Speaker(name, position, f"book author: {text}", [])
         match = _BOOK_AUTHOR_RE.match(text)
         if match:
-            # 毛泽东选集: a name its book is named for, however common a word jieba thinks it.
+            # 王明选集: a name its book is named for, however common a word jieba thinks it.
             name, position = parse_who(match.group("who"), strict=False)
             if name:
                 return Speaker(name, position, f"book author: {text}", [])

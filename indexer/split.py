@@ -177,7 +177,7 @@ def _bookmark_spans(norm: list[str], bookmarks: list) -> list[Span] | None:
     if len(marked) < 0.8 * len(candidates):
         for k in marked:
             if "speech" in kinds[:k]:
-                kinds[k] = "part"  # 一、十一月二十一日的讲话 under 在武昌会议上的讲话
+                kinds[k] = "part"  # 一、五月二十日的讲话 under 在全省水利工作会议上的讲话
     starts = []  # (line, kind, title)
     for k, (title, line) in enumerate(marks):
         if kinds[k] == "part" or (starts and line <= starts[-1][0]):
@@ -610,7 +610,7 @@ def _is_signature(line: str) -> bool:
         return True
     if len(bare) > 40:
         return False
-    # 毛泽东, or 中国共产党中央委员会主席毛泽东: a name, with or without its office, and nothing else.
+    # 王明, or 某某委员会主任王明: a name, with or without its office, and nothing else.
     name, position = parse_who(bare, strict=False)
     return name is not None and bare.endswith(name) and (position is not None or len(bare) <= 8)
 

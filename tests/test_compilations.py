@@ -23,26 +23,26 @@ def body(count: int) -> list[str]:
     """Paragraphs of a piece, each its own (a book repeats no line, and a line every page repeats is furniture)."""
     return [f"第{next(_SERIAL)}段，{BODY}" for _ in range(count)]
 FRONT = [
-    ("出版说明", ["本卷收入王建国同志一九五八年至一九六五年间的重要著作，按写作时间先后编排。" * 3]),
+    ("出版说明", ["本卷收入王建国同志一九六二年至一九六八年间的重要著作，按写作时间先后编排。" * 3]),
     ("编者絮语", ["编辑这部文集，历时三年，所据版本多种，文字略有校订。" * 3]),
 ]
 PIECES = [
-    {"title": "关于农业合作化问题", "date": "一九五八年一月二十四日",
+    {"title": "关于农业合作化问题", "date": "一九六二年三月十四日",
      "note": "这是王建国同志在省委工作会议上的讲话。", "paragraphs": body(5)},
-    {"title": "工作方法六十条〔草案〕", "date": "一九五八年一月",
+    {"title": "关于工作方法的若干意见〔草案〕", "date": "一九六二年四月",
      "note": "这是王建国同志为省委起草的党内指示。", "paragraphs": body(8)},
-    {"title": "在全省水利工作会议上的讲话", "date": "一九五八年五月二十日、二十三日",
+    {"title": "在全省水利工作会议上的讲话", "date": "一九六二年五月十日、十三日",
      "note": "这是王建国同志在全省水利工作会议上的两次讲话。", "paragraphs": body(2),
-     "parts": [("一、五月二十日的讲话-兴修水利要依靠群众", body(4)),
-               ("二、五月二十三日的讲话-干部要带头劳动", body(4))]},
-    {"title": "记者要有冷静的头脑", "date": "一九五八年十一月二十一日",
+     "parts": [("一、五月十日的讲话-兴修水利要依靠群众", body(4)),
+               ("二、五月十三日的讲话-干部要带头劳动", body(4))]},
+    {"title": "新闻工作要深入基层", "date": "一九六二年十一月六日",
      "note": "这是王建国同志同省报总编辑谈话的要点。", "paragraphs": body(2), "same_page": True},
-    {"title": "大兴调查研究之风", "date": "一九六一年一月十三日",
+    {"title": "坚持深入农村调查", "date": "一九六三年二月九日",
      "note": "这是王建国同志在省委扩大会议上的讲话。", "paragraphs": body(6)},
 ]
-EXPECTED = [("关于农业合作化问题", "1958-01-24"), ("工作方法六十条〔草案〕", "1958-01"),
-            ("在全省水利工作会议上的讲话", "1958-05-20"), ("记者要有冷静的头脑", "1958-11-21"),
-            ("大兴调查研究之风", "1961-01-13")]
+EXPECTED = [("关于农业合作化问题", "1962-03-14"), ("关于工作方法的若干意见〔草案〕", "1962-04"),
+            ("在全省水利工作会议上的讲话", "1962-05-10"), ("新闻工作要深入基层", "1962-11-06"),
+            ("坚持深入农村调查", "1963-02-09")]
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_a_book_splits_into_its_pieces_by_each_witness(books, witness):
     # The book's author is every piece's speaker; the date as printed beside the title.
     assert {s["speaker"] for s in speeches} == {"王建国"}
     assert all(s["speaker_evidence"].startswith("book author: 王建国") for s in speeches)
-    assert [s["year"] for s in speeches] == [1958, 1958, 1958, 1958, 1961]
+    assert [s["year"] for s in speeches] == [1962, 1962, 1962, 1962, 1963]
     # Front matter (the publisher's and the compiler's notes, the contents) is no piece, and is dropped.
     text = "\n".join(s["text"] for s in speeches)
     assert "本卷收入" not in text and "编辑这部文集" not in text

@@ -97,15 +97,15 @@ def test_boolean_and_near_queries_equal_a_paragraph_scan(corpus, texts, query, h
 
 
 def test_traditional_characters_match_their_simplified_forms(tmp_path):
-    # Issue 22: the 1954 report is printed in traditional characters; `社会主义` found none of its `社會主義`.
+    # Issue 22: a report of the 1950s printed in traditional characters; `社会主义` found none of its `社會主義`.
     from indexer.build import build_index
     from search import Corpus
 
     corpus_dir = tmp_path / "corpus"
     corpus_dir.mkdir()
     (corpus_dir / "1954.txt").write_text(
-        "政府工作報告\n各位代表：\n我國正在建設社會主義，社會主義工業化是國家在過渡時期的中心任務。\n"
-        "第一個五年計劃的若干問題。\n", encoding="utf-8")
+        "政府工作報告\n各位代表：\n我國要建設社會主義現代化國家，社會主義建設是全國人民的共同任務。\n"
+        "第二個五年計劃的主要問題。\n", encoding="utf-8")
     (corpus_dir / "2024.txt").write_text(
         "政府工作报告\n各位代表：\n坚持和发展中国特色社会主义，推进社会主义现代化。乾隆年间的著名建筑。\n", encoding="utf-8")
     build_index(corpus_dir, tmp_path / "index")

@@ -34,11 +34,11 @@ REPORT = [
     "过去一年，全省广义货币M",
     "2",
     "余额增长8%，社会融资规模稳步扩大，地区生产总值达到５.１万亿元。",
-    "本届政府从1 9 9 3 年3 月就职，五年来年均增长9%，粮食产量达到4 9 2 5 0 万吨。",
+    "本届省政府从1 9 9 8 年1 月就职，五年来年均增长8%，全省粮食产量达到3 1 6 2 0 万吨。",
     "会议听取了省长王建国所作的",
     "政府工作报告",
     "。会议同意报告提出的目标任务，同意报告对今年工作的总体部署。",
-    "第一個五年計劃的若干問題，社會主義工業化是國家在過渡時期的中心任務。",
+    "全省發展經濟的主要任務，是建設現代化產業體系，改善人民生活。",
     "二、2025年工作安排",
     "",
     "做好今年工作，要坚持稳中求进工作总基调，完整准确全面贯彻新发展理念。",
@@ -130,7 +130,7 @@ def test_each_reader_keeps_every_character_of_a_report_and_adds_none(tmp_path, n
     # Headings stay paragraphs of their own; what a link or a subscript cut is one paragraph again.
     assert "一、2024年工作回顾" in paragraphs and "二、2025年工作安排" in paragraphs
     assert any("所作的政府工作报告。会议同意" in p for p in paragraphs)
-    assert any("1993年3月就职" in p and "49250万吨" in p for p in paragraphs)
+    assert any("1998年1月就职" in p and "31620万吨" in p for p in paragraphs)
     assert any("广义货币M2余额" in p for p in paragraphs)
 
 

@@ -69,3 +69,9 @@ def test_a_bare_name_must_not_be_an_everyday_word():
     assert valid_name("文明") == "文明" and valid_name("文明", strict=True) is None
     assert valid_name("高度", strict=True) is None
     assert valid_name("王建国", strict=True) == "王建国"
+
+
+@pytest.mark.parametrize("who", ["接见某国总理某某某的谈话", "省长作政府工作报告", "主任的批示", "总理致某国的贺信"])
+def test_what_follows_an_office_is_no_name_when_it_is_words(who):
+    # A title naming an office (接见…总理…的谈话) names no speaker by it.
+    assert parse_who(who)[0] is None
