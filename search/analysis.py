@@ -97,24 +97,35 @@ def forms_part(index, query: str, filters: dict | None) -> dict:
     return {"forms": found, "speeches": len(matched)}
 
 
+def _merged_counts(pieces: list[dict], key: str) -> dict[str, list[int]]:
+    """Add the parts' {string: [occurrences, speeches]} (a speech lies in one part, so its speeches add up)."""
+    merged: dict[str, list[int]] = {}
+    for piece in pieces:
+        for item, (count, speeches) in piece[key].items():
+            entry = merged.setdefault(item, [0, 0])
+            entry[0] += count
+            entry[1] += speeches
+    return merged
+
+
+def _string_rows(merged: dict[str, list[int]], column: str, min_freq: int, sort: str) -> list[dict]:
+    """Return the strings seen at least min_freq times as rows, ordered by occurrences, speeches or the string."""
+    rows = [{column: item, "occurrences": count, "speeches": speeches}
+            for item, (count, speeches) in merged.items() if count >= min_freq]
+    keys = {"occurrences": lambda r: (-r["occurrences"], r[column]),
+            "speeches": lambda r: (-r["speeches"], -r["occurrences"], r[column])}
+    rows.sort(key=keys.get(sort, lambda r: r[column]))
+    return rows
+
+
 def forms(corpus, query: str, filters: dict | None, sort: str, min_freq: int, limit: int | None) -> dict:
     """Return the distinct strings the query's terms matched (at least min_freq times), with occurrences and speeches."""
     check_choice(sort, FORM_SORTS, "sort")
     min_freq = positive_int(min_freq, "min_freq")
     parsed = matching.parse(query, filters, require_text=True)
     pieces = corpus.analysis_parts()("forms_part", query, filters)
-    merged: dict[str, list[int]] = {}
-    for piece in pieces:
-        for form, (count, speeches) in piece["forms"].items():
-            entry = merged.setdefault(form, [0, 0])
-            entry[0] += count
-            entry[1] += speeches
-    rows = [{"form": form, "occurrences": count, "speeches": speeches}
-            for form, (count, speeches) in merged.items() if count >= min_freq]
-    keys = {"occurrences": lambda r: (-r["occurrences"], r["form"]),
-            "speeches": lambda r: (-r["speeches"], -r["occurrences"], r["form"]),
-            "form": lambda r: r["form"]}
-    rows.sort(key=keys[sort])
+    merged = _merged_counts(pieces, "forms")
+    rows = _string_rows(merged, "form", min_freq, sort)
     return {"query": query, "filters": parsed.filters, "index_version": corpus.index_version, "sort": sort,
             "min_freq": min_freq, "total": len(rows), "occurrences": sum(count for count, _ in merged.values()),
             "speeches": sum(piece["speeches"] for piece in pieces), "forms": _limit(rows, limit),

@@ -563,7 +563,7 @@ def cite_command(query_words, collapse, index_dir, as_json, **given):
 
 
 def _analysis_options(min_freq: int):
-    """Add --min-freq and --all, which forms, collocates and keywords share."""
+    """Add --min-freq and --all, which the research tools share."""
     def decorate(command):
         command = click.option("--all", "everything", is_flag=True,
                                help="Every row, not the first 200 (CSV always gives every row).")(command)

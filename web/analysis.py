@@ -25,7 +25,7 @@ def _flag(name: str) -> bool | None:
     return value in ("1", "true", "on", "yes")
 
 
-def _asked(kind: str, everything: bool) -> dict:
+def _asked(kind: str, everything: bool, table: renderers.Table | None) -> dict:
     """Read the options of a tool the request gives; the library's own defaults stand for the others."""
     given = {"sort": request.args.get("sort") or None,
              "min_freq": views._number(request.args.get("min_freq"), "min_freq", 1, 10**6)}
@@ -37,6 +37,10 @@ def _asked(kind: str, everything: bool) -> dict:
         given["window"] = views._number(request.args.get("window"), "window", 1, 1000)
     if kind == "keywords":
         given["against"] = _against() or None
+    for option in table.options if table else ():  # a tool's own options, as its table names them
+        if option.name not in given:
+            value = request.args.get(option.name) or None
+            given[option.name] = value if option.choices else views._number(value, option.name, option.low, option.high)
     return {name: value for name, value in given.items() if value is not None or name == "limit"}
 
 
@@ -50,12 +54,12 @@ def _against() -> dict:
     return found
 
 
-def _run(kind: str, everything: bool = False) -> dict | None:
-    """Run forms, collocates or keywords on the request's arguments; None when nothing is asked yet."""
+def _run(kind: str, everything: bool = False, table: renderers.Table | None = None) -> dict | None:
+    """Run a research tool (forms, collocates, keywords …) on the request's arguments; None when nothing is asked yet."""
     params = views.read_params()
     if params.empty if kind == "keywords" else not params.q.strip():
         return None
-    return getattr(views.corpus(), kind)(params.q, params.filters, **_asked(kind, everything))
+    return getattr(views.corpus(), kind)(params.q, params.filters, **_asked(kind, everything, table))
 
 
 def url(endpoint: str, **changes) -> str:
@@ -81,7 +85,7 @@ def _together(node, item: str) -> str:
     return f"({q.render(node)}) {q.quote(item)}"
 
 
-def _page(kind: str, template: str, result: dict | None) -> str:
+def _page(kind: str, template: str, result: dict | None, table: renderers.Table | None = None) -> str:
     """Render an analysis page: the answer's table, the box, and how the query was read."""
     params = views.read_params()
     node = None
@@ -94,15 +98,18 @@ def _page(kind: str, template: str, result: dict | None) -> str:
                            quote=q.quote, filter_names=schema.filters(), page_filters=params.filters,
                            against_filters=_against(), query_link=lambda query: url(request.endpoint, q=query),
                            reading=views.reading(params.q, params.filters) if asked else None,
-                           suggestions=views.suggestions(params.q, params.filters) if asked else [])
+                           suggestions=views.suggestions(params.q, params.filters) if asked else [],
+                           kind=kind, endpoint=f"{bp.name}.{kind}", table=table)
 
 
-def _view(kind: str, key: str, columns: list[str], asked: tuple[str, str]) -> renderers.View:
-    """Return an analysis as a view: its page, its JSON (the first LIMIT rows unless all=1) and its CSV (every row)."""
+def _view(kind: str, key: str, columns: list[str], asked: tuple[str, str],
+          table: renderers.Table | None = None) -> renderers.View:
+    """Return a tool as a view: its page (its own template, else table.html), its JSON (the first LIMIT rows unless
+    all=1) and its CSV (every row)."""
     return renderers.View(
-        name=kind, answer=lambda everything: _run(kind, everything),
-        page=lambda result: _page(kind, f"{kind}.html", result), rows=lambda result: result[key],
-        columns=lambda result: columns, context=export_context,
+        name=kind, answer=lambda everything: _run(kind, everything, table),
+        page=lambda result: _page(kind, "table.html" if table else f"{kind}.html", result, table),
+        rows=lambda result: result[key], columns=lambda result: columns, context=export_context,
         query=lambda result: result["target"]["query"] if kind == "keywords" else result["query"], asked=asked)
 
 

@@ -7,7 +7,7 @@ with what was asked and the index version as columns; the answer is computed bef
 first byte, so a bad request is an error status, never a broken download.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from flask import Blueprint, Response, jsonify, stream_with_context
@@ -33,6 +33,34 @@ class View:
     asked: tuple[str, str]  # what to say, in English and Chinese, when JSON or CSV is asked for nothing
 
 
+@dataclass(frozen=True)
+class Option:
+    """A choice a table page's form offers: from `choices` ((value, (zh, en)) pairs), else a whole number."""
+
+    name: str
+    label: tuple[str, str]
+    choices: tuple = ()
+    low: int = 1
+    high: int = 1000
+
+
+@dataclass(frozen=True)
+class Table:
+    """A view laid out by table.html, with no template of its own: its words, each in Chinese and English.
+
+    The answer's `key` holds its rows; the first column is the item, linked to its concordance.
+    A view registered with a table is a tool: the navigation bar and the search box name it.
+    """
+
+    title: tuple[str, str]
+    intro: tuple[str, str]  # what the page says before anything is asked
+    button: tuple[str, str]  # the search box's button
+    key: str
+    labels: dict  # each column's heading: {column: (zh, en)}
+    sorts: tuple = ()  # (sort value, (zh, en)) the rows can be ordered by
+    options: tuple = field(default=())  # Option …
+
+
 def respond(view: View, fmt: str):
     """Answer a view in one of FORMATS."""
     if fmt == "html":
@@ -46,8 +74,13 @@ def respond(view: View, fmt: str):
     return Response(stream_with_context(lines), mimetype="text/csv", headers=views.download(view.name, view.query(result)))
 
 
-def register(bp: Blueprint, view: View, endpoints: tuple[str, str, str] | None = None) -> None:
-    """Give a view its page, its JSON twin under /api/ and its CSV twin (endpoints: name, name_json, name_csv)."""
+def register(bp: Blueprint, view: View, endpoints: tuple[str, str, str] | None = None, table: Table | None = None) -> None:
+    """Give a view its page, its JSON twin under /api/ and its CSV twin (endpoints: name, name_json, name_csv).
+
+    A view with a table is a tool of its own on every page's bar and search box.
+    """
     endpoints = endpoints or (view.name, f"{view.name}_json", f"{view.name}_csv")
+    if table is not None:
+        views.add_tool(view.name, f"{bp.name}.{endpoints[0]}", table.title, table.button)
     for fmt, rule, name in zip(FORMATS, (f"/{view.name}", f"/api/{view.name}", f"/{view.name}.csv"), endpoints):
         bp.add_url_rule(rule, name, lambda fmt=fmt: respond(view, fmt), methods=["GET"])
