@@ -8,6 +8,9 @@
   frequency in the corpus (or the filtered part of it).
 - **Keywords** of a target part of the corpus against a reference part: frequency list and
   keyness.
+- **Clusters** of a query (AntConc's clusters, Sketch Engine's n-grams of a node): each
+  occurrence with the words that follow it, precede it or both, inside its clause, counted as
+  strings as printed (`稳中求进` + 2 words: `稳中求进工作总基调`).
 
 Every figure is a sum of per-speech counts (search/counts.py: the statistics, tallies of words,
 n-grams), so counts of parts of a corpus (shards) add up to the counts of the whole. The words
@@ -37,6 +40,10 @@ COLLOCATE_SORTS = ("g2", "mi", "logdice", "freq")
 KEYWORD_SORTS = ("g2", "log_ratio", "freq")
 # The columns of each kind of row, in the order JSON and CSV give them.
 FORM_COLUMNS = ["form", "occurrences", "speeches"]
+CLUSTER_SIDES = ("right", "left", "both")
+CLUSTER_SORTS = ("occurrences", "speeches", "cluster")
+CLUSTER_COLUMNS = ["cluster", "occurrences", "speeches"]
+MAX_CLUSTER_WORDS = 8
 COLLOCATE_COLUMNS = ["item", "window_freq", "corpus_freq", "g2", "mi", "logdice"]
 KEYWORD_COLUMNS = ["item", "target_freq", "reference_freq", "target_speeches", "reference_speeches",
                    "target_per_10k_chars", "reference_per_10k_chars", "g2", "log_ratio"]
@@ -51,7 +58,7 @@ MAX_NGRAM_CHARS = 20_000_000
 # search/index.py), so the merged counts equal one index's over the same files. The part
 # functions take that part's `Index`; the answers take the Corpus, whose methods hold the defaults.
 
-PART_NAMES = ("forms_part", "collocates_part", "collocates_counts", "keyword_tallies", "ngram_candidates",
+PART_NAMES = ("forms_part", "clusters_part", "collocates_part", "collocates_counts", "keyword_tallies", "ngram_candidates",
               "ngram_target_counts", "ngram_counts")
 
 
@@ -129,6 +136,107 @@ def forms(corpus, query: str, filters: dict | None, sort: str, min_freq: int, li
     return {"query": query, "filters": parsed.filters, "index_version": corpus.index_version, "sort": sort,
             "min_freq": min_freq, "total": len(rows), "occurrences": sum(count for count, _ in merged.values()),
             "speeches": sum(piece["speeches"] for piece in pieces), "forms": _limit(rows, limit),
+            "parsed": q.describe(parsed)}
+
+
+# ---- clusters --------------------------------------------------------------------------------------
+
+
+# Characters of a clause segmented on each side of an occurrence per word asked for: a clause
+# may be a hostile file's million characters, and words this far away never change jieba's
+# words beside the occurrence.
+CLUSTER_REACH = 16
+
+
+def _clause_words(paragraph: str, start: int, end: int, size: int) -> list[tuple[str, int, int]]:
+    """Return the words of an occurrence's clause (its run between punctuation) near it, with their paragraph offsets.
+
+    Only `CLUSTER_REACH` characters a word on each side are read; a word cut where they end is
+    left out, so a cluster never holds half a word.
+    """
+    from indexer.segment import word_spans
+
+    reach = CLUSTER_REACH * size
+    low, high = max(0, start - reach), min(len(paragraph), end + reach)
+    breaks_before = [found.end() for found in _RUN_BREAK.finditer(paragraph, low, start)]
+    whole_left = bool(breaks_before) or low == 0  # the clause begins inside what is read
+    low = breaks_before[-1] if breaks_before else low
+    break_after = _RUN_BREAK.search(paragraph, end, high)
+    whole_right = break_after is not None or high == len(paragraph)
+    high = break_after.start() if break_after else high
+    return [(word, low + a, low + b) for word, a, b in word_spans(paragraph[low:high])
+            if (a > 0 or whole_left) and (b < high - low or whole_right)]
+
+
+def _cluster(words: list[tuple[str, int, int]], start: int, end: int, side: str, size: int) -> tuple[int, int] | None:
+    """Return the stretch of an occurrence and `size` words on its side(s) in its clause, or None when fewer are there.
+
+    A word the occurrence cuts (jieba's 求进工 around a match 稳中求) counts as a word of that side.
+    """
+    low, high = start, end
+    if side in ("left", "both"):
+        before = [word for word in words if word[1] < start]
+        if len(before) < size:
+            return None
+        low = before[-size][1]
+    if side in ("right", "both"):
+        after = [word for word in words if word[2] > end]
+        if len(after) < size:
+            return None
+        high = after[size - 1][2]
+    return low, high
+
+
+def clusters_part(index, query: str, filters: dict | None, side: str, size: int) -> dict:
+    """Count one index's clusters: {cluster: [occurrences, speeches]}, the occurrences and the speeches matched."""
+    parsed = matching.parse(query, filters, require_text=True)
+    generation = index.generation()
+    matched, _ = matching.matching(generation, parsed)
+    terms = matching.terms(parsed)
+    found: dict[str, list[int]] = {}
+    nodes = 0
+    for done, index in enumerate(matched):
+        if done % 16 == 0:
+            limits.check()
+        in_speech: Counter = Counter()
+        for _, paragraph, start, match in occurrences(generation.text(index).split("\n"), terms):
+            nodes += 1
+            if nodes % 256 == 0:
+                limits.check()
+            end = start + len(match)
+            stretch = _cluster(_clause_words(paragraph, start, end, size), start, end, side, size)
+            if stretch is not None:
+                in_speech[paragraph[stretch[0]:stretch[1]]] += 1
+        for cluster, count in in_speech.items():
+            entry = found.setdefault(cluster, [0, 0])
+            entry[0] += count
+            entry[1] += 1
+    return {"clusters": found, "nodes": nodes, "speeches": len(matched)}
+
+
+def clusters(corpus, query: str, filters: dict | None, side: str, words: int, sort: str, min_freq: int,
+             limit: int | None) -> dict:
+    """Return the query's occurrences with `words` words on a side (right, left, both) as strings, counted.
+
+    The words are jieba's, as the index segments; a cluster never crosses punctuation (its
+    clause ends there), and an occurrence with fewer words on that side in its clause gives none.
+    """
+    check_choice(side, CLUSTER_SIDES, "side")
+    check_choice(sort, CLUSTER_SORTS, "sort")
+    words = positive_int(words, "words")
+    if words > MAX_CLUSTER_WORDS:
+        raise SearchError(f"words must be at most {MAX_CLUSTER_WORDS}, not {words}",
+                          f"words 最多为 {MAX_CLUSTER_WORDS}，不能是 {words}")
+    min_freq = positive_int(min_freq, "min_freq")
+    parsed = matching.parse(query, filters, require_text=True)
+    pieces = corpus.analysis_parts()("clusters_part", query, filters, side, words)
+    merged = _merged_counts(pieces, "clusters")
+    rows = _string_rows(merged, "cluster", min_freq, sort)
+    return {"query": query, "filters": parsed.filters, "index_version": corpus.index_version, "side": side,
+            "words": words, "sort": sort, "min_freq": min_freq, "total": len(rows),
+            "occurrences": sum(piece["nodes"] for piece in pieces),
+            "clustered": sum(count for count, _ in merged.values()),
+            "speeches": sum(piece["speeches"] for piece in pieces), "clusters": _limit(rows, limit),
             "parsed": q.describe(parsed)}
 
 

@@ -630,6 +630,36 @@ def forms_command(query_words, sort, min_freq, everything, index_dir, fmt, setti
     _print_rows(result, "forms", FORM_COLUMNS, fmt)
 
 
+@main.command("clusters", context_settings=QUERY_COMMAND)
+@_query_argument
+@_filter_options
+@click.option("--side", type=click.Choice(["right", "left", "both"]), default="right", show_default=True,
+              help="The words after each occurrence (right), before it (left) or both.")
+@click.option("--words", type=click.IntRange(1, 8), default=2, show_default=True, help="Words on each side taken.")
+@click.option("--sort", type=click.Choice(["occurrences", "speeches", "cluster"]), default="occurrences",
+              show_default=True, help="Order of the clusters.")
+@_analysis_options(2)
+@_index_option
+@_settings_options()
+@_output_options
+@_friendly_errors
+def clusters_command(query_words, side, words, sort, min_freq, everything, index_dir, fmt, settings, **given):
+    """List each occurrence with the words after (or before) it in its clause, as strings, with occurrences and speeches.
+
+    \b
+    Example:
+        speeches clusters 稳中求进 --words 3
+        speeches clusters 营商环境 --side left --csv > 营商环境.csv
+    """
+    from search.analysis import CLUSTER_COLUMNS
+
+    corpus = _open(index_dir, settings)
+    every = {"limit": None} if everything or fmt == "csv" else {}  # else the library's first LIMIT rows
+    result = corpus.clusters(_query(query_words), _filters(given), side=side, words=words, sort=sort, min_freq=min_freq,
+                             **every)
+    _print_rows(result, "clusters", CLUSTER_COLUMNS, fmt)
+
+
 @main.command("collocates", context_settings=QUERY_COMMAND)
 @_query_argument
 @_filter_options

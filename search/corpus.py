@@ -394,6 +394,14 @@ class Corpus:
         return analysis.forms(self, query, filters, sort, min_freq, limit)
 
     @limited
+    def clusters(self, query: str, filters: dict | None = None, side: str = "right", words: int = 2,
+                 sort: str = "occurrences", min_freq: int = 2, limit: int | None = LIMIT) -> dict:
+        """Return the query's occurrences with `words` words after them (side right), before (left) or both, counted."""
+        from search import analysis
+
+        return analysis.clusters(self, query, filters, side, words, sort, min_freq, limit)
+
+    @limited
     def collocates(self, query: str, filters: dict | None = None, window: int | None = None, unit: str = "word",
                    min_freq: int = 3, punctuation: bool = False, numbers: bool = True, sort: str = "g2",
                    limit: int | None = LIMIT) -> dict:

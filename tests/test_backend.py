@@ -36,7 +36,7 @@ def test_web_and_cli_call_nothing_outside_the_api():
 def test_the_research_tools_take_their_defaults_from_the_api_alone():
     from search import analysis
 
-    for name in ("forms", "collocates", "keywords"):
+    for name in ("forms", "clusters", "collocates", "keywords"):
         tool, method = inspect.signature(getattr(analysis, name)), inspect.signature(getattr(Corpus, name))
         assert all(p.default is inspect.Parameter.empty for p in tool.parameters.values())
         assert list(tool.parameters)[1:] == list(method.parameters)[1:]
@@ -60,7 +60,7 @@ def test_the_shells_defaults_are_the_apis():
     from search import settings
     from search.cli import main
 
-    for name in ("search", "compare", "forms", "collocates", "keywords"):
+    for name in ("search", "compare", "forms", "clusters", "collocates", "keywords"):
         method = inspect.signature(getattr(Corpus, name)).parameters
         for param in main.commands[name].params:
             if param.name in method and param.name not in ("filters", "terms", *settings.defaults()):  # settings: their table

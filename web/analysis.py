@@ -4,7 +4,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from indexer import schema
 from search import query as q
-from search.analysis import COLLOCATE_COLUMNS, FORM_COLUMNS, KEYWORD_COLUMNS, export_context
+from search.analysis import CLUSTER_COLUMNS, COLLOCATE_COLUMNS, FORM_COLUMNS, KEYWORD_COLUMNS, export_context
 from search.errors import SearchError
 from web import renderers, views
 
@@ -12,7 +12,8 @@ bp = Blueprint("analysis", __name__)
 
 AGAINST = views.AGAINST
 # Every argument these pages read, in query-string order, so equal views get equal URLs.
-ARGS = ("q",) + schema.filters() + AGAINST + ("unit", "window", "min_freq", "punctuation", "numbers", "sort", "all")
+ARGS = ("q",) + schema.filters() + AGAINST + ("unit", "window", "min_freq", "punctuation", "numbers", "sort", "all",
+                                              "side", "words")
 
 
 def _flag(name: str) -> bool | None:
@@ -118,3 +119,16 @@ for view in (_view("forms", "forms", FORM_COLUMNS, ASK_QUERY), _view("collocates
              _view("keywords", "items", KEYWORD_COLUMNS, ("say what the target is: a query or filters (q=…), e.g. year=2021",
                                                           "请给出目标语料：检索式或筛选条件，例如 year=2021"))):
     renderers.register(bp, view)
+
+CLUSTERS = renderers.Table(
+    title=("词簇", "Clusters"), button=("找词簇", "Find clusters"), key="clusters",
+    intro=("输入一个词或模式，列出它每处出现连同其后（或其前、前后）若干个词组成的词串，按出现次数排序，如“稳中求进”之后的“工作总基调”。",
+           "Enter a word or a pattern to list each of its occurrences with the words after it (or before it, or both) "
+           "as strings, by how often they occur: 稳中求进 followed by 工作总基调."),
+    labels={"cluster": ("词簇", "cluster"), "occurrences": ("次数", "occurrences"), "speeches": ("篇数", "speeches")},
+    sorts=(("occurrences", ("次数", "occurrences")), ("speeches", ("篇数", "speeches")), ("cluster", ("词簇", "cluster"))),
+    options=(renderers.Option("side", ("方向", "side"), choices=(("right", ("其后", "after")), ("left", ("其前", "before")),
+                                                                   ("both", ("前后", "both")))),
+             renderers.Option("words", ("词数", "words"), low=1, high=8),
+             renderers.Option("min_freq", ("最低频次", "minimum frequency"), high=10**6)))
+renderers.register(bp, _view("clusters", "clusters", CLUSTER_COLUMNS, ASK_QUERY, CLUSTERS), table=CLUSTERS)
