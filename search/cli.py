@@ -563,8 +563,13 @@ def cite_command(query_words, collapse, index_dir, as_json, **given):
 
 
 def _analysis_options(min_freq: int):
-    """Add --min-freq and --all, which the research tools share."""
+    """Add --min-freq and --all, which the research tools share, and every command's --index, settings, formats and
+    friendly errors."""
     def decorate(command):
+        command = _friendly_errors(command)
+        command = _output_options(command)
+        command = _settings_options()(command)
+        command = _index_option(command)
         command = click.option("--all", "everything", is_flag=True,
                                help="Every row, not the first 200 (CSV always gives every row).")(command)
         return click.option("--min-freq", type=click.IntRange(1), default=min_freq, show_default=True,
@@ -611,10 +616,6 @@ def _print_rows(result: dict, key: str, columns: list[str], fmt: str | None) -> 
 @click.option("--sort", type=click.Choice(["occurrences", "speeches", "form"]), default="occurrences",
               show_default=True, help="Order of the forms.")
 @_analysis_options(1)
-@_index_option
-@_settings_options()
-@_output_options
-@_friendly_errors
 def forms_command(query_words, sort, min_freq, everything, index_dir, fmt, settings, **given):
     """List the distinct strings a pattern (or any query) matched, with occurrences and speeches.
 
@@ -639,10 +640,6 @@ def forms_command(query_words, sort, min_freq, everything, index_dir, fmt, setti
 @click.option("--sort", type=click.Choice(["occurrences", "speeches", "cluster"]), default="occurrences",
               show_default=True, help="Order of the clusters.")
 @_analysis_options(2)
-@_index_option
-@_settings_options()
-@_output_options
-@_friendly_errors
 def clusters_command(query_words, side, words, sort, min_freq, everything, index_dir, fmt, settings, **given):
     """List each occurrence with the words after (or before) it in its clause, as strings, with occurrences and speeches.
 
@@ -667,10 +664,6 @@ def clusters_command(query_words, side, words, sort, min_freq, everything, index
 @click.option("--sort", type=click.Choice(["g2", "mi", "logdice", "freq"]), default="g2", show_default=True,
               help="Order of the collocates (freq: in the windows).")
 @_analysis_options(3)
-@_index_option
-@_settings_options()
-@_output_options
-@_friendly_errors
 def collocates_command(query_words, unit, punctuation, numbers, sort, min_freq, everything, index_dir, fmt, settings,
                        **given):
     """List the words (or n-grams) within a window of a term's occurrences, with G², MI and logDice.
@@ -696,10 +689,6 @@ def collocates_command(query_words, unit, punctuation, numbers, sort, min_freq, 
 @click.option("--sort", type=click.Choice(["g2", "log_ratio", "freq"]), default="g2", show_default=True,
               help="Order of the items (freq: the frequency list of the target).")
 @_analysis_options(5)
-@_index_option
-@_settings_options()
-@_output_options
-@_friendly_errors
 def keywords_command(query_words, unit, punctuation, numbers, sort, min_freq, everything, index_dir, fmt, settings,
                      **given):
     """Compare a target (filters or a query) with the rest of the corpus or --against-* filters: keyness.
