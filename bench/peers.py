@@ -46,13 +46,14 @@ def _instrument_stages(progress: Path | None) -> dict[str, float]:
     tells where its time went. Reading, splitting, describing and segmenting the files is
     what the build spends outside these stages.
     """
-    from indexer import build, postings, store
+    from indexer import build, fields, postings
 
     stages: dict[str, float] = {}
     for owner, name, label in ((build, "near_duplicate_groups", "near_duplicate_groups"),
                                (postings, "write_pairs", "write_pairs"),
                                (getattr(postings, "WordPostingsWriter", None), "write", "write_words"),
-                               (store, "write_fields", "write_fields"), (build, "_write_generation", "_write_generation")):
+                               (fields, "key_words", "key_words"), (fields, "write_fields", "write_fields"),
+                               (build, "_write_generation", "_write_generation")):
         original = getattr(owner, name, None)
         if original is None:
             continue

@@ -454,7 +454,8 @@ def analysis_bench(index: Path, runs: int, log=print) -> dict:
     N-gram keywords are measured beside them (one run, with room past the time limit).
     """
     from search import Corpus
-    from search.export import KWIC_COLUMNS, csv_lines
+    from search.export import csv_lines
+    from search.snippets import kwic_columns
 
     corpus = Corpus(index)
     generation = corpus.generation()
@@ -472,7 +473,7 @@ def analysis_bench(index: Path, runs: int, log=print) -> dict:
     def export() -> int:
         result = corpus.kwic(phrase)
         context = {"query": phrase, "filters": "{}", "index_version": result["index_version"]}
-        return sum(1 for _ in csv_lines(result["rows"], KWIC_COLUMNS, context))
+        return sum(1 for _ in csv_lines(result["rows"], kwic_columns(), context))
 
     years = corpus.overview()["facets"]["year"]
     year = max((y for y in years if y != "未知"), key=lambda y: (years[y], y))
@@ -902,7 +903,8 @@ def main(argv=None) -> int:
     parser.add_argument("--peers", default=",".join(peers.ENGINES),
                         help="engines to run, comma-separated: " + ",".join(peers.ENGINES))
     parser.add_argument("--workdir", type=Path, help="keep corpus and indexes here (default: a temp dir, removed)")
-    parser.add_argument("--jobs", type=int, default=2, help="worker processes for our build")
+    parser.add_argument("--jobs", type=int, help="worker processes for our build (default: every core, as "
+                        "`speeches index` uses)")
     parser.add_argument("--pool", type=Path, default=generate.SHIPPED,
                         help="folder of real text to draw the speeches' paragraphs from, one a line "
                              "(default: the shipped corpus; ../shared/realpool for a real vocabulary)")
@@ -928,7 +930,9 @@ def main(argv=None) -> int:
     unknown = set(engines) - set(peers.ENGINES)
     if unknown:
         parser.error(f"unknown engines {sorted(unknown)}; choose from {', '.join(peers.ENGINES)}")
-    results = run(args.n, args.runs, args.out, engines, args.workdir, args.jobs, args.whoosh_runs,
+    from indexer.build import every_core
+
+    results = run(args.n, args.runs, args.out, engines, args.workdir, args.jobs or every_core(), args.whoosh_runs,
                   args.build_timeout, reindex_cap=args.reindex_cap, queries_only=args.queries_only,
                   memory_cap_mb=args.memory_cap_mb, pool=args.pool, builds_only=args.builds_only,
                   flood=None if args.no_flood or args.builds_only else {"n": args.flood_n, "clients": args.flood_clients,

@@ -28,7 +28,7 @@ def _digest(value) -> str:
 
 def snapshot(folders: list[Path]) -> dict:
     """Return {folder: {file: what process_file returns, texts digested}} for every file."""
-    from indexer import build, store
+    from indexer import build, corpusfiles
 
     build.init_jieba()
     places = build._load_tables()
@@ -36,8 +36,8 @@ def snapshot(folders: list[Path]) -> dict:
     for folder in folders:
         folder = Path(folder)
         files = {}
-        for path in sorted(store.corpus_files(folder), key=lambda p: store.corpus_relpath(p, folder)):
-            relpath = store.corpus_relpath(path, folder)
+        for path in sorted(corpusfiles.corpus_files(folder), key=lambda p: corpusfiles.corpus_relpath(p, folder)):
+            relpath = corpusfiles.corpus_relpath(path, folder)
             result = build.process_file(path, relpath, places, folder)
             for record in result.get("speeches", []):
                 for name in ("text", "raw", "words", "signature"):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer import lifetime, postings, schema, store
+from indexer import corpusfiles, fields, generations, integrity, lifetime, postings, schema, store
 from indexer.corrections import CorrectionsError, apply_corrections, load_corrections, revert
 from indexer.describe import describe
 from indexer.groups import BINS, near_duplicate_groups, shingles, signature
@@ -244,9 +244,9 @@ def _process_job(job):
 def build_lock(index_dir: Path):
     """Hold the index folder's build lock, or refuse if another build holds it."""
     try:
-        with store.build_lock(index_dir):
+        with generations.build_lock(index_dir):
             yield
-    except store.LockHeld as held:
+    except generations.LockHeld as held:
         who = f"process {held.pid} holds {held.path}" if held.pid else f"it holds {held.path}"
         raise BuildError(
             f"another build is already running on {index_dir} ({who}); "
@@ -383,16 +383,24 @@ def list_files(corpus: Path, only: set[str] | None = None) -> tuple[list, dict, 
     Speeches are stored and numbered in path order as they arrive. A dataset's column map is
     read with the dataset, never on its own; `only` keeps the named files (and their maps).
     """
-    listed = sorted(((path, store.corpus_relpath(path, corpus)) for path in store.corpus_files(corpus)),
+    listed = sorted(((path, corpusfiles.corpus_relpath(path, corpus)) for path in corpusfiles.corpus_files(corpus)),
                     key=lambda pair: pair[1])
     if only is not None:
         listed = [(path, relpath) for path, relpath in listed
                   if relpath in only or (is_sidecar(relpath) and relpath[: -len(SIDECAR_SUFFIX)] in only)]
-    hashes = {relpath: store.file_hash(path, corpus) for path, relpath in listed}
+    hashes = {relpath: corpusfiles.file_hash(path, corpus) for path, relpath in listed}
     files = [(path, relpath) for path, relpath in listed
              if not is_sidecar(relpath) or relpath[: -len(SIDECAR_SUFFIX)] not in hashes]
     sidecars = {relpath: hashes[relpath + SIDECAR_SUFFIX] for _, relpath in files if relpath + SIDECAR_SUFFIX in hashes}
     return files, hashes, sidecars
+
+
+def every_core() -> int:
+    """Return how many cores this process may run on: the default number of worker processes of a build."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # no sched_getaffinity (macOS)
+        return max(1, os.cpu_count() or 1)
 
 
 def build_index(corpus: Path, index_dir: Path, jobs: int = 1, force: bool = False, full: bool = False,
@@ -442,8 +450,8 @@ def os_error_message(error: OSError, index_dir: Path) -> str:
 def _build(corpus: Path, index_dir: Path, jobs: int, force: bool, full: bool, progress, fixes, started: float,
            reading: dict, only: set[str] | None, keep: set[str]) -> Summary:
     """Build a generation under the build lock and switch to it."""
-    store.clean_debris(index_dir, keep)
-    old = _OldGeneration(store.current_generation(index_dir))
+    generations.clean_debris(index_dir, keep)
+    old = _OldGeneration(generations.current_generation(index_dir))
     files, hashes, sidecars = list_files(corpus, only)
     reused = set() if full else {relpath for _, relpath in files
                                  if old.reusable(relpath, hashes[relpath], sidecars.get(relpath))}
@@ -453,7 +461,7 @@ def _build(corpus: Path, index_dir: Path, jobs: int, force: bool, full: bool, pr
         return _kept(old, files, started)
     if reused:
         # What is reused is copied or linked as it is: a damaged file would live on in the new index.
-        damage = store.verify_generation(old.path)
+        damage = integrity.verify_generation(old.path)
         if damage:
             raise BuildError(str(damage[0]))
     staging = index_dir / f".tmp-{os.getpid()}-{time.time_ns()}"
@@ -462,16 +470,16 @@ def _build(corpus: Path, index_dir: Path, jobs: int, force: bool, full: bool, pr
         summary, generation = _build_into(staging, index_dir, corpus, files, hashes, reused, old, jobs,
                                           force, progress, fixes, started, sidecars, reading)
     except BaseException:
-        store.remove(staging)
+        generations.remove(staging)
         raise
     summary.seconds = time.monotonic() - started
     try:
-        store.switch(index_dir, generation.name)
+        generations.switch(index_dir, generation.name)
     except BaseException:
-        store.remove(generation)
+        generations.remove(generation)
         raise
     summary.generation = generation.name
-    store.clean_debris(index_dir, keep)
+    generations.clean_debris(index_dir, keep)
     return summary
 
 
@@ -518,7 +526,7 @@ def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reu
     summary = Summary(reused=len(reused))
     file_speeches: dict[str, list[str]] = {}
     for path, relpath in files:
-        if store.corpus_relpath(path, corpus) != path.relative_to(corpus).as_posix():
+        if corpusfiles.corpus_relpath(path, corpus) != path.relative_to(corpus).as_posix():
             summary.warnings.append({"file": relpath, "code": "undecodable_name", "count": 1})
         if relpath in reused:
             records, dropped = old.records(relpath)
@@ -577,19 +585,21 @@ def _build_into(staging: Path, index_dir: Path, corpus: Path, files, hashes, reu
     summary.seconds = time.monotonic() - started
     summary.index_version = version
     manifest = {"index_version": version, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "code_version": code_version(), "corpus": str(corpus.resolve()), "corrections": _corrections_digest(fixes),
+                # The schema travels with the index: what its files are and which fields it was built with.
+                "format": fields.FORMAT, "fields": fields.recorded_fields(), "code_version": code_version(),
+                "corpus": str(corpus.resolve()), "corrections": _corrections_digest(fixes),
                 "files": {relpath: digest for relpath, digest in hashes.items() if relpath in file_speeches},
                 # Files the corpus holds that gave no speech (skipped) or are read with another
                 # (column maps): recorded so the web's drift check does not count them as added.
                 "other_files": {relpath: digest for relpath, digest in hashes.items() if relpath not in file_speeches},
                 "sidecars": sidecars, "file_speeches": file_speeches, "summary": summary.as_dict(),
                 # Every other file's size and checksum: opening compares the sizes, `speeches verify` the sums.
-                "checksums": store.checksums(staging)}
+                "checksums": integrity.checksums(staging)}
     store.write_manifest(staging, manifest)
     generation = index_dir / f"{schema.GENERATION_PREFIX}{version}"
     os.replace(staging, generation)
     # The sums were just computed from these very files: opening the generation need not read them again.
-    store.remember_sums(generation, manifest["checksums"])
+    integrity.remember_sums(generation, manifest["checksums"])
     return summary, generation
 
 
@@ -660,10 +670,11 @@ def _write_generation(folder: Path, gathered: _Gathered, aliases: dict, old: "_O
     gathered.words.write(len(speeches))
     store.write_vocabulary(folder, gathered.vocabulary)
     store.write_records(folder, speeches)
-    if old is not None:
-        store.write_fields(folder, speeches, old.path, old.speeches)
-    else:
-        store.write_fields(folder, speeches)
+    # Key words hang on the whole corpus's word frequencies: every speech's are chosen anew.
+    words = [""] * len(gathered.vocabulary)
+    for word, number in gathered.vocabulary.items():
+        words[number] = word
+    fields.write_fields(folder, [s["id"] for s in speeches], fields.key_words(folder, words, len(speeches)))
     store.write_json(folder, schema.ALIASES, aliases)
 
 

@@ -12,7 +12,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-CORRECTABLE = ("title", "speaker", "position", "meeting", "date", "year", "province", "city", "level")
+from indexer import schema
 
 
 class CorrectionsError(Exception):
@@ -43,8 +43,9 @@ def load_corrections(path: Path) -> list[Correction]:
                 raise CorrectionsError(f"{path} line {number}: expected id, field, value and a note, tab-separated")
             speech_id, field, value = (cell.strip() for cell in row[:3])
             note = row[3].strip() if len(row) > 3 else ""
-            if field not in CORRECTABLE:
-                raise CorrectionsError(f"{path} line {number}: cannot correct {field!r}; use one of {', '.join(CORRECTABLE)}")
+            correctable = schema.correctable_fields()
+            if field not in correctable:
+                raise CorrectionsError(f"{path} line {number}: cannot correct {field!r}; use one of {', '.join(correctable)}")
             corrections.append(Correction(number, speech_id, field, _value(path, number, field, value), note))
     return corrections
 

@@ -10,7 +10,7 @@ or a month and day set against the page's publication date). `date_source` says 
 
 import datetime
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 
 from indexer import patterns as p
 from indexer import schema
@@ -62,24 +62,11 @@ _NATIONAL_SELF_RE = re.compile(r"全国|我国|各省|各地区各部门")
 _SITE_SUFFIX_RE = re.compile(r"\s*(?:-{2,}|_+|[|｜]|\s[-–—]\s)\s*")
 
 
-@dataclass
-class Metadata:
-    """What a speech says about itself; None where it says nothing."""
-
-    title: str | None = None
-    speaker: str | None = None
-    position: str | None = None
-    meeting: str | None = None
-    date: str | None = None
-    date_source: str | None = None
-    year: int | None = None
-    year_evidence: str | None = None
-    province: str | None = None
-    city: str | None = None
-    level: str | None = None
-    province_evidence: str | None = None
-    speaker_evidence: str | None = None
-    extra: dict = field(default_factory=dict)
+# What a speech says about itself, None where it says nothing: every field the registry says
+# is read from the text (schema.Field.read), and what else the reading found (`extra`).
+Metadata = make_dataclass("Metadata", [(f.name, f.read | None, None) for f in schema.read_fields()] +
+                          [("extra", dict, field(default_factory=dict))])
+Metadata.__doc__ = "What a speech says about itself; None where it says nothing."
 
 
 @dataclass

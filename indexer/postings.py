@@ -16,7 +16,7 @@ gathering and sorting its millions of positions.
 Word postings hold, for each jieba word, the speeches it is in and its weight there (body
 count plus twice the title count), from which the search layer ranks with BM25.
 
-This module writes them; indexer/store.py reads them (`Postings`).
+This module writes them (`write_pairs`, `WordPostingsWriter`) and reads them (`Postings`).
 """
 
 import os
@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from indexer import schema
-from indexer.store import link_folder
+from indexer.generations import link_folder
+from indexer.integrity import SAMPLE, StoreError, check_increasing, check_starts, load_array, load_json, require, sample
 from indexer.text import fold_case
 
 # The character space is addressed with 32-bit positions: 4 G characters, some 450,000
@@ -369,3 +370,202 @@ class WordPostingsWriter:
         np.save(self.folder / schema.WORD_KEYS, np.concatenate(word_keys) if word_keys else np.empty(0, np.uint32))
         np.save(self.folder / schema.WORD_STARTS, starts)
         np.save(self.folder / schema.DOC_LENGTHS, lengths)
+
+
+# ---- reading ------------------------------------------------------------------------------------
+# Pair keys are both code points side by side, each pair's positions sorted; word postings are
+# (speech, weight) runs per word id.
+
+
+def pair_code(first: str, second: str) -> int:
+    """Return the key of a character pair: both code points side by side."""
+    return (ord(first) << 21) | ord(second)
+
+
+class PairSegment:
+    """One segment of pair postings: some speeches' texts in a character space of their own."""
+
+    def __init__(self, folder: Path, speeches: np.ndarray):
+        self.folder = folder
+        self.keys = load_array(folder / schema.PAIR_KEYS, "<u8")
+        self.starts_of = load_array(folder / schema.PAIR_STARTS, "<i8")
+        self.positions = load_array(folder / schema.PAIR_POSITIONS, "<u4", mapped=True)
+        self.doc_starts = load_array(folder / schema.DOC_STARTS, "<i8")
+        self.speeches = speeches  # generation position of each of its texts, -1 for one since removed
+        self.whole = False  # set by Postings when its texts are every speech of the generation, in order
+        check_increasing(self.keys, folder / schema.PAIR_KEYS)
+        check_starts(self.starts_of, folder / schema.PAIR_STARTS, len(self.keys), len(self.positions))
+        check_starts(self.doc_starts, folder / schema.DOC_STARTS, len(speeches), int(self.doc_starts[-1])
+                      if len(self.doc_starts) else 0)
+        self.space = int(self.doc_starts[-1])  # characters of its texts laid end to end
+        self.row_chars, self.rows = self._rows(folder, len(speeches))
+        require(bool(np.all(sample(self.positions) < self.space)), folder / schema.PAIR_POSITIONS,
+                 "holds positions beyond its texts")
+        # A sample of the pairs' runs, each sorted as searchsorted needs.
+        for index in np.linspace(0, len(self.keys) - 1, min(len(self.keys), 64)).astype(np.int64).tolist():
+            run = np.asarray(self.positions[self.starts_of[index] : min(self.starts_of[index + 1],
+                                                                        self.starts_of[index] + SAMPLE)])
+            require(bool(np.all(run[1:] > run[:-1])), folder / schema.PAIR_POSITIONS, "holds positions out of order")
+
+    @staticmethod
+    def _rows(folder: Path, texts: int) -> tuple[np.ndarray, np.ndarray]:
+        """Load the frequent characters and their counts per text, in blocks of texts (none in a segment written before them)."""
+        if not (folder / schema.CHAR_KEYS).exists():
+            return np.empty(0, dtype=np.uint32), np.empty((0, 0, 1), dtype=np.uint32)
+        chars = load_array(folder / schema.CHAR_KEYS, "<u4")
+        check_increasing(chars, folder / schema.CHAR_KEYS)
+        path = folder / schema.CHAR_COUNTS
+        counts = load_array(path, "<u4", mapped=True, dimensions=3)
+        # (blocks of texts, characters, texts a block): see indexer/postings.py's _Rows.
+        require(counts.shape[2] > 0 and counts.shape[1] == len(chars) and counts.shape[0] == -(-texts // counts.shape[2]), path,
+                 f"holds counts of shape {counts.shape} for {len(chars):,} characters in {texts:,} texts")
+        return chars, counts
+
+    def text_counts(self, term: str) -> np.ndarray | None:
+        """Return how often term occurs in each of the segment's texts (leftmost non-overlapping, as str.count).
+
+        None when it occurs in none of them.
+        """
+        folded = fold_case(term)
+        if len(folded) == 1:
+            row = int(np.searchsorted(self.row_chars, ord(folded)))
+            if row < len(self.row_chars) and int(self.row_chars[row]) == ord(folded):
+                counts = np.asarray(self.rows[:, row, :]).reshape(-1)[: len(self.speeches)].astype(np.int64)
+                # The row must add up to the character's positions: a damaged row would miscount silently.
+                require(int(counts.sum()) == len(self._first(ord(folded))), self.folder / schema.CHAR_COUNTS,
+                         "disagrees with the positions")
+                return counts
+        found = self.occurrences(term)
+        if not len(found):
+            return None
+        # The positions are sorted: where each text starts among them counts them per text, in
+        # time of the number of texts rather than of positions (改革 holds millions).
+        return np.diff(np.searchsorted(found, self.doc_starts)).astype(np.int64)
+
+    def _within(self, found: np.ndarray) -> np.ndarray:
+        """Return positions read from the postings, refusing any beyond the texts (a damaged file)."""
+        if len(found) and int(found.max()) >= self.space:
+            raise StoreError(self.folder / schema.PAIR_POSITIONS, "holds positions beyond its texts")
+        return found
+
+    def _first(self, code: int) -> np.ndarray:
+        """Return the positions of every pair whose first character is `code`, pair by pair (not sorted)."""
+        low = int(np.searchsorted(self.keys, np.uint64(code << 21)))
+        high = int(np.searchsorted(self.keys, np.uint64((code + 1) << 21)))
+        return self.positions[self.starts_of[low] : self.starts_of[high]]
+
+    def _pair(self, code: int) -> np.ndarray:
+        index = int(np.searchsorted(self.keys, np.uint64(code)))
+        if index == len(self.keys) or int(self.keys[index]) != code:
+            return self.positions[:0]
+        return self.positions[self.starts_of[index] : self.starts_of[index + 1]]
+
+    def starts(self, term: str) -> np.ndarray:
+        """Return every position where term starts, overlapping occurrences included, sorted.
+
+        The postings are of the case-folded text, so the term is folded the same way.
+        """
+        term = fold_case(term)
+        if not term or "\n" in term:
+            return np.empty(0, dtype=np.uint32)
+        if len(term) == 1:
+            found = np.array(self._first(ord(term)))
+            found.sort()
+            return self._within(found)
+        # Pairs at offsets 0, 2, 4, … (and the last one) pin every character: no need for all n - 1.
+        offsets = sorted(set(range(0, len(term) - 1, 2)) | {len(term) - 2})
+        pairs = [(j, self._pair(pair_code(term[j], term[j + 1]))) for j in offsets]
+        pairs.sort(key=lambda pair: len(pair[1]))
+        offset, rarest = pairs[0]
+        found = self._within(np.asarray(rarest, dtype=np.int64)) - offset
+        found = found[found >= 0]
+        for j, positions in pairs[1:]:
+            if not len(found):
+                break
+            wanted = found + j
+            at = np.searchsorted(positions, wanted)
+            at[at == len(positions)] = 0
+            found = found[positions[at] == wanted] if len(positions) else found[:0]
+        return found.astype(np.uint32)
+
+    def pair_starts(self, first: str, second: str) -> np.ndarray:
+        """Return every position where the pair of two characters starts, sorted (a line break second included)."""
+        return self._pair(pair_code(first, second))
+
+    def occurrences(self, term: str) -> np.ndarray:
+        """Return where term occurs, leftmost non-overlapping within each text (as str.count counts)."""
+        found = self.starts(term)
+        if _can_overlap(term) and len(found) > 1:
+            kept, end = [], -1
+            for position in found.tolist():
+                if position >= end:
+                    kept.append(position)
+                    end = position + len(term)
+            found = np.array(kept, dtype=np.uint32)
+        return found
+
+    def speech_of(self, positions: np.ndarray) -> np.ndarray:
+        """Return the generation position of the speech holding each character position (-1: removed)."""
+        return self.speeches[np.searchsorted(self.doc_starts, positions, side="right") - 1]
+
+
+class Postings:
+    """A generation's postings, memory-mapped, answering where terms occur and which speeches hold words."""
+
+    def __init__(self, folder: Path):
+        plan = load_json(folder / schema.PAIR_SEGMENTS)
+        try:
+            self.speeches = int(plan["speeches"])
+            entries = [(str(entry["name"]), np.array(entry["speeches"], dtype=np.int64)) for entry in plan["segments"]]
+        except (KeyError, TypeError, ValueError, OverflowError):
+            raise StoreError(folder / schema.PAIR_SEGMENTS, "is not a plan of segments") from None
+        for name, speeches in entries:
+            require("/" not in name and name not in ("", ".", "..") and
+                     bool(np.all((speeches >= -1) & (speeches < self.speeches))),
+                     folder / schema.PAIR_SEGMENTS, "names segments or speeches out of bounds")
+        self.segments = [PairSegment(folder / schema.PAIRS_DIR / name, speeches) for name, speeches in entries]
+        for segment in self.segments:
+            segment.speeches.setflags(write=False)  # read once from the plan: `whole` must stay true of it
+            segment.whole = bool(len(segment.speeches) == self.speeches
+                                 and np.array_equal(segment.speeches, np.arange(self.speeches)))
+        self.word_keys = load_array(folder / schema.WORD_KEYS, "<u4")
+        self.word_starts = load_array(folder / schema.WORD_STARTS, "<i8")
+        self.word_docs = load_array(folder / schema.WORD_DOCS, "<u4", mapped=True)
+        self.word_weights = load_array(folder / schema.WORD_WEIGHTS, "<f4", mapped=True)
+        self.doc_lengths = load_array(folder / schema.DOC_LENGTHS, "<f4")
+        check_increasing(self.word_keys, folder / schema.WORD_KEYS)
+        check_starts(self.word_starts, folder / schema.WORD_STARTS, len(self.word_keys), len(self.word_docs))
+        require(len(self.word_weights) == len(self.word_docs), folder / schema.WORD_WEIGHTS,
+                 f"holds {len(self.word_weights):,} weights for {len(self.word_docs):,} postings")
+        require(bool(np.all(sample(self.word_docs) < max(self.speeches, 1))), folder / schema.WORD_DOCS,
+                 "names speeches beyond the generation's")
+        weights = sample(self.word_weights)
+        require(bool(np.all(np.isfinite(weights) & (weights > 0))), folder / schema.WORD_WEIGHTS,
+                 "holds weights out of bounds")
+
+    def counts(self, term: str) -> np.ndarray:
+        """Return the number of occurrences of term in every speech."""
+        total = np.zeros(self.speeches, dtype=np.int64)
+        for segment in self.segments:
+            counts = segment.text_counts(term)
+            if counts is None:
+                continue
+            if segment.whole:
+                total += counts
+            else:
+                kept = segment.speeches >= 0
+                total[segment.speeches[kept]] += counts[kept]
+        return total
+
+    def word(self, word_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return (speech positions, weights) of a word id."""
+        index = int(np.searchsorted(self.word_keys, word_id))
+        if index == len(self.word_keys) or int(self.word_keys[index]) != word_id:
+            return self.word_docs[:0], self.word_weights[:0]
+        span = slice(self.word_starts[index], self.word_starts[index + 1])
+        return self.word_docs[span], self.word_weights[span]
+
+
+def _can_overlap(term: str) -> bool:
+    """Tell whether two occurrences of term can overlap: some proper prefix is also a suffix."""
+    return any(term[:k] == term[-k:] for k in range(1, len(term)))

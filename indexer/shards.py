@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer import schema, store
+from indexer import corpusfiles, generations, schema, store
 
 MANIFEST = "SHARDS"
 SHARD_PREFIX = "shard-"
@@ -37,7 +37,7 @@ def read_manifest(index_dir: Path) -> dict | None:
     Every query asks, and the manifest lists every file (1.3 MB at 20,000): it is parsed again
     only when stat says SHARDS changed. Callers must not change it.
     """
-    return store.read_when_changed(Path(index_dir) / MANIFEST, json.loads)
+    return generations.read_when_changed(Path(index_dir) / MANIFEST, json.loads)
 
 
 def is_sharded(index_dir: Path) -> bool:
@@ -92,7 +92,7 @@ def build_sharded(corpus: Path, index_dir: Path, shards: int | None = None, jobs
         assignment = assign(sizes, count, kept)
         for together in old.get("together", []):  # files that belonged together last time stay together
             _move_together([f for f in together if f in assignment], assignment, sizes)
-        fixes = store.file_hash(corrections) if corrections.is_file() else None
+        fixes = corpusfiles.file_hash(corrections) if corrections.is_file() else None
         serving = {k: entry["generation"] for k, entry in enumerate(old.get("shards", []))}
         stale = set(range(count)) if full or old.get("code_version") != code_version() or \
             old.get("corrections") != fixes else set()
@@ -113,9 +113,9 @@ def build_sharded(corpus: Path, index_dir: Path, shards: int | None = None, jobs
                 break
         # A shard whose files all give no speech (or that holds none) serves nothing.
         holding = {k for k in range(count) if any(shard == k for shard in assignment.values())}
-        generations = {k: store.current_generation(shard_folder(index_dir, k)) for k in range(count)}
-        generations = {k: g for k, g in generations.items() if g is not None and k in holding and summaries.get(k, True)}
-        manifests = {k: store.read_manifest(g) for k, g in generations.items()}
+        serving = {k: generations.current_generation(shard_folder(index_dir, k)) for k in range(count)}
+        serving = {k: g for k, g in serving.items() if g is not None and k in holding and summaries.get(k, True)}
+        manifests = {k: store.read_manifest(g) for k, g in serving.items()}
         total = sum(m["summary"]["speeches"] for m in manifests.values())
         if not total:
             raise BuildError(f"no speeches found under {corpus}; the index was left as it was")
@@ -134,7 +134,7 @@ def build_sharded(corpus: Path, index_dir: Path, shards: int | None = None, jobs
         manifest = {"index_version": version, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                     "code_version": code_version(), "corpus": str(corpus.resolve()), "corrections": fixes,
                     "speeches": total, "shards": [{"dir": shard_folder(index_dir, k).name,
-                                                   "generation": generations[k].name if k in generations else None,
+                                                   "generation": serving[k].name if k in serving else None,
                                                    "index_version": manifests[k]["index_version"] if k in manifests else None}
                                                   for k in range(count)],
                     "assignment": assignment, "together": _merged(old.get("together", []) + together),
@@ -143,8 +143,8 @@ def build_sharded(corpus: Path, index_dir: Path, shards: int | None = None, jobs
         temporary.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(temporary, index_dir / MANIFEST)
         for k in range(len(old.get("shards", []))):  # shards no longer served: a smaller --shards, or emptied
-            if k >= count or k not in generations:
-                store.remove(shard_folder(index_dir, k))
+            if k >= count or k not in serving:
+                generations.remove(shard_folder(index_dir, k))
         return summary
 
 
@@ -157,7 +157,7 @@ def _size(path: Path) -> int:
 
 def _up_to_date(folder: Path, number: int, assignment: dict, hashes: dict, sidecars: dict) -> bool:
     """Tell whether a shard's serving generation holds exactly its files, unchanged."""
-    generation = store.current_generation(folder)
+    generation = generations.current_generation(folder)
     if generation is None:
         return False
     manifest = store.read_manifest(generation)
@@ -213,7 +213,7 @@ def _belonging_together(index_dir: Path, count: int) -> list[list[str]]:
 
     speeches, signatures, texts = [], [], []
     for k in range(count):
-        generation = store.current_generation(shard_folder(index_dir, k))
+        generation = generations.current_generation(shard_folder(index_dir, k))
         if generation is None:
             continue
         records = store.read_records(generation)

@@ -5,12 +5,12 @@
 The names are loaded when first used, so that `speeches --help` need not load numpy.
 """
 
-__all__ = ["Corpus", "DamagedIndex", "NoIndex", "QueryTooBroad", "SearchError", "UnknownSnapshot", "UnknownSpeech",
-           "open_index"]
+__all__ = ["Corpus", "DamagedIndex", "NoIndex", "OlderIndex", "QueryTooBroad", "SearchError", "UnknownSnapshot",
+           "UnknownSpeech", "open_index"]
 
 
 def open_index(index_dir="index", settings: dict | None = None, client=None, verify_in_background: bool = False):
-    """Open an index folder for searching: a Corpus, or a ShardedCorpus when the folder holds a sharded index.
+    """Open an index folder for searching: a Corpus over its one index, or over its shards when it is sharded.
 
     `client` (a dask.distributed Client) holds and searches the shards on its workers;
     `verify_in_background` checks every file's checksum after a generation opens (the server does).

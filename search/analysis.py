@@ -8,351 +8,65 @@
   frequency in the corpus (or the filtered part of it).
 - **Keywords** of a target part of the corpus against a reference part: frequency list and
   keyness.
+- **Clusters** of a query (AntConc's clusters, Sketch Engine's n-grams of a node): each
+  occurrence with the words that follow it, precede it or both, inside its clause, counted as
+  strings as printed (`稳中求进` + 2 words: `稳中求进工作总基调`).
 
-Every figure is a sum of per-speech counts (`Tally`), so counts of parts of a corpus (shards)
-add up to the counts of the whole. Words are the ranking words the index already holds (rjieba,
-lower-cased; search/corpus.py ranks with them): their counts per speech come from the word
-postings, whose weights count a title word three times (body plus twice the title), less the
-title's words; the words inside a window come from segmenting the window's paragraph, which is
-how the index segmented it. Character n-grams are of the case-folded text, as phrases are
-matched, and count as `search` counts a phrase: leftmost non-overlapping, within a paragraph.
-
-The statistics (README, "Methods"): log-likelihood G² (Dunning 1993) over the 2×2 table of an
-item's count in one part against the rest, natural logarithm; mutual information log2(O/E);
-logDice 14 + log2(2·f_xy / (f_x + f_y)) (Rychlý 2008); log ratio log2 of the ratio of relative
-frequencies, a zero count taken as 0.5 (Hardie 2014).
+Every figure is a sum of per-speech counts (search/counts.py: the statistics, tallies of words,
+n-grams), so counts of parts of a corpus (shards) add up to the counts of the whole. The words
+inside a window come from segmenting the window's paragraph, which is how the index segmented it.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-import threading
-import time
 from collections import Counter
-from dataclasses import dataclass
 
 import numpy as np
 
 from indexer.text import fold_case
+from search import limits, matching
 from search import query as q
+from search.counts import (NGRAM_SIZES, can_overlap, chars_of, collocation_scores, fold_maximal, frequent_ngrams, keeps,
+                           keyness_scores, phrase_counts, ranks, word_table)
+from search.errors import QueryTooBroad, SearchError, check_choice, positive_int
+from search.snippets import folded_holding, occurrences, plain_terms, term_spans
 
 LIMIT = 200  # rows a page or JSON shows unless every row is asked for; CSV has every row
 UNITS = ("word", "ngram")
-NGRAM_SIZES = range(2, 9)  # character n-grams of 2 to 8 characters
-COLLOCATE_MIN_FREQ, KEYWORD_MIN_FREQ = 3, 5
 FORM_SORTS = ("occurrences", "speeches", "form")
 COLLOCATE_SORTS = ("g2", "mi", "logdice", "freq")
 KEYWORD_SORTS = ("g2", "log_ratio", "freq")
 # The columns of each kind of row, in the order JSON and CSV give them.
 FORM_COLUMNS = ["form", "occurrences", "speeches"]
+CLUSTER_SIDES = ("right", "left", "both")
+CLUSTER_SORTS = ("occurrences", "speeches", "cluster")
+CLUSTER_COLUMNS = ["cluster", "occurrences", "speeches"]
+MAX_CLUSTER_WORDS = 8
 COLLOCATE_COLUMNS = ["item", "window_freq", "corpus_freq", "g2", "mi", "logdice"]
 KEYWORD_COLUMNS = ["item", "target_freq", "reference_freq", "target_speeches", "reference_speeches",
                    "target_per_10k_chars", "reference_per_10k_chars", "g2", "log_ratio"]
 # N-gram discovery holds a few arrays of 8 bytes per character of the target: past this many
 # characters it is refused (narrow the target, or count words).
 MAX_NGRAM_CHARS = 20_000_000
-_NUMBER_EXTRA = set(".．%％")
-
-
-# ---- the statistics ------------------------------------------------------------------------------
-
-
-def log_likelihood(o11, o12, o21, o22) -> np.ndarray:
-    """Return Dunning's G² of 2×2 tables (arrays of the four cells), natural logarithm; a zero cell adds 0."""
-    cells = [np.maximum(np.asarray(o, dtype=np.float64), 0) for o in (o11, o12, o21, o22)]
-    o11, o12, o21, o22 = cells
-    n = o11 + o12 + o21 + o22
-    rows, columns = (o11 + o12, o21 + o22), (o11 + o21, o12 + o22)
-    total = np.zeros(np.broadcast(*cells).shape)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for observed, row, column in ((o11, 0, 0), (o12, 0, 1), (o21, 1, 0), (o22, 1, 1)):
-            expected = rows[row] * columns[column] / n
-            total += np.where(observed > 0, observed * np.log(observed / expected), 0.0)
-    return 2 * total
-
-
-def collocation_scores(window_freq, window_size: int, corpus_freq, corpus_size: int, node_freq: int) -> dict:
-    """Return G², MI and logDice of collocates (arrays), from their counts in the windows and the corpus.
-
-    The table of an item y: in the windows (y, other items) and outside them (y, other items):
-    O11 = f_xy, O12 = R − f_xy, O21 = f_y − f_xy, O22 = N − R − f_y + f_xy, with R the items in
-    the windows and N the items of the corpus. MI = log2(O11 / E11), E11 = R·f_y / N; logDice =
-    14 + log2(2·f_xy / (f_x + f_y)), f_x the occurrences of the node.
-    """
-    a = np.asarray(window_freq, dtype=np.float64)
-    c = np.asarray(corpus_freq, dtype=np.float64)
-    g2 = log_likelihood(a, window_size - a, c - a, corpus_size - window_size - c + a)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mi = np.log2(a * corpus_size / (window_size * c))
-        logdice = 14 + np.log2(2 * a / (node_freq + c))
-    return {"g2": g2, "mi": mi, "logdice": logdice}
-
-
-def keyness_scores(target_freq, target_size: int, reference_freq, reference_size: int) -> dict:
-    """Return G² and log ratio of items (arrays) in a target against a reference, sizes in items.
-
-    G² over the table (a, c − a; b, d − b), a and b the item's counts, c and d the sizes; log
-    ratio = log2((a / c) / (b / d)) with a zero count taken as 0.5 (Hardie 2014).
-    """
-    a = np.asarray(target_freq, dtype=np.float64)
-    b = np.asarray(reference_freq, dtype=np.float64)
-    g2 = log_likelihood(a, target_size - a, b, reference_size - b)
-    log_ratio = np.log2((np.where(a > 0, a, 0.5) / target_size) / (np.where(b > 0, b, 0.5) / reference_size))
-    return {"g2": g2, "log_ratio": log_ratio}
-
-
-# ---- items -----------------------------------------------------------------------------------------
-
-
-def is_number(item: str) -> bool:
-    """Tell whether an item is a number: digits of any script (2021, 十四, ２), with . or %."""
-    return any(c.isnumeric() for c in item) and all(c.isnumeric() or c in _NUMBER_EXTRA for c in item)
-
-
-def has_punctuation(item: str) -> bool:
-    """Tell whether an item holds a character that is no letter or digit (a number's . and % aside)."""
-    return not is_number(item) and not all(c.isalnum() for c in item)
-
-
-def _keeps(punctuation: bool, numbers: bool):
-    """Return the test an item must pass to be listed."""
-    return lambda item: (punctuation or not has_punctuation(item)) and (numbers or not is_number(item))
-
-
-# ---- sums over speeches ------------------------------------------------------------------------------
-
-
-@dataclass
-class Tally:
-    """Counts over a set of speeches: each item's occurrences and speeches, and the set's size.
-
-    `size` is in the unit's items (words) or characters (n-grams); `chars` the characters of
-    the speeches' texts; `count` the speeches. Tallies of disjoint sets add up (`merge`).
-    """
-
-    labels: list[str]
-    freq: np.ndarray
-    speeches: np.ndarray
-    size: int
-    chars: int
-    count: int
-
-    def merge(self, other: "Tally") -> "Tally":
-        """Return the tally of both sets of speeches (disjoint), items matched by label."""
-        if self.labels is other.labels:
-            labels, freq, speeches = self.labels, self.freq + other.freq, self.speeches + other.speeches
-        else:
-            at = {label: k for k, label in enumerate(self.labels)}
-            labels = list(self.labels) + [label for label in other.labels if label not in at]
-            for label in labels[len(self.labels):]:
-                at[label] = len(at)
-            where = np.array([at[label] for label in other.labels], dtype=np.int64)
-            freq = np.zeros(len(labels), dtype=np.int64)
-            speeches = np.zeros(len(labels), dtype=np.int64)
-            freq[: len(self.labels)] += self.freq
-            speeches[: len(self.labels)] += self.speeches
-            np.add.at(freq, where, other.freq)
-            np.add.at(speeches, where, other.speeches)
-        return Tally(labels, freq, speeches, self.size + other.size, self.chars + other.chars, self.count + other.count)
-
-    def aligned(self, labels: list[str]) -> "Tally":
-        """Return the tally with its items in the order of `labels` (0 for an item it has not)."""
-        if labels is self.labels:
-            return self
-        at = {label: k for k, label in enumerate(self.labels)}
-        index = np.array([at.get(label, -1) for label in labels], dtype=np.int64)
-        found = index >= 0
-        freq = np.zeros(len(labels), dtype=np.int64)
-        speeches = np.zeros(len(labels), dtype=np.int64)
-        freq[found], speeches[found] = self.freq[index[found]], self.speeches[index[found]]
-        return Tally(labels, freq, speeches, self.size, self.chars, self.count)
-
-
-def _chars(generation, positions: np.ndarray) -> int:
-    return int(generation.chars[positions].sum())
-
-
-class WordTable:
-    """Each speech's words and their counts in its text, speech by speech (built once per generation)."""
-
-    def __init__(self, generation):
-        from indexer.segment import words
-
-        postings, vocabulary = generation.postings, generation.vocabulary
-        size = len(vocabulary)
-        self.labels = [""] * size
-        for word, number in vocabulary.items():
-            self.labels[number] = word
-        docs = np.asarray(postings.word_docs).astype(np.int64)
-        word_of = np.repeat(postings.word_keys.astype(np.int64), np.diff(postings.word_starts))
-        counts = np.rint(np.asarray(postings.word_weights)).astype(np.int64)
-        order = np.argsort(docs, kind="stable")  # speech by speech, words ascending within each
-        docs, word_of, counts = docs[order], word_of[order], counts[order]
-        del order
-        keys = docs * size + word_of
-        # The postings weigh a title word three times (its count in the text plus twice its count
-        # in the title, for ranking); the title's words come off again here. The title is the one
-        # the words were counted with: before any correction.
-        fixes: Counter = Counter()
-        for position, record in enumerate(generation.records):
-            for word, count in Counter(w.lower() for w in words(_indexed_title(record) or "")).items():
-                if word in vocabulary:
-                    fixes[position * size + vocabulary[word]] += 2 * count
-        if fixes:
-            fix_keys = np.fromiter(fixes.keys(), dtype=np.int64, count=len(fixes))
-            at = np.searchsorted(keys, fix_keys)
-            counts[at] -= np.fromiter(fixes.values(), dtype=np.int64, count=len(fixes))
-        keep = counts > 0
-        self.ids = word_of[keep].astype(np.int32)
-        self.counts = counts[keep].astype(np.int32)
-        kept_docs = docs[keep]
-        self.starts = np.concatenate([[0], np.cumsum(np.bincount(kept_docs, minlength=len(generation)))])
-        self.totals = np.bincount(kept_docs, weights=self.counts, minlength=len(generation)).astype(np.int64)
-        self.generation = generation
-        self._everything = None
-        self._ranks = None
-
-    def label_ranks(self) -> np.ndarray:
-        """Return each word's place in alphabetical order."""
-        if self._ranks is None:
-            self._ranks = _ranks(self.labels)
-        return self._ranks
-
-    def tally(self, positions: np.ndarray) -> Tally:
-        """Return the words of the speeches at positions, summed."""
-        positions = np.asarray(positions, dtype=np.int64)
-        lengths = self.starts[positions + 1] - self.starts[positions]
-        offsets = np.repeat(self.starts[positions] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        ids, counts = self.ids[offsets], self.counts[offsets]
-        size = len(self.labels)
-        return Tally(self.labels, np.bincount(ids, weights=counts, minlength=size).astype(np.int64),
-                     np.bincount(ids, minlength=size).astype(np.int64), int(self.totals[positions].sum()),
-                     _chars(self.generation, positions), len(positions))
-
-    def everything(self) -> Tally:
-        """Return the words of every speech."""
-        if self._everything is None:
-            self._everything = self.tally(np.arange(len(self.generation)))
-        return self._everything
-
-    def rest(self, tally: Tally) -> Tally:
-        """Return the words of every speech not in a tally."""
-        whole = self.everything()
-        return Tally(self.labels, whole.freq - tally.freq, whole.speeches - tally.speeches, whole.size - tally.size,
-                     whole.chars - tally.chars, whole.count - tally.count)
-
-
-def _indexed_title(record: dict) -> str | None:
-    """Return the title a speech's words were counted with: the one read, before a correction."""
-    corrected = (record.get("corrected") or {}).get("title")
-    return corrected["from"] if corrected else record.get("title")
-
-
-_TABLES: dict[str, WordTable] = {}
-_TABLES_LOCK = threading.Lock()
-
-
-def word_table(generation) -> WordTable:
-    """Return the word table of a generation, built when first asked for (the last two are kept)."""
-    key = str(generation.path)
-    with _TABLES_LOCK:
-        table = _TABLES.get(key)
-        if table is None or table.generation is not generation:
-            table = WordTable(generation)
-            while len(_TABLES) >= 2:
-                _TABLES.pop(next(iter(_TABLES)))
-            _TABLES[key] = table
-        return table
-
-
-# ---- character n-grams -----------------------------------------------------------------------------
-
-
-def _can_overlap(gram: str) -> bool:
-    """Tell whether two occurrences of a gram can overlap (some proper prefix is also a suffix)."""
-    return any(gram[:k] == gram[-k:] for k in range(1, len(gram)))
-
-
-def frequent_ngrams(texts: list[str], min_freq: int, keep_char, check, wanted: set[str] | None = None) -> dict[str, int]:
-    """Return every n-gram of 2-8 characters found at least min_freq times (overlaps counted), within paragraphs.
-
-    `texts` are case-folded; `keep_char(c)` says whether an n-gram may hold c. Level by level
-    in numpy: an n-gram is counted only where its first and last n-1 characters are both
-    frequent, so each level handles fewer positions. With `wanted`, every one of those
-    n-grams the texts hold is counted instead, however rare.
-    """
-    codes = np.frombuffer("\n".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    if len(codes) < 2:
-        return {}
-    alphabet, rank = np.unique(codes, return_inverse=True)
-    usable = np.array([chr(c) != "\n" and keep_char(chr(c)) for c in alphabet.tolist()], dtype=bool)
-    char_ok = usable[rank]
-    width = np.int64(len(alphabet))
-    ids = np.where(char_ok, rank, -1)  # level 1: a usable character's rank
-    names = [chr(c) for c in alphabet.tolist()]
-    prefixes = {size: {w[:size] for w in wanted if len(w) >= size} for size in NGRAM_SIZES} if wanted is not None else None
-    found: dict[str, int] = {}
-    for size in NGRAM_SIZES:
-        check()
-        if len(ids) < 2:
-            break
-        # ids[i] names the (size-1)-gram at i; it extends by the character at i + size - 1.
-        extends = (ids[:-1] >= 0) & char_ok[size - 1 :]
-        both = np.nonzero(extends & (ids[1:] >= 0) if prefixes is None else extends)[0]
-        if not len(both):
-            break
-        keys = ids[both] * width + rank[both + size - 1]
-        distinct, inverse, times = np.unique(keys, return_inverse=True, return_counts=True)
-        if prefixes is None:
-            kept = np.nonzero(times >= min_freq)[0]
-            names = [names[int(key // width)] + chr(int(alphabet[key % width])) for key in distinct[kept].tolist()]
-        else:
-            every = [names[int(key // width)] + chr(int(alphabet[key % width])) for key in distinct.tolist()]
-            kept = np.array([k for k, name in enumerate(every) if name in prefixes[size]], dtype=np.int64)
-            names = [every[k] for k in kept.tolist()]
-            found.update((name, count) for name, count in zip(names, times[kept].tolist()) if name in wanted)
-        if prefixes is None:
-            found.update(zip(names, times[kept].tolist()))
-        renumber = np.full(len(distinct), -1, dtype=np.int64)
-        renumber[kept] = np.arange(len(kept))
-        ids = np.full(len(ids) - 1, -1, dtype=np.int64)
-        ids[both] = renumber[inverse.ravel()]
-        if not len(kept):
-            break
-    return found
-
-
-def fold_maximal(counts: dict[str, int]) -> dict[str, int]:
-    """Drop each n-gram that a candidate one character longer holds with the same count (it is folded into it)."""
-    folded = set()
-    for gram, count in counts.items():
-        if len(gram) > min(NGRAM_SIZES):
-            for inner in (gram[:-1], gram[1:]):
-                if counts.get(inner) == count:
-                    folded.add(inner)
-    return {gram: count for gram, count in counts.items() if gram not in folded}
-
-
-def _phrase_counts(generation, gram: str) -> np.ndarray:
-    """Return a gram's occurrences per speech as search counts them (the postings fold case as the gram is)."""
-    return generation.postings.counts(gram)
 
 
 # ---- parts: what one index (or one shard) counts, and the answers merged from them -------------------
-# Every answer below is merged from parts, each a sum over one index's speeches: a Corpus
-# gives one part, a sharded index one per shard (search/sharded.py asks each shard's
-# `analysis_part`), so the merged counts equal one index's over the same files.
+# Every answer below is merged from parts, each a sum over one index's speeches: an index
+# gives one part, a sharded index one per shard (search.Corpus asks each part's `analysis`,
+# search/index.py), so the merged counts equal one index's over the same files. The part
+# functions take that part's `Index`; the answers take the Corpus, whose methods hold the defaults.
 
-PART_NAMES = ("forms_part", "collocates_part", "collocates_counts", "keyword_tallies", "ngram_candidates",
+PART_NAMES = ("forms_part", "clusters_part", "collocates_part", "collocates_counts", "keyword_tallies", "ngram_candidates",
               "ngram_target_counts", "ngram_counts")
 
 
-def part(corpus, name: str, *args):
+def part(index, name: str, *args):
     """Compute one named part on one index."""
     if name not in PART_NAMES:
         raise ValueError(f"no analysis part {name!r}")
-    return globals()[name](corpus, *args)
+    return globals()[name](index, *args)
 
 
 class Parts:
@@ -366,80 +80,163 @@ class Parts:
         return self.ask(name, *args)
 
 
-def _local(corpus) -> Parts:
-    return Parts(lambda name, *args: [part(corpus, name, *args)], 1)
-
-
-def _clock(corpus):
-    """Return a check that raises QueryTooBroad once the request has run past the time limit."""
-    started = time.monotonic()
-    return lambda: corpus._check_time(started)
-
-
 def _limit(rows: list, limit: int | None) -> list:
     return rows if limit is None else rows[:limit]
-
-
-def _check_choice(value: str, choices: tuple, what: str) -> str:
-    from search.corpus import SearchError
-
-    if value not in choices:
-        raise SearchError(f"unknown {what} {value!r}; use one of {', '.join(choices)}",
-                          f"没有“{value}”这种{'排序' if what == 'sort' else '单位'}；可用 {'、'.join(choices)}")
-    return value
-
-
-def _scope(corpus, generation, filters: dict) -> np.ndarray:
-    """Return the positions of the speeches passing (already checked) filters."""
-    return np.nonzero(corpus._filter_mask(generation, q.check_filters(filters, _resolve_province())))[0]
 
 
 # ---- forms -----------------------------------------------------------------------------------------
 
 
-def forms_part(corpus, query: str, filters: dict | None) -> dict:
+def forms_part(index, query: str, filters: dict | None) -> dict:
     """Count the forms of one index: {form: [occurrences, speeches]} and the speeches matched."""
-    from search.corpus import _occurrences, _terms
-
-    check = _clock(corpus)
-    parsed = corpus.parse(query, filters, require_text=True)
-    generation, matched, _ = corpus.matching(parsed)
-    terms = _terms(parsed)
+    parsed = matching.parse(query, filters, require_text=True)
+    generation = index.generation()
+    matched, _ = matching.matching(generation, parsed)
+    terms = matching.terms(parsed)
     found: dict[str, list[int]] = {}
     for done, index in enumerate(matched):
         if done % 32 == 0:
-            check()
-        for form, count in Counter(m for *_, m in _occurrences(generation.text(index).split("\n"), terms)).items():
+            limits.check()
+        for form, count in Counter(m for *_, m in occurrences(generation.text(index).split("\n"), terms)).items():
             entry = found.setdefault(form, [0, 0])
             entry[0] += count
             entry[1] += 1
     return {"forms": found, "speeches": len(matched)}
 
 
-def forms(backend, query: str, filters: dict | None = None, sort: str = "occurrences", min_freq: int = 1,
-          limit: int | None = LIMIT, parts: Parts | None = None) -> dict:
-    """Return the distinct strings the query's terms matched (at least min_freq times), with occurrences and speeches."""
-    from search.corpus import _positive_int
-
-    _check_choice(sort, FORM_SORTS, "sort")
-    min_freq = _positive_int(min_freq, "min_freq")
-    parsed = backend.parse(query, filters, require_text=True)
-    pieces = (parts or _local(backend))("forms_part", query, filters)
+def _merged_counts(pieces: list[dict], key: str) -> dict[str, list[int]]:
+    """Add the parts' {string: [occurrences, speeches]} (a speech lies in one part, so its speeches add up)."""
     merged: dict[str, list[int]] = {}
     for piece in pieces:
-        for form, (count, speeches) in piece["forms"].items():
-            entry = merged.setdefault(form, [0, 0])
+        for item, (count, speeches) in piece[key].items():
+            entry = merged.setdefault(item, [0, 0])
             entry[0] += count
             entry[1] += speeches
-    rows = [{"form": form, "occurrences": count, "speeches": speeches}
-            for form, (count, speeches) in merged.items() if count >= min_freq]
-    keys = {"occurrences": lambda r: (-r["occurrences"], r["form"]),
-            "speeches": lambda r: (-r["speeches"], -r["occurrences"], r["form"]),
-            "form": lambda r: r["form"]}
-    rows.sort(key=keys[sort])
-    return {"query": query, "filters": parsed.filters, "index_version": backend.index_version, "sort": sort,
+    return merged
+
+
+def _string_rows(merged: dict[str, list[int]], column: str, min_freq: int, sort: str) -> list[dict]:
+    """Return the strings seen at least min_freq times as rows, ordered by occurrences, speeches or the string."""
+    rows = [{column: item, "occurrences": count, "speeches": speeches}
+            for item, (count, speeches) in merged.items() if count >= min_freq]
+    keys = {"occurrences": lambda r: (-r["occurrences"], r[column]),
+            "speeches": lambda r: (-r["speeches"], -r["occurrences"], r[column])}
+    rows.sort(key=keys.get(sort, lambda r: r[column]))
+    return rows
+
+
+def forms(corpus, query: str, filters: dict | None, sort: str, min_freq: int, limit: int | None) -> dict:
+    """Return the distinct strings the query's terms matched (at least min_freq times), with occurrences and speeches."""
+    check_choice(sort, FORM_SORTS, "sort")
+    min_freq = positive_int(min_freq, "min_freq")
+    parsed = matching.parse(query, filters, require_text=True)
+    pieces = corpus.analysis_parts()("forms_part", query, filters)
+    merged = _merged_counts(pieces, "forms")
+    rows = _string_rows(merged, "form", min_freq, sort)
+    return {"query": query, "filters": parsed.filters, "index_version": corpus.index_version, "sort": sort,
             "min_freq": min_freq, "total": len(rows), "occurrences": sum(count for count, _ in merged.values()),
             "speeches": sum(piece["speeches"] for piece in pieces), "forms": _limit(rows, limit),
+            "parsed": q.describe(parsed)}
+
+
+# ---- clusters --------------------------------------------------------------------------------------
+
+
+# Characters of a clause segmented on each side of an occurrence per word asked for: a clause
+# may be a hostile file's million characters, and words this far away never change jieba's
+# words beside the occurrence.
+CLUSTER_REACH = 16
+
+
+def _clause_words(paragraph: str, start: int, end: int, size: int) -> list[tuple[str, int, int]]:
+    """Return the words of an occurrence's clause (its run between punctuation) near it, with their paragraph offsets.
+
+    Only `CLUSTER_REACH` characters a word on each side are read; a word cut where they end is
+    left out, so a cluster never holds half a word.
+    """
+    from indexer.segment import word_spans
+
+    reach = CLUSTER_REACH * size
+    low, high = max(0, start - reach), min(len(paragraph), end + reach)
+    breaks_before = [found.end() for found in _RUN_BREAK.finditer(paragraph, low, start)]
+    whole_left = bool(breaks_before) or low == 0  # the clause begins inside what is read
+    low = breaks_before[-1] if breaks_before else low
+    break_after = _RUN_BREAK.search(paragraph, end, high)
+    whole_right = break_after is not None or high == len(paragraph)
+    high = break_after.start() if break_after else high
+    return [(word, low + a, low + b) for word, a, b in word_spans(paragraph[low:high])
+            if (a > 0 or whole_left) and (b < high - low or whole_right)]
+
+
+def _cluster(words: list[tuple[str, int, int]], start: int, end: int, side: str, size: int) -> tuple[int, int] | None:
+    """Return the stretch of an occurrence and `size` words on its side(s) in its clause, or None when fewer are there.
+
+    A word the occurrence cuts (jieba's 求进工 around a match 稳中求) counts as a word of that side.
+    """
+    low, high = start, end
+    if side in ("left", "both"):
+        before = [word for word in words if word[1] < start]
+        if len(before) < size:
+            return None
+        low = before[-size][1]
+    if side in ("right", "both"):
+        after = [word for word in words if word[2] > end]
+        if len(after) < size:
+            return None
+        high = after[size - 1][2]
+    return low, high
+
+
+def clusters_part(index, query: str, filters: dict | None, side: str, size: int) -> dict:
+    """Count one index's clusters: {cluster: [occurrences, speeches]}, the occurrences and the speeches matched."""
+    parsed = matching.parse(query, filters, require_text=True)
+    generation = index.generation()
+    matched, _ = matching.matching(generation, parsed)
+    terms = matching.terms(parsed)
+    found: dict[str, list[int]] = {}
+    nodes = 0
+    for done, index in enumerate(matched):
+        if done % 16 == 0:
+            limits.check()
+        in_speech: Counter = Counter()
+        for _, paragraph, start, match in occurrences(generation.text(index).split("\n"), terms):
+            nodes += 1
+            if nodes % 256 == 0:
+                limits.check()
+            end = start + len(match)
+            stretch = _cluster(_clause_words(paragraph, start, end, size), start, end, side, size)
+            if stretch is not None:
+                in_speech[paragraph[stretch[0]:stretch[1]]] += 1
+        for cluster, count in in_speech.items():
+            entry = found.setdefault(cluster, [0, 0])
+            entry[0] += count
+            entry[1] += 1
+    return {"clusters": found, "nodes": nodes, "speeches": len(matched)}
+
+
+def clusters(corpus, query: str, filters: dict | None, side: str, words: int, sort: str, min_freq: int,
+             limit: int | None) -> dict:
+    """Return the query's occurrences with `words` words on a side (right, left, both) as strings, counted.
+
+    The words are jieba's, as the index segments; a cluster never crosses punctuation (its
+    clause ends there), and an occurrence with fewer words on that side in its clause gives none.
+    """
+    check_choice(side, CLUSTER_SIDES, "side")
+    check_choice(sort, CLUSTER_SORTS, "sort")
+    words = positive_int(words, "words")
+    if words > MAX_CLUSTER_WORDS:
+        raise SearchError(f"words must be at most {MAX_CLUSTER_WORDS}, not {words}",
+                          f"words 最多为 {MAX_CLUSTER_WORDS}，不能是 {words}")
+    min_freq = positive_int(min_freq, "min_freq")
+    parsed = matching.parse(query, filters, require_text=True)
+    pieces = corpus.analysis_parts()("clusters_part", query, filters, side, words)
+    merged = _merged_counts(pieces, "clusters")
+    rows = _string_rows(merged, "cluster", min_freq, sort)
+    return {"query": query, "filters": parsed.filters, "index_version": corpus.index_version, "side": side,
+            "words": words, "sort": sort, "min_freq": min_freq, "total": len(rows),
+            "occurrences": sum(piece["nodes"] for piece in pieces),
+            "clustered": sum(count for count, _ in merged.values()),
+            "speeches": sum(piece["speeches"] for piece in pieces), "clusters": _limit(rows, limit),
             "parsed": q.describe(parsed)}
 
 
@@ -557,14 +354,12 @@ def _grams_in_windows(gram: str, windows: list[tuple[str, list[tuple[int, int]],
     return total
 
 
-def collocates_part(corpus, query: str, filters: dict | None, width: int, unit: str, punctuation: bool) -> dict:
+def collocates_part(index, query: str, filters: dict | None, width: int, unit: str, punctuation: bool) -> dict:
     """Count one index's items in the windows around the query's occurrences, and the size of its corpus."""
-    from search.corpus import _term_spans, _terms, folded_holding, plain_terms
-
-    check = _clock(corpus)
-    parsed = corpus.parse(query, filters, require_text=True)
-    generation, matched, _ = corpus.matching(parsed)
-    terms = _terms(parsed)
+    parsed = matching.parse(query, filters, require_text=True)
+    generation = index.generation()
+    matched, _ = matching.matching(generation, parsed)
+    terms = matching.terms(parsed)
     keep_char = (lambda c: True) if punctuation else str.isalnum
     in_windows: Counter = Counter()
     window_size = nodes = 0
@@ -573,12 +368,12 @@ def collocates_part(corpus, query: str, filters: dict | None, width: int, unit: 
     plain = plain_terms(terms)
     for done, index in enumerate(matched):
         if done % 16 == 0:
-            check()
+            limits.check()
         for paragraph in generation.text(index).split("\n"):
             folded = folded_holding(paragraph, terms, plain)
             if folded is None:
                 continue
-            spans = sorted(span for term in terms for span in _term_spans(paragraph, folded, term))
+            spans = sorted(span for term in terms for span in term_spans(paragraph, folded, term))
             if not spans:
                 continue
             nodes += len(spans)
@@ -590,22 +385,21 @@ def collocates_part(corpus, query: str, filters: dict | None, width: int, unit: 
                 _window_grams(folded, intervals, in_windows, keep_char, sides)
                 windows.append((folded, intervals, [low for low, _ in intervals]))
     # Only a gram seen twice, with a repeated character, can have had overlapping occurrences counted.
-    overlapping = [g for g, n in in_windows.items() if unit == "ngram" and n > 1 and len(set(g)) < len(g) and _can_overlap(g)]
+    overlapping = [g for g, n in in_windows.items() if unit == "ngram" and n > 1 and len(set(g)) < len(g) and can_overlap(g)]
     for done, gram in enumerate(overlapping):
         if done % 64 == 0:
-            check()
+            limits.check()
         in_windows[gram] = _grams_in_windows(gram, windows)  # overlaps were counted: count as search does
-    scope = _scope(corpus, generation, parsed.filters)
-    corpus_size = int(word_table(generation).totals[scope].sum()) if unit == "word" else _chars(generation, scope)
+    scope = matching.scope(generation, parsed.filters)
+    corpus_size = int(word_table(generation).totals[scope].sum()) if unit == "word" else chars_of(generation, scope)
     return {"window": dict(in_windows), "window_size": window_size, "nodes": nodes, "speeches": len(matched),
             "corpus_size": corpus_size, "sides": {gram: list(pair) for gram, pair in sides.items()}}
 
 
-def collocates_counts(corpus, filters: dict, unit: str, items: list[str]) -> list[int]:
+def collocates_counts(index, filters: dict, unit: str, items: list[str]) -> list[int]:
     """Count items in one index's speeches passing the filters: words, or n-grams as search counts them."""
-    check = _clock(corpus)
-    generation = corpus.generation()
-    scope = _scope(corpus, generation, filters)
+    generation = index.generation()
+    scope = matching.scope(generation, filters)
     if unit == "word":
         table = word_table(generation)
         whole = table.tally(scope) if filters else table.everything()
@@ -614,33 +408,30 @@ def collocates_counts(corpus, filters: dict, unit: str, items: list[str]) -> lis
     found = []
     for done, item in enumerate(items):
         if done % 64 == 0:
-            check()
-        found.append(int(_phrase_counts(generation, item)[scope].sum()))
+            limits.check()
+        found.append(int(phrase_counts(generation, item)[scope].sum()))
     return found
 
 
-def collocates(backend, query: str, filters: dict | None = None, window: int | None = None, unit: str = "word",
-               min_freq: int = COLLOCATE_MIN_FREQ, punctuation: bool = False, numbers: bool = True,
-               sort: str = "g2", limit: int | None = LIMIT, parts: Parts | None = None) -> dict:
+def collocates(corpus, query: str, filters: dict | None, window: int | None, unit: str, min_freq: int,
+               punctuation: bool, numbers: bool, sort: str, limit: int | None) -> dict:
     """Return the words or n-grams within `window` characters of the query's occurrences, scored against the corpus.
 
     The corpus is every speech passing the filters; the windows are around the occurrences in
     the speeches the query matches.
     """
-    from search.corpus import _positive_int
-
-    _check_choice(unit, UNITS, "unit")
-    _check_choice(sort, COLLOCATE_SORTS, "sort")
-    width = _positive_int(backend.settings["collocation_window"] if window is None else window, "window")
-    min_freq = _positive_int(min_freq, "min_freq")
-    parsed = backend.parse(query, filters, require_text=True)
-    parts = parts or _local(backend)
+    check_choice(unit, UNITS, "unit")
+    check_choice(sort, COLLOCATE_SORTS, "sort")
+    width = positive_int(corpus.settings["collocation_window"] if window is None else window, "window")
+    min_freq = positive_int(min_freq, "min_freq")
+    parsed = matching.parse(query, filters, require_text=True)
+    parts = corpus.analysis_parts()
     pieces = parts("collocates_part", query, filters, width, unit, punctuation)
     in_windows: Counter = Counter()
     for piece in pieces:
         in_windows.update(piece["window"])
     window_size, nodes, corpus_size = (sum(piece[k] for piece in pieces) for k in ("window_size", "nodes", "corpus_size"))
-    keep = _keeps(punctuation, numbers)
+    keep = keeps(punctuation, numbers)
     chosen = {item: count for item, count in in_windows.items() if count >= min_freq and keep(item)}
     if unit == "ngram":
         # Issue 25: n-grams cut by a window's edge (切实提高服, always followed by 务) were listed;
@@ -656,7 +447,7 @@ def collocates(backend, query: str, filters: dict | None = None, window: int | N
             for k, item in enumerate(items)]
     field = {"freq": "window_freq"}.get(sort, sort)
     rows.sort(key=lambda r: (-r[field], -r["window_freq"], r["item"]))
-    return {"query": query, "filters": parsed.filters, "index_version": backend.index_version, "window": width,
+    return {"query": query, "filters": parsed.filters, "index_version": corpus.index_version, "window": width,
             "unit": unit, "min_freq": min_freq, "punctuation": punctuation, "numbers": numbers, "sort": sort,
             "occurrences": nodes, "speeches": sum(piece["speeches"] for piece in pieces), "window_size": window_size,
             "corpus_size": corpus_size, "total": len(rows), "collocates": _limit(rows, limit),
@@ -666,61 +457,57 @@ def collocates(backend, query: str, filters: dict | None = None, window: int | N
 # ---- keywords --------------------------------------------------------------------------------------
 
 
-def _sides(corpus, query: str, filters: dict | None, against: dict | None):
+def _sides(index, query: str, filters: dict | None, against: dict | None):
     """Return one index's generation, target positions (the query's speeches) and reference positions."""
-    parsed = corpus.parse(query, filters)
-    generation, matched, _ = corpus.matching(parsed)
+    parsed = matching.parse(query, filters)
+    generation = index.generation()
+    matched, _ = matching.matching(generation, parsed)
     target = np.array(matched, dtype=np.int64)
     if against:
-        return generation, target, _scope(corpus, generation, against)
+        return generation, target, matching.scope(generation, against)
     outside = np.ones(len(generation), dtype=bool)
     outside[target] = False
     return generation, target, np.nonzero(outside)[0]
 
 
-def keyword_tallies(corpus, query: str, filters: dict | None, against: dict | None) -> dict:
+def keyword_tallies(index, query: str, filters: dict | None, against: dict | None) -> dict:
     """Sum one index's words on both sides: {"target": Tally, "reference": Tally}."""
-    generation, target, reference = _sides(corpus, query, filters, against)
+    generation, target, reference = _sides(index, query, filters, against)
     table = word_table(generation)
     mine = table.tally(target)
     return {"target": mine, "reference": table.tally(reference) if against else table.rest(mine)}
 
 
-def ngram_candidates(corpus, query: str, filters: dict | None, threshold: int, punctuation: bool) -> dict[str, int]:
+def ngram_candidates(index, query: str, filters: dict | None, threshold: int, punctuation: bool) -> dict[str, int]:
     """Return the n-grams one index's target holds at least `threshold` times (overlaps counted), each with its count
     as search counts it."""
-    from search.corpus import QueryTooBroad
-
-    check = _clock(corpus)
-    generation, target, _ = _sides(corpus, query, filters, None)
-    chars = _chars(generation, target)
+    generation, target, _ = _sides(index, query, filters, None)
+    chars = chars_of(generation, target)
     if chars > MAX_NGRAM_CHARS:
         raise QueryTooBroad(f"the target holds {chars:,} characters, over the {MAX_NGRAM_CHARS:,} n-gram keywords "
                             "handle; narrow it with a filter such as year: or province:, or count words (unit word)",
                             f"目标语料有 {chars:,} 个字符，超过字符串关键词可处理的 {MAX_NGRAM_CHARS:,}；"
                             "请加年份、省份等筛选缩小范围，或改用词语单位")
     keep_char = (lambda c: True) if punctuation else str.isalnum
-    found = frequent_ngrams([fold_case(generation.text(p)) for p in target.tolist()], threshold, keep_char, check)
-    for gram in [g for g in found if _can_overlap(g)]:  # overlapping occurrences were counted: count as search does
-        found[gram] = int(_phrase_counts(generation, gram)[target].sum())
+    found = frequent_ngrams([fold_case(generation.text(p)) for p in target.tolist()], threshold, keep_char, limits.check)
+    for gram in [g for g in found if can_overlap(g)]:  # overlapping occurrences were counted: count as search does
+        found[gram] = int(phrase_counts(generation, gram)[target].sum())
     return found
 
 
-def ngram_target_counts(corpus, query: str, filters: dict | None, grams: list[str]) -> list[int]:
+def ngram_target_counts(index, query: str, filters: dict | None, grams: list[str]) -> list[int]:
     """Count grams in one index's target as search counts them."""
-    check = _clock(corpus)
-    generation, target, _ = _sides(corpus, query, filters, None)
+    generation, target, _ = _sides(index, query, filters, None)
     texts = [fold_case(generation.text(p)) for p in target.tolist()]
-    found = frequent_ngrams(texts, 1, lambda c: True, check, wanted=set(grams))
-    for gram in [g for g in found if _can_overlap(g)]:  # overlapping occurrences were counted: count as search does
-        found[gram] = int(_phrase_counts(generation, gram)[target].sum())
+    found = frequent_ngrams(texts, 1, lambda c: True, limits.check, wanted=set(grams))
+    for gram in [g for g in found if can_overlap(g)]:  # overlapping occurrences were counted: count as search does
+        found[gram] = int(phrase_counts(generation, gram)[target].sum())
     return [found.get(gram, 0) for gram in grams]
 
 
-def ngram_counts(corpus, query: str, filters: dict | None, against: dict | None, grams: list[str]) -> dict:
+def ngram_counts(index, query: str, filters: dict | None, against: dict | None, grams: list[str]) -> dict:
     """Count grams on both sides of one index: occurrences (as search counts them) and speeches, and the sides' sizes."""
-    check = _clock(corpus)
-    generation, target, reference = _sides(corpus, query, filters, against)
+    generation, target, reference = _sides(index, query, filters, against)
     side = np.zeros(len(generation) + 1, dtype=np.int8)  # the last entry: a text since removed (position -1)
     side[target] |= 1
     side[reference] |= 2
@@ -728,7 +515,7 @@ def ngram_counts(corpus, query: str, filters: dict | None, against: dict | None,
     segments = [(segment, [(side[segment.speeches] & bit) > 0 for bit in (1, 2)]) for segment in generation.postings.segments]
     for done, gram in enumerate(grams):
         if done % 64 == 0:
-            check()
+            limits.check()
         for segment, sides in segments:
             # Occurrences per text: where each text starts among the sorted positions (a pair that
             # cannot overlap itself is its own positions, taken as they are).
@@ -741,30 +528,27 @@ def ngram_counts(corpus, query: str, filters: dict | None, against: dict | None,
                 mine = per_text[inside]
                 found[row, done] += int(mine.sum())
                 found[row + 2, done] += int(np.count_nonzero(mine))
-    return {"found": found, "target": [len(target), _chars(generation, target)],
-            "reference": [len(reference), _chars(generation, reference)]}
+    return {"found": found, "target": [len(target), chars_of(generation, target)],
+            "reference": [len(reference), chars_of(generation, reference)]}
 
 
-def keywords(backend, query: str = "", filters: dict | None = None, against: dict | None = None, unit: str = "word",
-             min_freq: int = KEYWORD_MIN_FREQ, punctuation: bool = False, numbers: bool = True, sort: str = "g2",
-             limit: int | None = LIMIT, parts: Parts | None = None) -> dict:
+def keywords(corpus, query: str, filters: dict | None, against: dict | None, unit: str, min_freq: int,
+             punctuation: bool, numbers: bool, sort: str, limit: int | None) -> dict:
     """Return the frequency list of a target (the speeches a query or filters give) with keyness against a reference.
 
     The reference is every other speech, or with `against` ({field: values}) the speeches
     passing those filters. Sizes are words (word unit) or characters (n-gram unit).
     """
-    from search.corpus import SearchError, _positive_int
-
-    _check_choice(unit, UNITS, "unit")
-    _check_choice(sort, KEYWORD_SORTS, "sort")
-    min_freq = _positive_int(min_freq, "min_freq")
+    check_choice(unit, UNITS, "unit")
+    check_choice(sort, KEYWORD_SORTS, "sort")
+    min_freq = positive_int(min_freq, "min_freq")
     if not query.strip() and not filters:
         raise SearchError("say what the target is: a query or filters, e.g. --year 2021 (keywords against the rest)",
                           "请给出目标语料：检索式或筛选条件，例如 year=2021（与其余讲话比较关键词）")
-    parsed = backend.parse(query, filters)
+    parsed = matching.parse(query, filters)
     against = q.check_filters(against, _resolve_province()) if against else {}
-    parts = parts or _local(backend)
-    keep = _keeps(punctuation, numbers)
+    parts = corpus.analysis_parts()
+    keep = keeps(punctuation, numbers)
     if unit == "word":
         pieces = parts("keyword_tallies", query, filters, against or None)
         mine, theirs = pieces[0]["target"], pieces[0]["reference"]
@@ -774,8 +558,8 @@ def keywords(backend, query: str = "", filters: dict | None = None, against: dic
         chosen = np.nonzero(mine.freq >= min_freq)[0]
         chosen = chosen[np.array([keep(mine.labels[k]) for k in chosen.tolist()], dtype=bool)] if len(chosen) else chosen
         labels = [mine.labels[k] for k in chosen.tolist()]
-        table = word_table(backend.generation()) if len(pieces) == 1 and hasattr(backend, "generation") else None
-        ties = table.label_ranks()[chosen] if table is not None and table.labels is mine.labels else _ranks(labels)
+        table = word_table(corpus.generation()) if not corpus.parts.sharded else None
+        ties = table.label_ranks()[chosen] if table is not None and table.labels is mine.labels else ranks(labels)
         columns = (mine.freq[chosen], theirs.freq[chosen], mine.speeches[chosen], theirs.speeches[chosen])
         sides = ((mine.count, mine.chars, mine.size), (theirs.count, theirs.chars, theirs.size))
     else:
@@ -793,7 +577,7 @@ def keywords(backend, query: str = "", filters: dict | None = None, against: dic
         counted = parts("ngram_counts", query, filters, against or None, labels)
         found = np.sum([piece["found"] for piece in counted], axis=0) if labels else np.zeros((4, 0), dtype=np.int64)
         columns = tuple(found)
-        ties = _ranks(labels)
+        ties = ranks(labels)
         sides = tuple((sum(p[side][0] for p in counted), sum(p[side][1] for p in counted)) for side in ("target", "reference"))
         sides = tuple((count, chars, chars) for count, chars in sides)
     if not sides[0][0] or not sides[1][0]:
@@ -813,15 +597,8 @@ def keywords(backend, query: str = "", filters: dict | None = None, against: dic
                        "size": target_size},
             "reference": {"filters": against or None, "rest": not against, "speeches": reference_count,
                           "chars": reference_chars, "size": reference_size},
-            "unit": unit, "index_version": backend.index_version, "min_freq": min_freq, "punctuation": punctuation,
+            "unit": unit, "index_version": corpus.index_version, "min_freq": min_freq, "punctuation": punctuation,
             "numbers": numbers, "sort": sort, "total": len(labels), "items": rows}
-
-
-def _ranks(labels: list[str]) -> np.ndarray:
-    """Return each label's place in alphabetical order (ties between rows are broken by it)."""
-    ranks = np.empty(len(labels), dtype=np.int64)
-    ranks[sorted(range(len(labels)), key=labels.__getitem__)] = np.arange(len(labels))
-    return ranks
 
 
 def _keyword_order(sort: str, target_freq: np.ndarray, scores: dict, ties: np.ndarray) -> np.ndarray:

@@ -77,8 +77,8 @@ def _settings_options(scope: str = named_settings.SEARCH):
 
 # The errors a user can fix, by module: each is caught only once its module has been imported
 # (an error cannot come from a module that was never loaded), so catching costs no import.
-USER_ERRORS = (("search.corpus", "SearchError"), ("search.query", "QueryError"), ("indexer.build", "BuildError"),
-               ("search.cluster", "ClusterError"), ("indexer.store", "StoreError"), ("search.cli", "IncompleteExport"))
+USER_ERRORS = (("search.errors", "SearchError"), ("search.query", "QueryError"), ("indexer.build", "BuildError"),
+               ("search.cluster", "ClusterError"), ("indexer.integrity", "StoreError"), ("search.cli", "IncompleteExport"))
 
 
 class IncompleteExport(Exception):
@@ -175,7 +175,7 @@ def main():
 @click.option("--corpus", type=click.Path(file_okay=False), envvar="SPEECHES_CORPUS", default="corpus",
               show_default=True, help="Corpus folder (or $SPEECHES_CORPUS).")
 @_index_option
-@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@click.option("--jobs", type=click.IntRange(1, 64), help="Worker processes [default: every core].")
 @click.option("--full", is_flag=True, help="Rebuild every file, not only changed ones.")
 @click.option("--force", is_flag=True, help="Replace the index even if it would lose over half its speeches.")
 @click.option("--corrections", type=click.Path(dir_okay=False), envvar="SPEECHES_CORRECTIONS",
@@ -197,7 +197,7 @@ def index_command(corpus, index_dir, jobs, full, force, corrections, as_json, sh
     """
     from indexer import shards as sharding
     from indexer.build import build_index
-    from indexer.store import corpus_files
+    from indexer.corpusfiles import corpus_files
 
     progress = None
     bar = None
@@ -206,6 +206,10 @@ def index_command(corpus, index_dir, jobs, full, force, corrections, as_json, sh
         bar.__enter__()
         progress = lambda _path: bar.update(1)  # noqa: E731
     limits = named_settings.resolve(settings, named_settings.INDEX)
+    if jobs is None:
+        from indexer.build import every_core
+
+        jobs = every_core()
     options = dict(jobs=jobs, force=force, full=full, progress=progress, corrections=corrections,
                    **{name: limits[name] for name in ("max_file_mb", "max_reader_mb", "reader_time_limit_s")})
     try:
@@ -307,6 +311,28 @@ def show_command(speech_id, index_dir, as_json, raw):
         click.echo(f"[{number}] {paragraph}")
 
 
+@main.command("similar")
+@click.argument("speech_id")
+@_index_option
+@_settings_options()
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
+@_friendly_errors
+def similar_command(speech_id, index_dir, settings, as_json):
+    """List the speeches most like one (相似讲话): its near-duplicate versions, then those on its topic.
+
+    \b
+    Example:
+        speeches similar 3f2a9c0d1e4b5a67 --similar-speeches 5
+    """
+    result = _open(index_dir, settings).similar(speech_id)
+    if as_json:
+        _echo_json(result)
+        return
+    for hit in result["similar"]:
+        click.echo("  ".join(str(v or schema.UNKNOWN) for v in (hit["id"], hit["year"], hit["province"], hit["speaker"],
+                                                                hit["title"])) + f"  ({hit['score']:.2f})")
+
+
 @main.command("search", context_settings=QUERY_COMMAND)
 @_query_argument
 @_filter_options
@@ -365,7 +391,8 @@ def kwic_command(query_words, sort, index_dir, fmt, settings, **given):
     """
     from search import limits
     from search.corpus import SearchError
-    from search.export import KWIC_COLUMNS, csv_lines, jsonl_lines, stopped_message
+    from search.export import csv_lines, jsonl_lines, stopped_message
+    from search.snippets import kwic_columns
 
     corpus = _open(index_dir, settings)
     result = corpus.kwic_rows(_query(query_words), _filters(given), sort=sort)
@@ -389,7 +416,7 @@ def kwic_command(query_words, sort, index_dir, fmt, settings, **given):
     if fmt == "jsonl":
         lines = jsonl_lines(watched(rows))
     elif fmt == "csv":
-        lines = csv_lines(watched(rows), KWIC_COLUMNS, _context(result))
+        lines = csv_lines(watched(rows), kwic_columns(), _context(result))
     else:
         # How the query was read heads the listing as comment lines, as a cut listing's last line is one.
         _explain(result.get("parsed"), corpus.suggestions(result["query"], result["filters"]), prefix="# ")
@@ -536,8 +563,13 @@ def cite_command(query_words, collapse, index_dir, as_json, **given):
 
 
 def _analysis_options(min_freq: int):
-    """Add --min-freq and --all, which forms, collocates and keywords share."""
+    """Add --min-freq and --all, which the research tools share, and every command's --index, settings, formats and
+    friendly errors."""
     def decorate(command):
+        command = _friendly_errors(command)
+        command = _output_options(command)
+        command = _settings_options()(command)
+        command = _index_option(command)
         command = click.option("--all", "everything", is_flag=True,
                                help="Every row, not the first 200 (CSV always gives every row).")(command)
         return click.option("--min-freq", type=click.IntRange(1), default=min_freq, show_default=True,
@@ -584,10 +616,6 @@ def _print_rows(result: dict, key: str, columns: list[str], fmt: str | None) -> 
 @click.option("--sort", type=click.Choice(["occurrences", "speeches", "form"]), default="occurrences",
               show_default=True, help="Order of the forms.")
 @_analysis_options(1)
-@_index_option
-@_settings_options()
-@_output_options
-@_friendly_errors
 def forms_command(query_words, sort, min_freq, everything, index_dir, fmt, settings, **given):
     """List the distinct strings a pattern (or any query) matched, with occurrences and speeches.
 
@@ -598,9 +626,35 @@ def forms_command(query_words, sort, min_freq, everything, index_dir, fmt, setti
     from search.analysis import FORM_COLUMNS
 
     corpus = _open(index_dir, settings)
-    limit = None if everything or fmt == "csv" else 200
-    result = corpus.forms(_query(query_words), _filters(given), sort=sort, min_freq=min_freq, limit=limit)
+    every = {"limit": None} if everything or fmt == "csv" else {}  # else the library's first LIMIT rows
+    result = corpus.forms(_query(query_words), _filters(given), sort=sort, min_freq=min_freq, **every)
     _print_rows(result, "forms", FORM_COLUMNS, fmt)
+
+
+@main.command("clusters", context_settings=QUERY_COMMAND)
+@_query_argument
+@_filter_options
+@click.option("--side", type=click.Choice(["right", "left", "both"]), default="right", show_default=True,
+              help="The words after each occurrence (right), before it (left) or both.")
+@click.option("--words", type=click.IntRange(1, 8), default=2, show_default=True, help="Words on each side taken.")
+@click.option("--sort", type=click.Choice(["occurrences", "speeches", "cluster"]), default="occurrences",
+              show_default=True, help="Order of the clusters.")
+@_analysis_options(2)
+def clusters_command(query_words, side, words, sort, min_freq, everything, index_dir, fmt, settings, **given):
+    """List each occurrence with the words after (or before) it in its clause, as strings, with occurrences and speeches.
+
+    \b
+    Example:
+        speeches clusters 稳中求进 --words 3
+        speeches clusters 营商环境 --side left --csv > 营商环境.csv
+    """
+    from search.analysis import CLUSTER_COLUMNS
+
+    corpus = _open(index_dir, settings)
+    every = {"limit": None} if everything or fmt == "csv" else {}  # else the library's first LIMIT rows
+    result = corpus.clusters(_query(query_words), _filters(given), side=side, words=words, sort=sort, min_freq=min_freq,
+                             **every)
+    _print_rows(result, "clusters", CLUSTER_COLUMNS, fmt)
 
 
 @main.command("collocates", context_settings=QUERY_COMMAND)
@@ -610,10 +664,6 @@ def forms_command(query_words, sort, min_freq, everything, index_dir, fmt, setti
 @click.option("--sort", type=click.Choice(["g2", "mi", "logdice", "freq"]), default="g2", show_default=True,
               help="Order of the collocates (freq: in the windows).")
 @_analysis_options(3)
-@_index_option
-@_settings_options()
-@_output_options
-@_friendly_errors
 def collocates_command(query_words, unit, punctuation, numbers, sort, min_freq, everything, index_dir, fmt, settings,
                        **given):
     """List the words (or n-grams) within a window of a term's occurrences, with G², MI and logDice.
@@ -625,9 +675,9 @@ def collocates_command(query_words, unit, punctuation, numbers, sort, min_freq, 
     from search.analysis import COLLOCATE_COLUMNS
 
     corpus = _open(index_dir, settings)
-    limit = None if everything or fmt == "csv" else 200
+    every = {"limit": None} if everything or fmt == "csv" else {}  # else the library's first LIMIT rows
     result = corpus.collocates(_query(query_words), _filters(given), unit=unit, min_freq=min_freq,
-                               punctuation=punctuation, numbers=numbers, sort=sort, limit=limit)
+                               punctuation=punctuation, numbers=numbers, sort=sort, **every)
     _print_rows(result, "collocates", COLLOCATE_COLUMNS, fmt)
 
 
@@ -639,10 +689,6 @@ def collocates_command(query_words, unit, punctuation, numbers, sort, min_freq, 
 @click.option("--sort", type=click.Choice(["g2", "log_ratio", "freq"]), default="g2", show_default=True,
               help="Order of the items (freq: the frequency list of the target).")
 @_analysis_options(5)
-@_index_option
-@_settings_options()
-@_output_options
-@_friendly_errors
 def keywords_command(query_words, unit, punctuation, numbers, sort, min_freq, everything, index_dir, fmt, settings,
                      **given):
     """Compare a target (filters or a query) with the rest of the corpus or --against-* filters: keyness.
@@ -658,7 +704,7 @@ def keywords_command(query_words, unit, punctuation, numbers, sort, min_freq, ev
     for name in [name for name in given if name.startswith("against_")]:
         given.pop(name)
     corpus = _open(index_dir, settings)
-    limit = None if everything or fmt == "csv" else 200
+    every = {"limit": None} if everything or fmt == "csv" else {}  # else the library's first LIMIT rows
     result = corpus.keywords(_query(query_words), _filters(given), against=against or None, unit=unit,
-                             min_freq=min_freq, punctuation=punctuation, numbers=numbers, sort=sort, limit=limit)
+                             min_freq=min_freq, punctuation=punctuation, numbers=numbers, sort=sort, **every)
     _print_rows(result, "items", KEYWORD_COLUMNS, fmt)

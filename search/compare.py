@@ -13,8 +13,6 @@ import numpy as np
 
 from indexer import provinces, schema
 
-# The fields a comparison may go by: facets and filters whose values are few enough to chart.
-BY_FIELDS = ("year", "province", "city", "level", "speaker", "date_source")
 MAX_TERMS = 12  # series on one chart; more are unreadable and each is a query
 
 
@@ -37,10 +35,11 @@ def check(terms: list[str], by: list[str]) -> tuple[list[str], list[str]]:
     if len(terms) > MAX_TERMS:
         raise CompareError(f"{len(terms)} terms are more than {MAX_TERMS}; compare fewer at a time",
                            f"一次最多比较 {MAX_TERMS} 个词")
-    if not 1 <= len(by) <= 2 or len(set(by)) != len(by) or any(b not in BY_FIELDS for b in by):
-        raise CompareError(f"by must be one or two of {', '.join(BY_FIELDS)}, e.g. by=year or by=province,year; "
+    fields = schema.compare_fields()  # facets and filters whose values are few enough to chart
+    if not 1 <= len(by) <= 2 or len(set(by)) != len(by) or any(b not in fields for b in by):
+        raise CompareError(f"by must be one or two of {', '.join(fields)}, e.g. by=year or by=province,year; "
                            f"not {','.join(by) or '(nothing)'}",
-                           f"比较维度须为 {'、'.join(BY_FIELDS)} 中的一个或两个，例如 by=year 或 by=province,year")
+                           f"比较维度须为 {'、'.join(fields)} 中的一个或两个，例如 by=year 或 by=province,year")
     return terms, by
 
 
@@ -108,6 +107,26 @@ def tally(by: list[str], keys: list[tuple], base_buckets: np.ndarray, base_chars
             row["series"][term] = series(int(round(occurrences[k])), int(holds[k]), total, chars)
         rows.append(row)
     return rows
+
+
+def merged(parts: list[list[dict]], terms: list[str], by: list[str]) -> list[dict]:
+    """Add the buckets of the parts of an index (shards) up, bucket by bucket, in key order."""
+    if len(parts) == 1:
+        return parts[0]
+    rows: dict[tuple, dict] = {}
+    for buckets in parts:
+        for bucket in buckets:
+            key = tuple(bucket["key"][f] for f in by)
+            row = rows.setdefault(key, {"speeches": 0, "chars": 0, "series": {t: [0, 0] for t in terms}})
+            row["speeches"] += bucket["speeches"]
+            row["chars"] += bucket["chars"]
+            for term, counted in bucket["series"].items():
+                row["series"][term][0] += counted["occurrences"]
+                row["series"][term][1] += counted["speeches"]
+    keys = sorted(rows, key=lambda key: tuple(bucket_order(f, v) for f, v in zip(by, key)))
+    return [{"key": dict(zip(by, key)), "speeches": rows[key]["speeches"], "chars": rows[key]["chars"],
+             "series": {term: series(found, holding, rows[key]["speeches"], rows[key]["chars"])
+                        for term, (found, holding) in rows[key]["series"].items()}} for key in keys]
 
 
 def series(found: int, holding: int, speeches: int, chars: int) -> dict:

@@ -16,9 +16,6 @@ from search.limits import Stopped
 
 INCOMPLETE = "#incomplete"
 
-# The columns of a concordance row, in the order JSON and CSV print them.
-KWIC_COLUMNS = ["id", "title", "speaker", "year", "date", "date_source", "province", "city", "level",
-                "paragraph", "offset", "left", "match", "right", "url"]
 
 
 # The columns of a comparison row after its bucket's key: denominators, then one term's counts.

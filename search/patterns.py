@@ -572,7 +572,7 @@ def _too_costly(compiled: "Compiled", length: int, program: int) -> None:
     deadline = limits.active()
     if deadline.seconds is not None and worst <= deadline.seconds / 2:
         raise deadline.expired()  # a call any query could make: the time is up, as the deadline says it
-    from search.corpus import QueryTooBroad
+    from search.errors import QueryTooBroad
 
     if compiled.width is None:
         raise QueryTooBroad(

@@ -65,6 +65,7 @@ SETTINGS = (
     Setting("kwic_page_size", 50, "Concordance rows per page on the web."),
     Setting("snippets_per_hit", 3, "Highlighted snippets shown for each hit."),
     Setting("query_time_limit_ms", 10000, "Give up with a 'query too broad' error after this many milliseconds."),
+    Setting("similar_speeches", 10, "Similar speeches (相似讲话) listed on a speech's page and in its JSON."),
     Setting("collocation_window", 10, "Characters each side of an occurrence in which collocates are counted.",
             aliases=("--window",)),
     Setting("base_url", "", "Prefix for permalinks and citations, so links pasted into a paper point at the team's server."),

@@ -21,12 +21,12 @@ import os
 import sqlite3
 from pathlib import Path
 
-from search.corpus import SearchError
+from indexer import schema
+from search.errors import SearchError, UnknownSnapshot
 
 FILE = "snapshots.sqlite"
 ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i: ids are read aloud and typed from paper
 ID_LENGTH = 6
-KEPT = ("title", "speaker", "date", "year", "province")
 HOUR = datetime.timedelta(hours=1)
 
 
@@ -73,7 +73,7 @@ def _new_id(body: str) -> str:
 
 def record(result: dict) -> dict:
     """Return what a snapshot keeps of one query's speech list: counts and, per speech, what can be re-dated."""
-    speeches = {hit["id"]: {name: hit.get(name) for name in KEPT} | {"occurrences": hit.get("occurrences")}
+    speeches = {hit["id"]: {name: hit.get(name) for name in schema.kept_fields()} | {"occurrences": hit.get("occurrences")}
                 for hit in result["hits"]}
     return {"query": result["query"], "total": len(speeches),
             "occurrences": sum(s["occurrences"] or 0 for s in speeches.values()), "speeches": speeches}
@@ -207,7 +207,6 @@ def take(backend, query, filters: dict | None = None, collapse: bool = False, by
 
 def show(backend, snapshot_id: str) -> dict:
     """Return a stored snapshot as it was taken, and under `now` what the same queries find in the backend today."""
-    from search.corpus import UnknownSnapshot
 
     stored = load(backend.index_dir, snapshot_id)
     if stored is None:

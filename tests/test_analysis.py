@@ -12,7 +12,7 @@ from indexer.build import build_index
 from indexer.segment import words
 from indexer.text import fold_case
 from search import Corpus
-from search.analysis import Tally, collocation_scores, fold_maximal, has_punctuation, keyness_scores, word_table
+from search.counts import Tally, collocation_scores, fold_maximal, has_punctuation, keyness_scores, word_table
 from search.corpus import QueryTooBroad, SearchError
 
 MEANINGFUL = re.compile(r"[^\W_]")
@@ -275,7 +275,7 @@ def test_collocate_windows_stay_in_a_paragraph_and_count_a_position_once(tmp_pat
     ("x%", False, True), ("pm2.5", False, True), ("发展", False, False), ("gdp", False, False), ("“六稳”", False, True),
 ])
 def test_what_counts_as_a_number_or_punctuation(item, number, punctuated):
-    from search.analysis import is_number
+    from search.counts import is_number
 
     assert (is_number(item), has_punctuation(item)) == (number, punctuated)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer import store
+from indexer import integrity
 from indexer.build import build_index
 from search import Corpus
 from search.cli import main
@@ -107,7 +107,7 @@ def damaged(sound, tmp_path, request, monkeypatch):
     index = tmp_path / "index"
     shutil.copytree(sound, index)
     with monkeypatch.context() as patch:
-        patch.setattr(store, "RACY_NS", 0)  # the copies keep the build's mtimes; the damage writes a new one
+        patch.setattr(integrity, "RACY_NS", 0)  # the copies keep the build's mtimes; the damage writes a new one
         Corpus(index).generation()
     assert json.loads((index / ".checked").read_text(encoding="utf-8")), "the checksums were cached"
     matches = [p for p in index_files(index) if _pattern(p) == file]

@@ -1,7 +1,6 @@
 """Places come from what a speech says: byline and title first, then the body speaking of itself."""
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -200,13 +199,33 @@ def test_corpus_002_huaihua():
     assert (whole.province, whole.city, whole.county) == ("湖南省", "怀化市", None)
 
 
+def _calls(work) -> int:
+    """Count the function calls (Python and C) some work makes: its cost, the same on any machine under any load."""
+    import sys
+
+    calls = 0
+
+    def count(frame, event, arg):
+        nonlocal calls
+        calls += event in ("call", "c_call")
+
+    sys.setprofile(count)
+    try:
+        work()
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
 def test_resolve_is_fast():
+    # Speed is measured in `make bench`; here its cost: a few thousand calls for a speech of 9,000
+    # characters (2,366 when written), growing no faster than the text (issue 26: this once
+    # asserted 50 ms of wall-clock time, which a loaded machine missed).
     body = _corpus("000_e22c3551305105ef.txt")
     gazetteer()
-    start = time.perf_counter()
-    for _ in range(20):
-        resolve_place(None, None, body)
-    assert (time.perf_counter() - start) / 20 < 0.05  # a few ms each; 50 ms leaves room for slow CI
+    once = _calls(lambda: resolve_place(None, None, body))
+    assert once < 10_000
+    assert _calls(lambda: resolve_place(None, None, "\n".join([body] * 4))) < 4 * once + 1_000
 
 
 from indexer.places import Mark, _from_marks, province_marks  # noqa: E402

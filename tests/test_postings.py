@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from indexer.text import fold_case
 from indexer.postings import WordPostingsWriter, new_segment, write_pairs
-from indexer.store import Postings, read_segment_plan, write_segment_plan
+from indexer.postings import Postings
+from indexer.store import read_segment_plan, write_segment_plan
 
 
 def open_postings(folder, texts: list[str], segments: int = 1) -> Postings:
@@ -234,7 +235,7 @@ def test_a_row_that_disagrees_with_the_positions_is_damage_not_a_count(tmp_path,
     import pytest
 
     import indexer.postings as postings
-    from indexer.store import StoreError
+    from indexer.integrity import StoreError
 
     monkeypatch.setattr(postings, "ROW_PER_TEXT", 1)
     rowed = open_postings(tmp_path, TEXTS * 3)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from indexer import schema, store
+from indexer import generations, schema, store
 from indexer.records import Records
 
 ODD = [
@@ -39,7 +39,7 @@ def test_no_records_is_an_empty_table():
 
 
 def test_the_shipped_generation_reads_back_as_its_lines(shipped_index):
-    generation = store.open_generation(shipped_index / store.current_name(shipped_index))
+    generation = store.open_generation(shipped_index / generations.current_name(shipped_index))
     with open(generation.path / schema.SPEECHES, encoding="utf-8") as handle:
         lines = [json.loads(line) for line in handle]
     assert len(lines) > 20 and list(generation.records) == lines

@@ -117,7 +117,7 @@ def load(base: str, clients: int, seconds: float, paths: list[str]) -> dict:
             k += 1
             started = time.monotonic()
             try:
-                with urllib.request.urlopen(base + path, timeout=30) as response:
+                with urllib.request.urlopen(base + path, timeout=300) as response:
                     response.read()
                     status = response.status
             except urllib.error.HTTPError as error:

@@ -13,7 +13,6 @@ import signal
 
 import pytest
 
-from bench import generate
 from indexer import shards
 from indexer.build import build_index
 from search import SearchError, open_index
@@ -62,18 +61,6 @@ def answer(corpus, method, args, kwargs):
         args = args + (filters,) if method != "compare" else args + (filters,)
     result = getattr(corpus, method)(*args, **kwargs)
     return without_versions(json.loads(json.dumps(result, ensure_ascii=False, default=list)))
-
-
-@pytest.fixture(scope="module")
-def indexes(tmp_path_factory):
-    """One index and a sharded one (3 shards) over the shipped corpus and 40 generated speeches."""
-    folder = tmp_path_factory.mktemp("sharded")
-    generate.generate(40, folder)
-    for path in CORPUS.iterdir():
-        shutil.copy(path, folder / "corpus" / path.name)
-    build_index(folder / "corpus", folder / "one")
-    summary = shards.build_sharded(folder / "corpus", folder / "many", shards=3)
-    return folder, summary
 
 
 @pytest.mark.parametrize("method, args, kwargs", QUERIES, ids=[f"{m}-{i}" for i, (m, _, _) in enumerate(QUERIES)])
@@ -180,41 +167,34 @@ def test_a_sharded_index_that_would_lose_half_its_speeches_is_refused(tmp_path):
 # ---- on a Dask cluster of worker processes --------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def client():
-    from search.cluster import connect
-
-    with connect("local:2") as client:
-        yield client
-
-
-def test_the_cluster_answers_as_one_index(indexes, client):
+def test_the_cluster_answers_as_one_index(indexes, cluster):
     folder, _ = indexes
-    one, many = Corpus(folder / "one"), open_index(folder / "many", client=client)
+    one, many = Corpus(folder / "one"), open_index(folder / "many", client=cluster)
     for method, args, kwargs in QUERIES[::2]:
         assert answer(many, method, args, kwargs) == answer(one, method, args, kwargs), (method, args)
 
 
-def test_a_killed_worker_gives_shard_unavailable_then_the_next_query_answers(indexes, client):
+def test_a_killed_worker_gives_shard_unavailable_then_the_next_query_answers(indexes, cluster):
     folder, _ = indexes
-    one, many = Corpus(folder / "one"), open_index(folder / "many", client=client)
+    one, many = Corpus(folder / "one"), open_index(folder / "many", client=cluster)
     expected = answer(one, "search", ("双过半",), {})
     assert answer(many, "search", ("双过半",), {}) == expected
     # Kill the worker that holds the first shard's actor; its nanny starts a new one.
-    holder = next(iter(client.who_has(many._shards()[0][0].actor._future)[many._shards()[0][0].actor._future.key]))
-    pid = client.run(os.getpid, workers=[holder])[holder]
+    actor = many.parts._shards()[0][0]
+    holder = next(iter(cluster.who_has(actor._future)[actor._future.key]))
+    pid = cluster.run(os.getpid, workers=[holder])[holder]
     os.kill(pid, signal.SIGKILL)
     with pytest.raises(ShardUnavailable) as error:
         many.search("双过半")
     assert error.value.code == "shard_unavailable" and error.value.status == 503
-    client.wait_for_workers(2, timeout=60)
+    cluster.wait_for_workers(2, timeout=600)
     assert answer(many, "search", ("双过半",), {}) == expected
 
 
-def test_a_cluster_builds_the_shards(tmp_path, client):
+def test_a_cluster_builds_the_shards(tmp_path, cluster):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
-    shards.build_sharded(corpus, tmp_path / "index", shards=3, client=client)
+    shards.build_sharded(corpus, tmp_path / "index", shards=3, client=cluster)
     build_index(corpus, tmp_path / "one")
     assert without_versions(open_index(tmp_path / "index").search("经济")) == \
         without_versions(Corpus(tmp_path / "one").search("经济"))

@@ -20,7 +20,8 @@ import flask
 import pytest
 from click.testing import CliRunner
 
-from search import Corpus, limits
+from search import Corpus, facets, limits, snippets
+from search.index import Index
 from search.cli import main
 from search.settings import defaults
 from web import create_app
@@ -44,31 +45,39 @@ def clock(monkeypatch):
     return clock
 
 
+# Where each piece of a request's work is done: snippets and concordance rows (search/snippets.py),
+# the year chart's counts (search/facets.py), the suggestions (search.Corpus).
+PIECES = {"snippets": (snippets, "snippets"), "year_series": (facets, "years_by_source"), "suggestions": (Corpus, "suggestions"),
+          "kwic_row": (snippets, "kwic_row"), "kwic_spots": (snippets, "kwic_spots"), "hit": (Index, "_hit"),
+          "speech": (Corpus, "speech")}
+
+
 def run_out_on(monkeypatch, clock, name: str, after: int = 0):
-    """Make a Corpus method's call number after+1 take forever: the clock jumps and the next check stops the work."""
-    original = getattr(Corpus, name)
+    """Make a piece of work's call number after+1 take forever: the clock jumps and the next check stops the work."""
+    owner, attribute = PIECES[name]
+    original = getattr(owner, attribute)
     calls = []
 
-    def slow(self, *args, **kwargs):
+    def slow(*args, **kwargs):
         calls.append(1)
         if len(calls) == after + 1:
             clock.now += 10**6
             limits.check()
-        return original(self, *args, **kwargs)
-    monkeypatch.setattr(Corpus, name, slow)
+        return original(*args, **kwargs)
+    monkeypatch.setattr(owner, attribute, slow)
 
 
 # ---- time limits checked as the work goes -----------------------------------------------------
 
 
 @pytest.mark.parametrize("path, method", [
-    ("/api/search?q=的", "_snippets"),
-    ("/?q=的", "_snippets"),
+    ("/api/search?q=的", "snippets"),
+    ("/?q=的", "snippets"),
     ("/?q=的", "year_series"),
     ("/api/search?q=的", "suggestions"),
-    ("/kwic?q=的", "_kwic_row"),
-    ("/kwic?q=的&sort=left", "_kwic_row"),
-    ("/kwic?q=的&page=3", "_kwic_spots"),
+    ("/kwic?q=的", "kwic_row"),
+    ("/kwic?q=的&sort=left", "kwic_row"),
+    ("/kwic?q=的&page=3", "kwic_spots"),
 ])
 def test_a_request_past_its_time_limit_anywhere_in_its_work_is_503_too_broad_never_partial(
         client, clock, monkeypatch, path, method):
@@ -82,7 +91,7 @@ def test_a_request_past_its_time_limit_anywhere_in_its_work_is_503_too_broad_nev
 
 
 def test_a_library_call_is_under_the_query_limit_by_itself(shipped_index, clock, monkeypatch):
-    run_out_on(monkeypatch, clock, "_kwic_row", after=10)
+    run_out_on(monkeypatch, clock, "kwic_row", after=10)
     corpus = Corpus(shipped_index)
     with pytest.raises(Exception) as raised:
         corpus.kwic("的")
@@ -104,8 +113,8 @@ def _csv(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
 
 
-@pytest.mark.parametrize("path, method", [("/export.csv?q=的", "_kwic_row"), ("/export.csv?q=的&sort=right", "_kwic_row"),
-                                          ("/export.csv?q=的&what=speeches", "_hit")])
+@pytest.mark.parametrize("path, method", [("/export.csv?q=的", "kwic_row"), ("/export.csv?q=的&sort=right", "kwic_row"),
+                                          ("/export.csv?q=的&what=speeches", "hit")])
 def test_an_export_at_its_limit_ends_with_an_incomplete_row_after_the_rows_it_gave(client, clock, monkeypatch, path,
                                                                                    method):
     whole = _csv(client.get(path).get_data(as_text=True))
@@ -122,7 +131,7 @@ def test_an_export_at_its_limit_ends_with_an_incomplete_row_after_the_rows_it_ga
 def test_the_concordance_json_at_its_limit_says_complete_false_after_the_rows_it_gave(client, clock, monkeypatch):
     whole = json.loads(client.get("/api/kwic?q=的").get_data(as_text=True))
     assert "complete" not in whole and len(whole["rows"]) == whole["total"]
-    run_out_on(monkeypatch, clock, "_kwic_row", after=5)
+    run_out_on(monkeypatch, clock, "kwic_row", after=5)
     cut = json.loads(client.get("/api/kwic?q=的").get_data(as_text=True))
     assert cut["rows"] == whole["rows"][:5] and cut["total"] == whole["total"]
     assert cut["complete"] is False and cut["incomplete"]["rows"] == 5
@@ -132,7 +141,7 @@ def test_the_concordance_json_at_its_limit_says_complete_false_after_the_rows_it
 def test_a_command_line_export_at_its_limit_ends_with_complete_false(shipped_index, clock, monkeypatch):
     runner = CliRunner()
     whole = runner.invoke(main, ["kwic", "的", "--jsonl", "--index", str(shipped_index)]).stdout.splitlines()
-    run_out_on(monkeypatch, clock, "_kwic_row", after=5)
+    run_out_on(monkeypatch, clock, "kwic_row", after=5)
     result = runner.invoke(main, ["kwic", "的", "--jsonl", "--index", str(shipped_index)])
     lines = result.stdout.splitlines()
     assert lines[:5] == whole[:5] and len(lines) == 6
@@ -152,12 +161,12 @@ def test_an_export_reads_rows_only_as_they_are_sent(client, corpus, monkeypatch)
     # Bounded memory: the rows are found while the response is read (a piece of ~64 KB at a time),
     # never gathered first.
     found = []
-    original = Corpus._kwic_row
+    original = snippets.kwic_row
 
-    def counting(self, generation, spot):
+    def counting(*args):
         found.append(1)
-        return original(self, generation, spot)
-    monkeypatch.setattr(Corpus, "_kwic_row", counting)
+        return original(*args)
+    monkeypatch.setattr(snippets, "kwic_row", counting)
     response = client.get("/export.csv?q=的", buffered=False)
     chunks = iter(response.response)
     sent = b"".join(next(chunks) for _ in range(3))
@@ -184,17 +193,17 @@ class Gate:
             assert self.arrivals.acquire(timeout=60), "a request never reached the gate"
 
 
-def gate_method(monkeypatch, name: str, gate: Gate, generator: bool = False):
-    original = getattr(Corpus, name)
+def gate_method(monkeypatch, owner, name: str, gate: Gate, generator: bool = False):
+    original = getattr(owner, name)
     if generator:
-        def gated(self, *args, **kwargs):
+        def gated(*args, **kwargs):
             gate.hold()
-            yield from original(self, *args, **kwargs)
+            yield from original(*args, **kwargs)
     else:
-        def gated(self, *args, **kwargs):
+        def gated(*args, **kwargs):
             gate.hold()
-            return original(self, *args, **kwargs)
-    monkeypatch.setattr(Corpus, name, gated)
+            return original(*args, **kwargs)
+    monkeypatch.setattr(owner, name, gated)
 
 
 @contextmanager
@@ -237,8 +246,8 @@ def test_with_every_slot_held_more_work_is_503_at_once_and_cheap_requests_still_
     app = create_app({"INDEX": str(shipped_index)})
     exports, queries = app.config["MAX_CONCURRENT_EXPORTS"], app.config["MAX_CONCURRENT_QUERIES"]
     export_gate, query_gate = Gate(), Gate()
-    gate_method(monkeypatch, "_kwic_spots", export_gate, generator=True)
-    gate_method(monkeypatch, "search", query_gate)
+    gate_method(monkeypatch, snippets, "kwic_spots", export_gate, generator=True)
+    gate_method(monkeypatch, Corpus, "search", query_gate)
     speech_id = corpus.speeches()[0]["id"]
     with serving(app) as base:
         held_exports, held_queries = [], []
@@ -278,12 +287,12 @@ def test_the_server_runs_enough_threads_for_cheap_requests_whatever_the_setting(
 def test_a_client_that_goes_away_stops_its_export_and_frees_its_slot(shipped_index, monkeypatch):
     app = create_app({"INDEX": str(shipped_index), "MAX_CONCURRENT_EXPORTS": 1})
     gate, stopped = Gate(), threading.Event()
-    original = Corpus._kwic_spots
+    original = snippets.kwic_spots
     yielded, disconnected = [], []
 
-    def watched(self, *args, **kwargs):
+    def watched(*args, **kwargs):
         try:
-            for spot in original(self, *args, **kwargs):
+            for spot in original(*args, **kwargs):
                 yielded.append(spot)
                 if len(yielded) == 1000:  # several pieces of the export have been sent
                     disconnected.append(flask.request.environ["waitress.client_disconnected"])
@@ -291,7 +300,7 @@ def test_a_client_that_goes_away_stops_its_export_and_frees_its_slot(shipped_ind
                 yield spot
         finally:
             stopped.set()
-    monkeypatch.setattr(Corpus, "_kwic_spots", watched)
+    monkeypatch.setattr(snippets, "kwic_spots", watched)
     total = Corpus(shipped_index).kwic_rows("的")["total"]
     with serving(app) as base:
         port = int(base.rsplit(":", 1)[1])

@@ -8,7 +8,7 @@ import os
 
 from flask import Flask, jsonify, render_template, request
 
-from indexer.store import StoreError
+from indexer.integrity import StoreError
 from search import settings as named_settings
 from search import open_index
 from search.corpus import DamagedIndex, SearchError
@@ -27,7 +27,8 @@ def create_app(config: dict | None = None) -> Flask:
         CORPUS=os.environ.get("SPEECHES_CORPUS"),
         HOST="127.0.0.1",  # the address serve binds: trusted for absolute links (TRUSTED_HOSTS adds others)
         MAX_CONTENT_LENGTH=64 * 1024,  # the one form (a citation) is a query and a few filters: no body grows past this
-        **{row.name.upper(): os.environ.get(row.envvar, row.default) for row in named_settings.SETTINGS},
+        # Unset here, each setting takes its default from the settings table when it is resolved below.
+        **{row.name.upper(): os.environ.get(row.envvar) for row in named_settings.SETTINGS},
     )
     config = dict(config or {})
     config_file = config.get("CONFIG_FILE") or os.environ.get("SPEECHES_WEB_CONFIG")

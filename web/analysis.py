@@ -1,41 +1,48 @@
-"""Forms, collocates and keywords: pages, their JSON twins under /api/ and their CSV twins."""
+"""Forms, collocates and keywords: each one view answered as a page, JSON under /api/ and CSV (web/renderers.py)."""
 
-from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context, url_for
+from flask import Blueprint, render_template, request, url_for
 
 from indexer import schema
 from search import query as q
-from search.analysis import COLLOCATE_COLUMNS, FORM_COLUMNS, KEYWORD_COLUMNS, export_context
-from search.corpus import SearchError
-from search.export import csv_lines
-from web import views
+from search.analysis import CLUSTER_COLUMNS, COLLOCATE_COLUMNS, FORM_COLUMNS, KEYWORD_COLUMNS, export_context
+from search.errors import SearchError
+from web import renderers, views
 
 bp = Blueprint("analysis", __name__)
 
 AGAINST = views.AGAINST
 # Every argument these pages read, in query-string order, so equal views get equal URLs.
-ARGS = ("q",) + schema.filters() + AGAINST + ("unit", "window", "min_freq", "punctuation", "numbers", "sort", "all")
+ARGS = ("q",) + schema.filters() + AGAINST + ("unit", "window", "min_freq", "punctuation", "numbers", "sort", "all",
+                                              "side", "words")
 
 
-def _flag(name: str, default: bool) -> bool:
-    """Read a yes/no argument (1, true, on, yes / 0, false, off, no); absent is the default."""
+def _flag(name: str) -> bool | None:
+    """Read a yes/no argument (1, true, on, yes / 0, false, off, no); None when absent."""
     value = request.args.get(name, "").strip().lower()
     if not value:
-        return default
+        return None
     if value not in ("1", "true", "on", "yes", "0", "false", "off", "no"):
         raise SearchError(f"{name} must be 1 or 0, not {value!r}", f"{name} 只能是 1 或 0，不能是 {value!r}")
     return value in ("1", "true", "on", "yes")
 
 
-def _common(default_min: int, everything: bool = False) -> dict:
-    """Read what every analysis takes: min_freq and, unless a CSV wants every row, the row limit."""
-    found = views._number(request.args.get("min_freq"), "min_freq", 1, 10**6)
-    return {"min_freq": found or default_min, "limit": None if everything or _flag("all", False) else 200}
-
-
-def _items() -> dict:
-    """Read the unit and which items to keep, for collocates and keywords."""
-    return {"unit": request.args.get("unit") or "word", "punctuation": _flag("punctuation", False),
-            "numbers": _flag("numbers", True)}
+def _asked(kind: str, everything: bool, table: renderers.Table | None) -> dict:
+    """Read the options of a tool the request gives; the library's own defaults stand for the others."""
+    given = {"sort": request.args.get("sort") or None,
+             "min_freq": views._number(request.args.get("min_freq"), "min_freq", 1, 10**6)}
+    if everything or _flag("all"):
+        given["limit"] = None  # every row; else the first LIMIT
+    if kind != "forms":
+        given.update(unit=request.args.get("unit") or None, punctuation=_flag("punctuation"), numbers=_flag("numbers"))
+    if kind == "collocates":
+        given["window"] = views._number(request.args.get("window"), "window", 1, 1000)
+    if kind == "keywords":
+        given["against"] = _against() or None
+    for option in table.options if table else ():  # a tool's own options, as its table names them
+        if option.name not in given:
+            value = request.args.get(option.name) or None
+            given[option.name] = value if option.choices else views._number(value, option.name, option.low, option.high)
+    return {name: value for name, value in given.items() if value is not None or name == "limit"}
 
 
 def _against() -> dict:
@@ -48,23 +55,12 @@ def _against() -> dict:
     return found
 
 
-def _run(kind: str, everything: bool = False) -> dict | None:
-    """Run forms, collocates or keywords on the request's arguments; None when nothing is asked yet."""
+def _run(kind: str, everything: bool = False, table: renderers.Table | None = None) -> dict | None:
+    """Run a research tool (forms, collocates, keywords …) on the request's arguments; None when nothing is asked yet."""
     params = views.read_params()
-    corpus = views.corpus()
-    sort = request.args.get("sort") or None
-    if kind == "keywords":
-        if params.empty:
-            return None
-        return corpus.keywords(params.q, params.filters, against=_against() or None, sort=sort or "g2",
-                               **_items(), **_common(5, everything))
-    if not params.q.strip():
+    if params.empty if kind == "keywords" else not params.q.strip():
         return None
-    if kind == "forms":
-        return corpus.forms(params.q, params.filters, sort=sort or "occurrences", **_common(1, everything))
-    window = views._number(request.args.get("window"), "window", 1, 1000)
-    return corpus.collocates(params.q, params.filters, window=window, sort=sort or "g2", **_items(),
-                             **_common(3, everything))
+    return getattr(views.corpus(), kind)(params.q, params.filters, **_asked(kind, everything, table))
 
 
 def url(endpoint: str, **changes) -> str:
@@ -90,8 +86,8 @@ def _together(node, item: str) -> str:
     return f"({q.render(node)}) {q.quote(item)}"
 
 
-def _page(kind: str, template: str):
-    result = _run(kind)
+def _page(kind: str, template: str, result: dict | None, table: renderers.Table | None = None) -> str:
+    """Render an analysis page: the answer's table, the box, and how the query was read."""
     params = views.read_params()
     node = None
     if result is not None and kind != "keywords":
@@ -103,78 +99,36 @@ def _page(kind: str, template: str):
                            quote=q.quote, filter_names=schema.filters(), page_filters=params.filters,
                            against_filters=_against(), query_link=lambda query: url(request.endpoint, q=query),
                            reading=views.reading(params.q, params.filters) if asked else None,
-                           suggestions=views.suggestions(params.q, params.filters) if asked else [])
+                           suggestions=views.suggestions(params.q, params.filters) if asked else [],
+                           kind=kind, endpoint=f"{bp.name}.{kind}", table=table)
 
 
-def _csv(kind: str, key: str, columns: list[str]):
-    result = _run(kind, everything=True)
-    if result is None:
-        raise q.QueryError("say what to count: a query, e.g. q=/三.四新/" if kind != "keywords" else
-                           "say what the target is: a query or filters, e.g. year=2021",
-                           None, "请输入检索式，例如 q=/三.四新/" if kind != "keywords" else "请给出目标语料，例如 year=2021")
-    # Computed before streaming starts, so a bad request is an error page, not a broken download.
-    query = result["target"]["query"] if kind == "keywords" else result["query"]
-    return Response(stream_with_context(csv_lines(result[key], columns, export_context(result))), mimetype="text/csv",
-                    headers=views.download(kind, query))
+def _view(kind: str, key: str, columns: list[str], asked: tuple[str, str],
+          table: renderers.Table | None = None) -> renderers.View:
+    """Return a tool as a view: its page (its own template, else table.html), its JSON (the first LIMIT rows unless
+    all=1) and its CSV (every row)."""
+    return renderers.View(
+        name=kind, answer=lambda everything: _run(kind, everything, table),
+        page=lambda result: _page(kind, "table.html" if table else f"{kind}.html", result, table),
+        rows=lambda result: result[key], columns=lambda result: columns, context=export_context,
+        query=lambda result: result["target"]["query"] if kind == "keywords" else result["query"], asked=asked)
 
 
-def _json(kind: str):
-    result = _run(kind)
-    if result is None:
-        raise q.QueryError("say what to count: a query (q=…)" + (" or filters" if kind == "keywords" else ""), None,
-                           "请输入检索式（q=…）" + ("或筛选条件" if kind == "keywords" else ""))
-    return jsonify(result)
+ASK_QUERY = ("say what to count: a query (q=…), e.g. q=/三.四新/", "请输入检索式（q=…），例如 q=/三.四新/")
+for view in (_view("forms", "forms", FORM_COLUMNS, ASK_QUERY), _view("collocates", "collocates", COLLOCATE_COLUMNS, ASK_QUERY),
+             _view("keywords", "items", KEYWORD_COLUMNS, ("say what the target is: a query or filters (q=…), e.g. year=2021",
+                                                          "请给出目标语料：检索式或筛选条件，例如 year=2021"))):
+    renderers.register(bp, view)
 
-
-@bp.get("/forms")
-def forms():
-    """Show the distinct strings a pattern matched, each linked to its concordance."""
-    return _page("forms", "forms.html")
-
-
-@bp.get("/api/forms")
-def forms_json():
-    """Return the forms as JSON (the first 200 unless all=1)."""
-    return _json("forms")
-
-
-@bp.get("/forms.csv")
-def forms_csv():
-    """Stream every form as CSV."""
-    return _csv("forms", "forms", FORM_COLUMNS)
-
-
-@bp.get("/collocates")
-def collocates():
-    """Show the collocates of a term, each linked to the concordance of both."""
-    return _page("collocates", "collocates.html")
-
-
-@bp.get("/api/collocates")
-def collocates_json():
-    """Return the collocates as JSON (the first 200 unless all=1)."""
-    return _json("collocates")
-
-
-@bp.get("/collocates.csv")
-def collocates_csv():
-    """Stream every collocate as CSV."""
-    return _csv("collocates", "collocates", COLLOCATE_COLUMNS)
-
-
-@bp.get("/keywords")
-def keywords():
-    """Show a target's keywords against the rest of the corpus or the against_ filters."""
-    return _page("keywords", "keywords.html")
-
-
-@bp.get("/api/keywords")
-def keywords_json():
-    """Return the keywords as JSON (the first 200 unless all=1)."""
-    return _json("keywords")
-
-
-@bp.get("/keywords.csv")
-def keywords_csv():
-    """Stream every keyword row as CSV."""
-    return _csv("keywords", "items", KEYWORD_COLUMNS)
+CLUSTERS = renderers.Table(
+    title=("词簇", "Clusters"), button=("找词簇", "Find clusters"), key="clusters",
+    intro=("输入一个词或模式，列出它每处出现连同其后（或其前、前后）若干个词组成的词串，按出现次数排序，如“稳中求进”之后的“工作总基调”。",
+           "Enter a word or a pattern to list each of its occurrences with the words after it (or before it, or both) "
+           "as strings, by how often they occur: 稳中求进 followed by 工作总基调."),
+    labels={"cluster": ("词簇", "cluster"), "occurrences": ("次数", "occurrences"), "speeches": ("篇数", "speeches")},
+    sorts=(("occurrences", ("次数", "occurrences")), ("speeches", ("篇数", "speeches")), ("cluster", ("词簇", "cluster"))),
+    options=(renderers.Option("side", ("方向", "side"), choices=(("right", ("其后", "after")), ("left", ("其前", "before")),
+                                                                   ("both", ("前后", "both")))),
+             renderers.Option("words", ("词数", "words"), low=1, high=8),
+             renderers.Option("min_freq", ("最低频次", "minimum frequency"), high=10**6)))
+renderers.register(bp, _view("clusters", "clusters", CLUSTER_COLUMNS, ASK_QUERY, CLUSTERS), table=CLUSTERS)

@@ -5,8 +5,9 @@ import json
 from flask import Blueprint, Response, current_app, jsonify, redirect, request, stream_with_context, url_for
 
 from search import limits
-from search.corpus import SearchError
-from search.export import KWIC_COLUMNS, batched, csv_lines, hit_columns, json_document
+from search.errors import SearchError
+from search.export import batched, csv_lines, hit_columns, json_document
+from search.snippets import kwic_columns
 from search.query import QueryError
 from web import capacity, views
 
@@ -28,6 +29,12 @@ def speech(speech_id):
     if current != speech_id:
         return redirect(url_for("api.speech", speech_id=current), code=301)
     return jsonify(corpus.speech(current))
+
+
+@bp.get("/api/speech/<speech_id>/similar")
+def similar(speech_id):
+    """Return the speeches most like one (相似讲话), with their fields and scores."""
+    return jsonify(views.corpus().similar(speech_id))
 
 
 @bp.get("/api/kwic")
@@ -64,7 +71,7 @@ def export():
         result = views.corpus().kwic_rows(params.q, params.filters, width=params.width, sort=sort)
         base = views.base_url()
         rows = (dict(row, url=base + row["url"]) if row["url"].startswith("/") else row for row in result["rows"])
-        columns, name = KWIC_COLUMNS, "kwic"
+        columns, name = kwic_columns(), "kwic"
     elif what == "speeches":
         result = views.corpus().speech_list(params.q, params.filters, sort=params.sort, collapse=params.collapse)
         base = views.base_url()

@@ -3,12 +3,12 @@
 import functools
 import json
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, stream_with_context, url_for
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
 from indexer import schema
-from search.export import compare_columns, compare_rows, csv_lines
-from web import views
+from search.export import compare_columns, compare_rows
+from web import renderers, views
+from web.i18n import language
 from web.chart import series_chart
 from web.tilemap import peak, tile_map
 
@@ -17,9 +17,15 @@ bp = Blueprint("compare", __name__)
 MEASURES = {"rate": "per_10k_chars", "count": "occurrences"}
 # "Years the text states": every way of knowing a date but inference.
 STATED = tuple(source for source in schema.DATE_SOURCES if source != "inferred")
-BY_CHOICES = [("year", _l("年份")), ("province", _l("省份")), ("level", _l("层级")), ("speaker", _l("讲话人")),
-              ("city", _l("城市")), ("date_source", _l("日期来源")), ("province,year", _l("省份 × 年份")),
-              ("level,year", _l("层级 × 年份"))]
+# Comparisons over two fields offered beside every field a comparison may go by (the registry's `by`).
+PAIRED_CHOICES = (("province", "year"), ("level", "year"))
+
+
+def by_choices() -> list[tuple[str, str]]:
+    """Return the comparisons the page offers, each with its label in the page's language (the registry's)."""
+    labels = schema.labels(language())
+    return [(name, labels[name]) for name in schema.compare_fields()] + \
+        [(",".join(pair), " × ".join(labels[name] for name in pair)) for pair in PAIRED_CHOICES]
 SCALES = ("shared", "term")  # the maps' colours: one scale for every term (the default), or one per term
 
 
@@ -66,13 +72,11 @@ def province_values(result: dict, term: str) -> dict:
             for b in result["buckets"] if b["key"]["province"] not in (schema.UNKNOWN, schema.NATIONAL)}
 
 
-@bp.get("/compare")
-def compare_page():
+def _page(result: dict) -> str:
     """Show terms compared over one or two fields: a chart, the province maps, the table of every number."""
     asked = _request()
     if not asked["terms"]:
-        return render_template("compare.html", asked=asked, result=None, by_choices=BY_CHOICES)
-    result = _compare(asked)
+        return render_template("compare.html", asked=asked, result=None, by_choices=by_choices())
     by_province = result if result["by"] == ["province"] else \
         views.corpus().compare(asked["terms"], "province", asked["filters"], collapse=asked["collapse"])
     measure, min_chars = MEASURES[asked["measure"]], int(current_app.config["MAP_MIN_CHARS"])
@@ -82,7 +86,7 @@ def compare_page():
     maps = [(term, tile_map(values[term], measure, min_chars, top)) for term in result["terms"]]
     readings = [(views.reading(term, asked["filters"]), views.suggestions(term, asked["filters"], asked["collapse"]),
                  functools.partial(term_link, term)) for term in result["terms"]]
-    return render_template("compare.html", asked=asked, result=result, by_choices=BY_CHOICES,
+    return render_template("compare.html", asked=asked, result=result, by_choices=by_choices(),
                            chart=series_chart(result, measure), maps=maps, readings=readings,
                            cross=_cross_tables(result, measure), bucket_link=bucket_link)
 
@@ -110,23 +114,18 @@ def _cross_tables(result: dict, measure: str) -> list[dict] | None:
     return {"down": down, "across": across, "columns": columns, "tables": tables}
 
 
-@bp.get("/api/compare")
-def compare_api():
-    """Return the comparison as the interface's JSON."""
-    return jsonify(_compare(_request()))
+def _context(result: dict) -> dict:
+    """Return the columns every CSV row of a comparison repeats: what was compared, and in which index."""
+    return {"terms": json.dumps(result["terms"], ensure_ascii=False), "by": ",".join(result["by"]),
+            "filters": json.dumps(result["filters"], ensure_ascii=False), "collapse": result["collapse"],
+            "index_version": result["index_version"]}
 
 
-@bp.get("/compare.csv")
-def compare_csv():
-    """Stream every bucket and term of a comparison as CSV rows, denominators beside each count."""
-    asked = _request()
-    result = _compare(asked)
-    rows = compare_rows(result)
-    context = {"terms": json.dumps(result["terms"], ensure_ascii=False), "by": ",".join(result["by"]),
-               "filters": json.dumps(result["filters"], ensure_ascii=False), "collapse": result["collapse"],
-               "index_version": result["index_version"]}
-    return Response(stream_with_context(csv_lines(rows, compare_columns(result["by"]), context)), mimetype="text/csv",
-                    headers=views.download("compare", result["terms"]))
+# The page, its JSON (/api/compare) and every bucket and term as CSV rows, denominators beside each count.
+renderers.register(bp, renderers.View(
+    name="compare", answer=lambda everything: _compare(_request()), page=_page, rows=compare_rows,
+    columns=lambda result: compare_columns(result["by"]), context=_context, query=lambda result: result["terms"],
+    asked=("say what to compare: q=…", "请输入要比较的词：q=…")), endpoints=("compare_page", "compare_api", "compare_csv"))
 
 
 # ---- citable snapshots ----------------------------------------------------------------------

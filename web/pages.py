@@ -9,7 +9,9 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from markupsafe import Markup
 
 from indexer import schema
-from search.corpus import mark, marks_by_pattern
+from search.errors import OlderIndex
+from search.matching import marks_by_pattern
+from search.snippets import mark
 from web import capacity, views
 from web.chart import year_chart
 from web.compare import province_values
@@ -30,13 +32,14 @@ def index():
         chars = {name: {b["key"][name]: b["chars"] for b in views.corpus().compare([], name)["buckets"]} for name in tables}
         return render_template("overview.html", counts=counts, tables=tables, chars=chars,
                                chart=year_chart(counts["facets"]["year"]))
-    result = views.run_search(params)
+    # One match gives the hits, the year chart and the map (issue 26: the query was matched three times).
+    result = views.run_search(params, chart=True)
     pages = max(1, math.ceil(result["total"] / result["page_size"]))
-    series = views.corpus().year_series(params.q, params.filters)
+    series = result.pop("chart")
     chart = year_chart(series["counts"], series["totals"], series["by_source"]) if params.q.strip() else None
     grid = None
     if params.q.strip():
-        by_province = views.corpus().compare([params.q], "province", params.filters, collapse=params.collapse)
+        by_province = series["provinces"]
         grid = tile_map(province_values(by_province, by_province["terms"][0]),
                         min_chars=int(current_app.config["MAP_MIN_CHARS"]))
     return render_template("search.html", params=params, result=result, pages=pages, facets=_facet_lists(result),
@@ -83,12 +86,20 @@ def speech(speech_id):
     first_hit = next((p["number"] for p in paragraphs if p["hits"]), None)
     chosen = first_hit or 1
     return render_template(
-        "speech.html", speech=record, q=q, notice=notice, paragraphs=paragraphs, hits=hits,
+        "speech.html", speech=record, q=q, notice=notice, paragraphs=paragraphs, hits=hits, similar=_similar(current),
         first_hit=first_hit, chosen=chosen, cite_speech=views.citation(record),
         cite_paragraph=views.citation(record, chosen), cite_prefix=views.citation_prefix(record),
         cite_where=views.paragraph_words(), speech_link=views.permalink(record["id"]),
         reading=views.reading(q) if q.strip() and not notice else None,
     )
+
+
+def _similar(speech_id: str) -> dict:
+    """Return the speeches most like one, or what stops them being found (an index built by an older version)."""
+    try:
+        return views.corpus().similar(speech_id)
+    except OlderIndex as error:
+        return {"similar": [], "older": error}
 
 
 @bp.get("/speech/<speech_id>/raw")

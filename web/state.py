@@ -5,7 +5,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from indexer.store import corpus_files, corpus_relpath, file_hash
+from indexer.corpusfiles import corpus_files, corpus_relpath, file_hash
 
 
 class CorpusWatch:

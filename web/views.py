@@ -10,7 +10,8 @@ from markupsafe import Markup, escape
 
 from indexer import schema
 from search import query as q
-from search.corpus import Corpus, SearchError
+from search.corpus import Corpus
+from search.errors import SearchError
 from search.query import QueryError
 from web.i18n import language
 
@@ -83,10 +84,10 @@ def _number(value, name: str, low: int, high: int) -> int | None:
     return number
 
 
-def run_search(params: Params, page_size: int | None = None, page: int | None = None) -> dict:
-    """Search with the URL's query and filters (the library checks and resolves them)."""
-    return corpus().search(params.q, params.filters, sort=params.sort, page=page or params.page,
-                           page_size=page_size or params.page_size, collapse=params.collapse)
+def run_search(params: Params, chart: bool = False) -> dict:
+    """Search with the URL's query and filters (the library checks and resolves them); `chart` adds the page's chart."""
+    return corpus().search(params.q, params.filters, sort=params.sort, page=params.page, page_size=params.page_size,
+                           collapse=params.collapse, chart=chart)
 
 
 def run_kwic(params: Params, paged: bool = False) -> dict:
@@ -206,16 +207,42 @@ def suggestions(query: str, filters: dict | None = None, collapse: bool = False)
         return []
 
 
-# The tools every page links to, in the navigation bar's order: (name, endpoint).
+# The tools every page links to, in the navigation bar's order: (name, endpoint); then the tools
+# registered with a table (web/renderers.py), each named in both languages.
 TOOLS = (("search", "pages.index"), ("overview", "pages.index"), ("kwic", "pages.kwic"),
          ("compare", "compare.compare_page"), ("forms", "analysis.forms"), ("collocates", "analysis.collocates"),
          ("keywords", "analysis.keywords"))
+ADDED_TOOLS: dict[str, tuple[str, tuple[str, str], tuple[str, str]]] = {}  # name: (endpoint, label, button)
+
+
+def add_tool(name: str, endpoint: str, label: tuple[str, str], button: tuple[str, str]) -> None:
+    """Add a tool to the bar and the search box: its endpoint, and its name and button in Chinese and English."""
+    ADDED_TOOLS[name] = (endpoint, label, button)
+
+
+def tools() -> tuple:
+    """Return every tool as (name, endpoint), in the bar's order."""
+    return TOOLS + tuple((name, entry[0]) for name, entry in ADDED_TOOLS.items())
+
+
+def said(words: tuple[str, str]) -> str:
+    """Return words given in Chinese and English in the page's language."""
+    return words[1] if language() == "en" else words[0]
 
 
 def tool_labels() -> dict:
     """Return each tool's name in the page's language."""
     return {"search": _("检索"), "overview": _("语料概览"), "kwic": _("逐条索引"), "compare": _("比较"),
-            "forms": _("形式"), "collocates": _("搭配词"), "keywords": _("关键词")}
+            "forms": _("形式"), "collocates": _("搭配词"), "keywords": _("关键词"),
+            **{name: said(label) for name, (_endpoint, label, _button) in ADDED_TOOLS.items()}}
+
+
+def box_words() -> dict:
+    """Return what the search box says of each tool it can run: {tool: (its name, its button)}."""
+    return {"search": (_("检索讲话"), _("检索")), "kwic": (_("逐条索引"), _("列出每处")),
+            "forms": (_("形式"), _("列出形式")), "collocates": (_("搭配词"), _("找搭配词")),
+            "keywords": (_("关键词"), _("找关键词")),
+            **{name: (said(label), said(button)) for name, (_endpoint, label, button) in ADDED_TOOLS.items()}}
 
 
 def current_tool() -> str | None:
@@ -225,7 +252,7 @@ def current_tool() -> str | None:
         # Read without checking (an error page about a bad argument shows this bar too).
         asked = any(v.strip() for v in request.args.getlist("q")) or any(request.args.get(n) for n in schema.filters())
         return "search" if asked else "overview"
-    return next((name for name, tool_endpoint in TOOLS if tool_endpoint == endpoint), None)
+    return next((name for name, tool_endpoint in tools() if tool_endpoint == endpoint), None)
 
 
 def tool_links() -> list[dict]:
@@ -235,7 +262,7 @@ def tool_links() -> list[dict]:
     filters = {name: values for name, values in filters.items() if values}
     current = current_tool()
     links = []
-    for name, endpoint in TOOLS:
+    for name, endpoint in tools():
         if name == "overview":
             url = url_for(endpoint)
         elif name == "compare":
@@ -306,8 +333,10 @@ def template_helpers() -> dict:
     lang = language()
     return {"url_with": url_with, "permalink": permalink, "UNKNOWN": UNKNOWN, "corpus_drift": _drift,
             "index_version": _index_version, "labels": schema.labels(lang), "today": _today, "lang": lang,
+            "page_fields": schema.page_fields(), "kept_fields": schema.kept_fields(),
             "date_source_labels": schema.date_source_labels(lang), "shown": shown_value, "tools": tool_links,
-            "tool_labels": tool_labels(), "current_tool": current_tool, "language_link": _language_link,
+            "tool_labels": tool_labels(), "box_words": box_words(), "said": said,
+            "current_tool": current_tool, "language_link": _language_link,
             "reading_of": reading, "suggestions_of": suggestions, "cited_date": cited_date,
             "url_without_filters": url_without_filters, "data": data}
 

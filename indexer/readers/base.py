@@ -12,7 +12,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
-from indexer.store import inside
+from indexer.corpusfiles import inside
 
 # A speech, even a year's compilation or a dataset of reports, is far below this; anything
 # larger would only exhaust memory. The settings table passes its own value (max_file_mb).

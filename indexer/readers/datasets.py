@@ -15,21 +15,14 @@ import re
 import sys
 import tomllib
 
+from indexer import schema
 from indexer.readers.base import BoundedZip, Document, UnreadableFile, decode, fold_newlines, read_bytes, resolve_inside
 
 SIDECAR_SUFFIX = ".columns.toml"
 TEXT_COLUMNS = ("text", "full_text", "content", "body", "正文", "内容", "全文")
-FIELD_COLUMNS = {
-    "title": ("title", "标题"),
-    "speaker": ("speaker", "讲话人", "作者"),
-    "position": ("position", "职务"),
-    "date": ("date", "日期"),
-    "year": ("year", "年份"),
-    "province": ("province", "省份"),
-    "city": ("city", "城市"),
-    "url": ("url", "source_url", "链接"),
-    "published": ("publish_date", "发布日期"),  # of the page that carried it, not of the speech
-}
+# The columns a dataset may give each field under come from the registry (schema.Field.given_as);
+# a row's page address (url) is a hint to the reader, no speech field.
+FIELD_COLUMNS = {**schema.dataset_columns(), "url": ("url", "source_url", "链接")}
 UNNORMALISED = "unnormalised_values"  # the warning code counting given values left without a value
 
 
