@@ -564,3 +564,23 @@ def test_the_serve_command_builds_this_app(shipped_index, monkeypatch):
     app = served["app"]
     assert app.config["BASE_URL"] == "https://x.org" and served["port"] == 5999 and served["running"]
     assert app.test_client().get("/api/kwic?q=双过半").get_json()["rows"][0]["url"].startswith("https://x.org/speech/")
+
+
+def test_the_search_page_matches_its_query_once_for_hits_chart_and_map(client, monkeypatch):
+    # Issue 26: the page matched its query three times (the hits, the year chart, the map).
+    from search import matching
+
+    calls = []
+    real = matching.matching
+
+    def counted(generation, parsed):
+        calls.append(parsed)
+        return real(generation, parsed)
+
+    monkeypatch.setattr(matching, "matching", counted)
+    page = client.get("/?q=营商环境 OR 发展&province=湖南省")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<figure class="chart">' in html and '<figure class="tilemap">' in html
+    # Once with the query; the chart's denominators (the speeches the filters pass) are no match of it.
+    assert [parsed.raw for parsed in calls if parsed.text is not None] == ["营商环境 OR 发展"]
