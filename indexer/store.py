@@ -129,14 +129,22 @@ class Generation:
     _columns: dict[str, Column] | None = None
     _similarity: Similarity | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _damage_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def verify(self) -> list:
-        """Compare every file with its checksum, recording what is damaged; return it."""
+        """Compare every file with its checksum, recording what is damaged; return all the damage found."""
         try:
-            self.damage = verify_generation(self.path)
+            self.record_damage(verify_generation(self.path))
         finally:
             self.verified.set()
         return self.damage
+
+    def record_damage(self, problems: list) -> None:
+        """Add damage found; damage is never taken back (a background verify that read the files before a
+        request's recheck found them changed would otherwise clear what the recheck found)."""
+        if problems:
+            with self._damage_lock:
+                self.damage = self.damage + problems
 
     def recheck(self) -> list:
         """Look again, by stat, at every file searching reads; compare one that changed since it was checked with
@@ -147,12 +155,12 @@ class Generation:
                     raise StoreError(self.path / schema.MANIFEST, "changed since the index was opened")
                 self.seen[schema.MANIFEST] = stat_key(self.path / schema.MANIFEST)
             except StoreError as error:
-                self.damage = self.damage + [error]
+                self.record_damage([error])
         changed = {name: entry for name, entry in self.sums.items() if stat_key(self.path / name) != self.seen.get(name)}
         if changed:
             problems = check_sums(self.path, changed)
             if problems:
-                self.damage = self.damage + problems
+                self.record_damage(problems)
             else:
                 self.seen.update({name: stat_key(self.path / name) for name in changed})
         return self.damage

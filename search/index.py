@@ -130,7 +130,7 @@ class Index:
         problems = integrity.verify_generation(self.index_dir / name)
         loaded = self._generation
         if problems and loaded is not None and loaded.path.name == name:
-            loaded.damage = problems
+            loaded.record_damage(problems)
         manifest = store.read_manifest(self.index_dir / name)
         return {"index_version": manifest.get("index_version"), "generation": str(self.index_dir / name),
                 "files": len(manifest.get("checksums") or {}),

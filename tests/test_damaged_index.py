@@ -23,6 +23,7 @@ from indexer.build import build_index
 from search import Corpus
 from search.cli import main
 from search.corpus import SearchError
+from search.errors import DamagedIndex
 from web import create_app
 
 from conftest import CORPUS
@@ -372,3 +373,24 @@ def test_a_server_whose_old_generation_is_cleaned_away_by_later_builds_answers_f
         build_index(corpus, index)
     answer = client.get("/api/search?q=同志们")
     assert answer.status_code == 200 and answer.get_json()["total"] == Corpus(index).search("同志们")["total"]
+
+
+def test_a_background_verify_that_ends_after_a_recheck_found_damage_keeps_it(sound, tmp_path, monkeypatch):
+    # Under load a server's background verify, which had read every file before the damage, ended just
+    # after a request's recheck had found the manifest changed and cleared the damage in the moment that
+    # request's recheck returned: it answered 200. Damage once found is never taken back.
+    from indexer import store
+
+    index = tmp_path / "index"
+    shutil.copytree(sound, index)
+    corpus = Corpus(index)
+    generation = corpus.generation()
+    target = index / next(p for p in index_files(index) if _pattern(p) == "manifest.json")
+    assert damage(target, "flip", seed=zlib.crc32(b"manifest.json"))
+    found = list(generation.recheck())
+    assert found and str(target) in str(found[0])
+    monkeypatch.setattr(store, "verify_generation", lambda path: [])  # it read every file while they were sound
+    generation.verify()
+    assert generation.damage[: len(found)] == found
+    with pytest.raises(DamagedIndex):
+        corpus.kwic("改革")
