@@ -13,7 +13,7 @@ pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed: apt-get install -y chromium fonts-noto-cjk")
 
 LOCALES = {"zh": "zh-CN", "en": "en-US"}  # the browser's language picks the interface's
-TOOLS = ["search", "overview", "kwic", "compare", "forms", "collocates", "keywords"]
+TOOLS = ["search", "overview", "kwic", "compare", "forms", "collocates", "keywords", "clusters"]
 
 # Text a person reads that is interface, not data: every text node outside what the page marks as
 # Chinese data (lang=zh: titles, speakers, places, queries, snippets), code (query examples) and the
@@ -136,14 +136,15 @@ def test_every_page_links_every_tool_and_the_box_names_its_tool(open_page, base_
     page = open_page("desktop", LOCALES[lang])
     speech = corpus.speeches()[0]["id"]
     for path in ["/", "/?q=双过半", "/kwic?q=双过半", "/compare?q=双过半", "/forms?q=/三.四新/", "/collocates?q=发展",
-                 "/keywords?year=2021", f"/speech/{speech}", f"/speech/{speech}/raw", "/nowhere"]:
+                 "/keywords?year=2021", "/clusters?q=发展", f"/speech/{speech}", f"/speech/{speech}/raw", "/nowhere"]:
         page.goto(base_url + path)
         names = page.eval_on_selector_all("nav.tools a.tool", "links => links.map(a => a.className.split(' ')[1])")
         assert names == [f"tool-{tool}" for tool in TOOLS], path
     # From a search, the bar opens each tool on the same query; the box there says which tool it runs.
     page.goto(base_url + "/?q=双过半&province=湖南")
-    for tool, label in zip(["kwic", "forms", "collocates"], {"zh": ["逐条索引", "形式", "搭配词"],
-                                                            "en": ["Concordance", "Forms", "Collocates"]}[lang]):
+    for tool, label in zip(["kwic", "forms", "collocates", "clusters"], {"zh": ["逐条索引", "形式", "搭配词", "词簇"],
+                                                                        "en": ["Concordance", "Forms", "Collocates",
+                                                                               "Clusters"]}[lang]):
         page.click(f"nav.tools a.tool-{tool}")
         page.wait_for_load_state()
         assert query_of(page.url) == {"q": ["双过半"], "province": ["湖南"]}, tool

@@ -20,8 +20,9 @@ PAGES = {  # every page, with a query and a province filter where it takes them
     "forms": "/forms?q=/三.四新/&province=湖南省",
     "collocates": "/collocates?q=发展&province=湖南省",
     "keywords": "/keywords?q=发展&province=湖南省&against_year=2019",
+    "clusters": "/clusters?q=发展&province=湖南省",
 }
-TOOLS = ("search", "overview", "kwic", "compare", "forms", "collocates", "keywords")
+TOOLS = ("search", "overview", "kwic", "compare", "forms", "collocates", "keywords", "clusters")
 
 
 class Page(HTMLParser):
@@ -192,15 +193,15 @@ def test_every_page_links_every_tool(client, corpus, name, lang):
     assert list(tools) == list(TOOLS)
     current = [tool for tool, link in tools.items() if link.get("aria-current") == "page"]
     assert current == ([name] if name in TOOLS else [])
-    labels = {"zh": ["检索", "语料概览", "逐条索引", "比较", "形式", "搭配词", "关键词"],
-              "en": ["Search", "Overview", "Concordance", "Compare", "Forms", "Collocates", "Keywords"]}[lang]
+    labels = {"zh": ["检索", "语料概览", "逐条索引", "比较", "形式", "搭配词", "关键词", "词簇"],
+              "en": ["Search", "Overview", "Concordance", "Compare", "Forms", "Collocates", "Keywords", "Clusters"]}[lang]
     assert [link["text"] for link in tools.values()] == labels
 
 
 def test_the_bar_carries_the_query_and_filters_to_every_tool(client):
     page, _ = get(client, "/?q=双过半&province=湖南省&sort=date")
     tools = {link["class"][1].removeprefix("tool-"): args_of(link["href"]) for link in page.links_of("tool")}
-    for tool in ("search", "kwic", "compare", "forms", "collocates", "keywords"):
+    for tool in ("search", "kwic", "compare", "forms", "collocates", "keywords", "clusters"):
         assert tools[tool] == {"q": ["双过半"], "province": ["湖南省"]}, tool
     assert tools["overview"] == {}
 
@@ -208,7 +209,7 @@ def test_the_bar_carries_the_query_and_filters_to_every_tool(client):
 @pytest.mark.parametrize("path, zh, en", [
     ("/?q=双过半", "检索讲话", "Search"), ("/kwic?q=双过半", "逐条索引", "Concordance"),
     ("/forms?q=/三.四新/", "形式", "Forms"), ("/collocates?q=发展", "搭配词", "Collocates"),
-    ("/keywords?year=2021", "关键词", "Keywords"),
+    ("/keywords?year=2021", "关键词", "Keywords"), ("/clusters?q=发展", "词簇", "Clusters"),
 ])
 def test_the_box_atop_a_tool_page_says_which_tool_it_runs(client, path, zh, en):
     for lang, label in (("zh", zh), ("en", en)):
