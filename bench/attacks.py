@@ -31,7 +31,7 @@ import zlib
 from pathlib import Path
 
 from bench.flood import _free_port, _speeches_command, prepare, request, serve
-from bench.run import TreeSampler, percentile, tree_memory
+from bench.run import TreeSampler, children, percentile, running, tree_memory
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "corpus"
@@ -253,26 +253,6 @@ def readers(workdir: Path) -> dict:
 # ---- 5: kill -9 of a build ------------------------------------------------------------------------------------
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(entry))
-    return found
-
-
-def _running(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def kills(workdir: Path, rounds: int = 10) -> dict:
     """kill -9 a `--jobs 2` build `rounds` times, at growing moments; count orphans and next builds that proceed."""
     corpus = workdir / "kills" / "corpus"
@@ -287,14 +267,14 @@ def kills(workdir: Path, rounds: int = 10) -> dict:
         build = subprocess.Popen([_speeches_command(), "index", "--corpus", str(corpus), "--index", str(index),
                                   "--jobs", "2", "--full"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(_children(build.pid)) < 2:
+        while time.monotonic() < deadline and len(children(build.pid)) < 2:
             time.sleep(0.05)
         time.sleep(0.5 + 0.3 * r)
-        workers = _children(build.pid)
+        workers = children(build.pid)
         build.send_signal(signal.SIGKILL)
         build.wait()
         time.sleep(0.5)
-        alive = [pid for pid in workers if _running(pid)]
+        alive = [pid for pid in workers if running(pid)]
         orphaned += bool(alive)
         following = _speeches("index", "--corpus", corpus, "--index", index, "--jobs", "2")
         proceeded += following.returncode == 0

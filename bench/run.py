@@ -47,21 +47,36 @@ def query_set() -> list[dict]:
 # ---- memory of a process tree ----------------------------------------------------------------
 
 
-def _children_map() -> dict[int, list[int]]:
-    """Map every live pid to its children's pids, from /proc/*/stat."""
+def _stat_fields(pid) -> list[bytes] | None:
+    """Return the fields of /proc/<pid>/stat after the command name (state, ppid, …); None when the process is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            stat = handle.read()
+    except OSError:
+        return None  # exited between listdir and open
+    # The command name is in parentheses and may hold spaces: split after the last ')'.
+    return stat[stat.rindex(b")") + 2 :].split()
+
+
+def _children_map(zombies: bool = True) -> dict[int, list[int]]:
+    """Map every pid to its children's pids, from /proc/*/stat (without zombies, exited but not reaped, if asked)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                stat = handle.read()
-        except OSError:
-            continue  # exited between listdir and open
-        # The command name is in parentheses and may hold spaces: split after the last ')'.
-        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
+        fields = _stat_fields(entry) if entry.isdigit() else None
+        if fields is not None and (zombies or fields[0] != b"Z"):
+            children.setdefault(int(fields[1]), []).append(int(entry))
     return children
+
+
+def children(pid: int) -> list[int]:
+    """Return the running (not zombie) children of a process."""
+    return _children_map(zombies=False).get(pid, [])
+
+
+def running(pid: int) -> bool:
+    """Tell whether a process is running: it exists and is no zombie."""
+    fields = _stat_fields(pid)
+    return fields is not None and fields[0] != b"Z"
 
 
 def _status_kb(pid: int, path: str, key: bytes) -> int:

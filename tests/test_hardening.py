@@ -14,6 +14,7 @@ import pytest
 
 import indexer.readers.base
 from indexer import generations, integrity, postings, store
+from bench.run import children, running
 from indexer.build import build_index
 from search import Corpus
 
@@ -216,27 +217,6 @@ def test_an_os_error_during_a_build_is_one_line_and_the_old_index_serves_on(tmp_
 # ---- workers die with their build; a dead build's lock is taken over (issue 24, item 5) ----------------
 
 
-def _children(pid: int) -> list[int]:
-    """Return the running (not yet reaped, not zombie) children of a process, from /proc."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(entry))
-    return found
-
-
-def _running(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def _wait_for(condition, seconds: float = 60) -> bool:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -255,11 +235,11 @@ def test_the_workers_of_a_build_killed_with_9_die_with_it_and_the_next_build_pro
         # Each worker is held at the first file it reads, so both are alive when the build is killed.
         build = _stopped_build(slow_corpus, index_dir, ("indexer.build", "_process_job", "before"), "pause",
                                tmp_path / f"signal{attempt}", jobs=2)
-        assert _wait_for(lambda: len(_children(build.pid)) == 2, 600), "the build never started its two workers"
-        workers = _children(build.pid)
+        assert _wait_for(lambda: len(children(build.pid)) == 2, 600), "the build never started its two workers"
+        workers = children(build.pid)
         build.send_signal(signal.SIGKILL)
         build.communicate()
-        assert _wait_for(lambda: not any(map(_running, workers)), 600), "the workers outlived their build"
+        assert _wait_for(lambda: not any(map(running, workers)), 600), "the workers outlived their build"
     summary = build_index(slow_corpus, index_dir, jobs=2)
     assert summary.files_read == 6 and Corpus(index_dir).search("双过半")["total"] > 0
 
